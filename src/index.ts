@@ -1,0 +1,23 @@
+/**
+ * hpo — hyperparameter search for TypeScript. The public API: everything a user imports
+ * from "hpo". Heavy parts live behind subpaths (hpo/captioner, hpo/trackers/wandb, ...).
+ */
+export * from "./distributions/index.ts";
+export * from "./trial/trial-state.ts";
+export * from "./trial/frozen-trial.ts";
+export * from "./trial/trial-pruned.ts";
+export * from "./study/study-direction.ts";
+export * from "./study/study-view.ts";
+export * from "./samplers/sampler.ts";
+export * from "./pruners/pruner.ts";
+export * from "./pruners/nop-pruner.ts";
+export * from "./random/seeded-random.ts";
+export * from "./tracking/tracker.ts";
+export * from "./tracking/tracker-hub.ts";
+export * from "./storage/storage.ts";
+export * from "./storage/study-event.ts";
+export * from "./storage/storage-errors.ts";
+export * from "../samplers/random/random-sampler.ts";
+// -- samplers (TPE) --
+// -- pruners --
+// -- metrics --

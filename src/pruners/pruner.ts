@@ -1,0 +1,16 @@
+import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { StudyView } from "../study/study-view.ts";
+
+/**
+ * Decides whether a running trial should stop early, from the study's history and the
+ * trial's intermediate values. A pure function of its inputs (and its own configuration).
+ */
+export interface Pruner {
+  /** True when `trial` (RUNNING, with its latest reports) should be pruned. */
+  prune(study: StudyView, trial: FrozenTrial): boolean;
+}
+
+/** Whether a value looks like a Pruner (used to validate study files). */
+export function isPruner(x: unknown): x is Pruner {
+  return typeof x === "object" && x !== null && typeof (x as Pruner).prune === "function";
+}

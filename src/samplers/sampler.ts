@@ -1,0 +1,35 @@
+import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { TrialState } from "../trial/trial-state.ts";
+import type { StudyView } from "../study/study-view.ts";
+
+/**
+ * Proposes parameter values, as Optuna's BaseSampler: a joint (relative) proposal over a
+ * search space inferred from history, made when a trial starts, and an independent proposal
+ * for every parameter outside it. Implementations are pure functions of the study view and
+ * their own seeded state; they never touch storage.
+ */
+export interface Sampler {
+  /** The search space to sample jointly for `trial` (empty for purely independent samplers). */
+  inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution>;
+  /** Joint proposal for `searchSpace`; returns external values by name. */
+  sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, ParamValue>;
+  /** Proposal for one parameter outside the relative space; returns an external value. */
+  sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): ParamValue;
+  /** Called once when a trial starts, before any sampling. */
+  beforeTrial?(study: StudyView, trial: FrozenTrial): void;
+  /** Called once when a trial reaches a final state. */
+  afterTrial?(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): void;
+}
+
+/** Whether a value looks like a Sampler (used to validate study files). */
+export function isSampler(x: unknown): x is Sampler {
+  const s = x as Sampler | null;
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    typeof s.inferRelativeSearchSpace === "function" &&
+    typeof s.sampleRelative === "function" &&
+    typeof s.sampleIndependent === "function"
+  );
+}

@@ -1,0 +1,98 @@
+import type { Distribution } from "../distributions/distribution.ts";
+import type { StudyDirection } from "../study/study-direction.ts";
+import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
+import type { TrialState } from "../trial/trial-state.ts";
+import type { StudyEvent } from "./study-event.ts";
+
+/** A study as stored. */
+export interface StudyRecord {
+  readonly studyId: number;
+  readonly studyName: string;
+  readonly directions: readonly StudyDirection[];
+  readonly userAttrs: Readonly<Record<string, AttrValue>>;
+  readonly systemAttrs: Readonly<Record<string, AttrValue>>;
+  readonly createdAt: Date;
+}
+
+/** A study with counts and its best value, for listings. */
+export interface StudySummary extends StudyRecord {
+  readonly counts: Readonly<Record<TrialState, number>>;
+  /** Best COMPLETE value of the first objective, or null. */
+  readonly bestValue: number | null;
+  readonly lastEventSeq: number;
+}
+
+/** One parameter as written: its distribution and internal value. */
+export interface ParamWrite {
+  readonly name: string;
+  readonly distribution: Distribution;
+  readonly internal: number;
+}
+
+/** Everything to create a trial with. */
+export interface NewTrial {
+  readonly state: "RUNNING" | "WAITING";
+  readonly params?: readonly ParamWrite[];
+  readonly userAttrs?: Readonly<Record<string, AttrValue>>;
+  readonly systemAttrs?: Readonly<Record<string, AttrValue>>;
+  /** Identifies the process running it (host:pid:random). */
+  readonly workerId?: string;
+}
+
+/**
+ * Changes to one RUNNING trial, applied in one transaction (with one event per change).
+ * `finish` moves it to a final state; afterwards the trial is never written again.
+ */
+export interface TrialPatch {
+  readonly params?: readonly ParamWrite[];
+  readonly intermediateValues?: readonly { readonly step: number; readonly value: number }[];
+  readonly userAttrs?: Readonly<Record<string, AttrValue>>;
+  readonly systemAttrs?: Readonly<Record<string, AttrValue>>;
+  readonly finish?: { readonly state: "COMPLETE" | "PRUNED" | "FAIL"; readonly values: readonly number[] | null };
+}
+
+/** Trials that changed after a version, and the version they bring the reader to. */
+export interface TrialsChanged {
+  readonly trials: readonly FrozenTrial[];
+  /** Pass back as `changedSince` to read only what changes next. */
+  readonly version: number;
+}
+
+/**
+ * Where studies live: embedded PGlite, a PostgreSQL server, or memory. Every method that
+ * changes state is one transaction and appends its events; nothing finished is rewritten.
+ */
+export interface Storage {
+  /** "memory", "pglite" or "postgres". */
+  readonly kind: "memory" | "pglite" | "postgres";
+  /** Where it lives, for messages (a folder, a URL without password, or "memory"). */
+  readonly location: string;
+
+  /** Creates a study; throws DuplicatedStudyError when the name is taken. */
+  createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord>;
+  /** The study of that name, or null. */
+  findStudy(studyName: string): Promise<StudyRecord | null>;
+  /** Deletes a study and everything in it; throws StudyNotFoundError when missing. */
+  deleteStudy(studyName: string): Promise<void>;
+  /** Every study, with counts. */
+  listStudies(): Promise<StudySummary[]>;
+  /** Sets (overwrites) study-level attributes. */
+  setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void>;
+
+  /** Creates a trial with the next dense number of its study. */
+  createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial>;
+  /** Atomically moves the oldest WAITING trial to RUNNING for this worker, or returns null. */
+  claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null>;
+  /** Applies changes to a RUNNING trial; throws TrialNotRunningError otherwise. */
+  updateTrial(trialId: number, patch: TrialPatch): Promise<FrozenTrial>;
+  /** One trial, or null. */
+  getTrial(trialId: number): Promise<FrozenTrial | null>;
+  /** All trials of a study (or those changed after `changedSince`), ordered by number. */
+  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number }): Promise<TrialsChanged>;
+
+  /** Events after `afterSeq`, in order, at most `limit`. */
+  readEvents(studyId: number, afterSeq: number, limit?: number): Promise<StudyEvent[]>;
+
+  /** Releases connections / closes the embedded database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { StudyDirection } from "../study/study-direction.ts";
+
+/** What a tracker learns when a study run starts. */
+export interface StudyStartEvent {
+  readonly studyName: string;
+  readonly directions: readonly StudyDirection[];
+  /** The trial budget of this run, when known. */
+  readonly nTrials?: number;
+  /** Trials already finished before this run (resume). */
+  readonly finishedBefore: number;
+}
+
+/** A trial began running; `trial.params` holds what was suggested up front (declarative spaces). */
+export interface TrialStartEvent {
+  readonly studyName: string;
+  readonly trial: FrozenTrial;
+}
+
+/** One `trial.report(value, step)`. */
+export interface ReportEvent {
+  readonly studyName: string;
+  readonly trialNumber: number;
+  readonly step: number;
+  readonly value: number;
+  /** Params suggested so far (define-by-run objectives suggest after start). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** A trial reached COMPLETE, PRUNED or FAIL. */
+export interface TrialFinishEvent {
+  readonly studyName: string;
+  readonly trial: FrozenTrial;
+}
+
+/** The run ended (budget reached, timeout, interrupted or failed). */
+export interface StudyEndEvent {
+  readonly studyName: string;
+  readonly reason: "completed" | "timeout" | "interrupted" | "error";
+}
+
+/**
+ * Receives a study's lifecycle events: console progress, JSONL files, Weights & Biases.
+ * Calls are delivered in order, off the hot path; a tracker that throws or hangs never
+ * fails a trial or slows the study (see TrackerHub).
+ */
+export interface Tracker {
+  /** Short name used in log lines ("wandb", "jsonl"). */
+  readonly name: string;
+  onStudyStart?(event: StudyStartEvent): void | Promise<void>;
+  onTrialStart?(event: TrialStartEvent): void | Promise<void>;
+  onReport?(event: ReportEvent): void | Promise<void>;
+  onTrialFinish?(event: TrialFinishEvent): void | Promise<void>;
+  onStudyEnd?(event: StudyEndEvent): void | Promise<void>;
+  /** Flushes what is buffered; called once at the end of a run. */
+  close?(): Promise<void>;
+}
+
+/** Whether a value looks like a Tracker (used to validate study files). */
+export function isTracker(x: unknown): x is Tracker {
+  return typeof x === "object" && x !== null && typeof (x as Tracker).name === "string";
+}

@@ -1,0 +1,55 @@
+import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { TrialState } from "./trial-state.ts";
+
+/** A JSON-compatible attribute value (NaN and ±Infinity are preserved by storage). */
+export type AttrValue = null | boolean | number | string | AttrValue[] | { [key: string]: AttrValue };
+
+/**
+ * A snapshot of one trial: what samplers, pruners, callbacks and `study.trials()` see.
+ * Plain data; never mutated after it is handed out.
+ */
+export interface FrozenTrial {
+  /** Storage-wide id (unique across studies). */
+  readonly trialId: number;
+  /** Dense, 0-based number within the study. */
+  readonly number: number;
+  readonly state: TrialState;
+  /** The first objective value, or null (multi-objective studies use `values`). */
+  readonly value: number | null;
+  readonly values: readonly number[] | null;
+  /** External param values by name, in suggestion order. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  /** Intermediate values by step, in ascending step order. */
+  readonly intermediateValues: ReadonlyMap<number, number>;
+  readonly userAttrs: Readonly<Record<string, AttrValue>>;
+  readonly systemAttrs: Readonly<Record<string, AttrValue>>;
+  readonly datetimeStart: Date | null;
+  readonly datetimeComplete: Date | null;
+}
+
+/** The last reported intermediate value of a trial, or undefined if it reported none. */
+export function lastIntermediateValue(trial: FrozenTrial): number | undefined {
+  let lastStep = -Infinity;
+  let last: number | undefined;
+  for (const [step, v] of trial.intermediateValues) {
+    if (step > lastStep) {
+      lastStep = step;
+      last = v;
+    }
+  }
+  return last;
+}
+
+/** The deepest step a trial has reported, or undefined. */
+export function lastStep(trial: FrozenTrial): number | undefined {
+  let max: number | undefined;
+  for (const step of trial.intermediateValues.keys()) if (max === undefined || step > max) max = step;
+  return max;
+}
+
+/** Duration in milliseconds, or null while the trial has not both started and finished. */
+export function trialDurationMs(trial: FrozenTrial): number | null {
+  if (!trial.datetimeStart || !trial.datetimeComplete) return null;
+  return trial.datetimeComplete.getTime() - trial.datetimeStart.getTime();
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { exports: Record<string, string> };
+
+// Tests import the package by its name ("hpo", "hpo/captioner"), as a user would; these
+// aliases mirror package.json's exports map.
+const alias = Object.entries(pkg.exports)
+  .filter(([key]) => key !== "./package.json")
+  .sort(([a], [b]) => b.length - a.length)
+  .map(([key, target]) => ({
+    find: new RegExp(`^${key === "." ? "hpo" : `hpo/${key.slice(2)}`}$`),
+    replacement: `${root}${target.slice(2)}`,
+  }));
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
