@@ -1,0 +1,196 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { TrialPruned } from "../../src/trial/trial-pruned.ts";
+import { BoundedTail } from "./bounded-tail.ts";
+import type { CommandTrial } from "./command-trial.ts";
+import { gpusFromEnvironment, type ResolvedCommandOptions } from "./command-options.ts";
+import { processGpuPool, type GpuSlot } from "./gpu-slot-pool.ts";
+import { LineSplitter } from "./line-splitter.ts";
+import { ProcessGroup, type ExitStatus } from "./process-group.ts";
+import { isShuttingDown, trackProcessGroup } from "./process-group-registry.ts";
+import { parseReportLine } from "./report-line-parser.ts";
+import { TrialLog } from "./trial-log.ts";
+import { renderArguments, trialEnvironment, type TrialContext } from "./trial-environment.ts";
+
+/** How long to wait for stdout/stderr to close once the whole process group is gone. */
+const STREAM_CLOSE_WAIT_MS = 2000;
+
+/** Why a run was stopped before its program ended on its own. */
+type StopReason = "pruned" | "timeout" | "error";
+
+/**
+ * Runs one trial's program to its end: GPU slot, trial folder and log, process group,
+ * reports to the trial, pruning and timeout; returns the value or throws (TrialPruned for
+ * PRUNED, an Error whose message says why for FAIL). Never leaves a process behind.
+ */
+export async function runCommandTrial(options: ResolvedCommandOptions, trial: CommandTrial): Promise<number> {
+  if (isShuttingDown()) throw new Error(`command: the runner is shutting down; trial ${trial.number} not started`);
+  const trialDir = resolve(options.logDir, pathSegment(trial.studyName), `trial-${trial.number}`);
+  const context: TrialContext = { trialNumber: trial.number, studyName: trial.studyName, trialDir };
+  const argv = renderArguments(options.cmd, trial.params, context);
+  const env: NodeJS.ProcessEnv = {
+    // Python block-buffers a piped stdout, which would hold reports back until the end.
+    PYTHONUNBUFFERED: "1",
+    ...process.env,
+    ...options.env,
+    ...trialEnvironment(trial.params, context),
+  };
+  const devices = options.gpus ?? gpusFromEnvironment();
+
+  await mkdir(trialDir, { recursive: true });
+  const log = await TrialLog.open(join(trialDir, "output.log"));
+  let slot: GpuSlot | null = null;
+  try {
+    await trial.setUserAttr("log_path", log.path);
+    if (devices !== null) {
+      slot = await processGpuPool.acquire(devices);
+      env.CUDA_VISIBLE_DEVICES = slot.device;
+      await trial.setUserAttr("gpu", slot.device);
+    }
+    return await runProgram(options, trial, argv, env, log);
+  } finally {
+    slot?.release();
+    const logError = await log.close();
+    if (logError) options.onWarning(`hpo command (trial ${trial.number}): log incomplete: ${logError.message}`);
+  }
+}
+
+/** Spawns the program and follows it; see runCommandTrial. */
+async function runProgram(
+  options: ResolvedCommandOptions,
+  trial: CommandTrial,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  log: TrialLog,
+): Promise<number> {
+  const group = await ProcessGroup.spawn(argv, { cwd: options.cwd, env });
+  const untrack = trackProcessGroup(group, options.gracePeriod);
+  const label = `hpo command (trial ${trial.number})`;
+  const stderrTail = new BoundedTail({ maxLines: options.stderrTailLines });
+
+  let stopReason: StopReason | null = null;
+  let stopping: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const stop = (reason: StopReason): void => {
+    if (stopReason !== null) return;
+    stopReason = reason;
+    stopping = group.terminate(options.gracePeriod);
+  };
+  const timer = options.timeout === null ? null : setTimeout(() => stop("timeout"), options.timeout);
+
+  let result: number | undefined;
+  let lastReport: { step: number; value: number } | undefined;
+  let stdoutLine = 0;
+  const handleStdoutLine = async (line: string): Promise<void> => {
+    stdoutLine += 1;
+    const parsed = parseReportLine(line);
+    if (parsed.kind === "output") return log.writeLine(line);
+    if (parsed.kind === "invalid") {
+      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (${parsed.reason}): ${clip(line, 200)}`);
+      return log.writeLine(line);
+    }
+    if (stopReason !== null) return; // once stopping, nothing the program says counts
+    if (parsed.kind === "result") {
+      result = parsed.value;
+      return;
+    }
+    try {
+      trial.report(parsed.value, parsed.step);
+    } catch (e) {
+      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${(e as Error).message})`);
+      return;
+    }
+    lastReport = { step: parsed.step, value: parsed.value };
+    if (await trial.shouldPrune()) stop("pruned");
+  };
+
+  const readers = Promise.all([
+    readLines(group.stdout, options.maxLineLength, handleStdoutLine),
+    readLines(group.stderr, options.maxLineLength, (line) => {
+      stderrTail.push(line);
+      return log.writeLine(line);
+    }),
+  ]).catch((e: unknown) => {
+    // The trial's report/shouldPrune failed (e.g. storage): stop the program, fail the trial.
+    failure ??= e;
+    stop("error");
+  });
+
+  let exit: ExitStatus;
+  try {
+    exit = await group.exited;
+    // Whatever the program left running in its group (workers, a shell's children) goes too.
+    if (stopReason === null && group.isAlive()) await group.terminate(options.gracePeriod);
+    await stopping;
+    await settleWithin(readers, STREAM_CLOSE_WAIT_MS, () => {
+      // A grandchild that left the group still holds the pipes; stop reading them.
+      group.stdout.destroy();
+      group.stderr.destroy();
+    });
+    await stopping; // a last report may have asked to prune after the program ended
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    if (!group.leaderExited || group.isAlive()) await group.terminate(options.gracePeriod);
+    untrack();
+  }
+
+  const command = clip(argv.join(" "), 200);
+  const stderrText = () =>
+    stderrTail.lines().length > 0
+      ? `\n--- last ${stderrTail.lines().length} lines of stderr ---\n${stderrTail.toString()}`
+      : `\n(stderr was empty; output is in ${log.path})`;
+  const finalReason = stopReason as StopReason | null; // assigned in callbacks
+  if (failure !== null) throw failure;
+  if (finalReason === "pruned") {
+    throw new TrialPruned(`trial ${trial.number} was pruned at step ${lastReport?.step}; its program was stopped`);
+  }
+  if (finalReason === "timeout") {
+    throw new Error(`command timed out after ${options.timeout} ms and was stopped: ${command}${stderrText()}`);
+  }
+  if (isShuttingDown()) {
+    throw new Error(`command was stopped because the runner is shutting down: ${command}`);
+  }
+  if (exit.signal !== null) throw new Error(`command was killed by ${exit.signal}: ${command}${stderrText()}`);
+  if (exit.code !== 0) throw new Error(`command exited with code ${exit.code}: ${command}${stderrText()}`);
+  if (result !== undefined) return result;
+  if (lastReport !== undefined) return lastReport.value;
+  throw new Error(`command exited 0 without printing "hpo:result {...}" or "hpo:report {...}": ${command} (output in ${log.path})`);
+}
+
+/** Feeds a stream's lines, one at a time, to an async handler (which paces the reading). */
+async function readLines(stream: Readable, maxLineLength: number, handle: (line: string) => Promise<void>): Promise<void> {
+  const splitter = new LineSplitter({ maxLineLength });
+  try {
+    for await (const chunk of stream) {
+      for (const line of splitter.push(chunk as Buffer)) await handle(line);
+    }
+  } catch (e) {
+    // A destroyed pipe (see settleWithin) ends the reading; anything else is real.
+    if ((e as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
+  }
+  for (const line of splitter.end()) await handle(line);
+}
+
+/** Awaits `promise`, calling `onLate` once if it has not settled after `ms`. */
+async function settleWithin(promise: Promise<unknown>, ms: number, onLate: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  if ((await Promise.race([promise, late])) === "late") onLate();
+  clearTimeout(timer);
+  await promise;
+}
+
+/** A study name made safe as one folder name. */
+function pathSegment(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
+  return safe === "" || safe === "." || safe === ".." ? "_" : safe;
+}
+
+/** Text cut to `max` characters for a message. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+

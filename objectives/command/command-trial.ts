@@ -1,0 +1,22 @@
+import type { ParamValue } from "../../src/distributions/distribution.ts";
+import type { AttrValue } from "../../src/trial/frozen-trial.ts";
+
+/**
+ * The part of a Trial that a command objective uses. Declared structurally so that the
+ * core's Trial satisfies it as is, and so this objective depends on the core's contract
+ * only, never on its implementation.
+ */
+export interface CommandTrial {
+  /** Dense, 0-based number within the study (HPO_TRIAL_NUMBER, the trial folder's name). */
+  readonly number: number;
+  /** The study's name (HPO_STUDY_NAME, the parent of the trial folder). */
+  readonly studyName: string;
+  /** Params already suggested for this trial (a study file's declarative space). */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** Records an intermediate value; may throw when the core refuses it (e.g. a repeated step). */
+  report(value: number, step: number): void;
+  /** Asks the study's pruner whether this trial should stop now. */
+  shouldPrune(): boolean | Promise<boolean>;
+  /** Stores a user attribute on the trial. */
+  setUserAttr(key: string, value: AttrValue): void | Promise<void>;
+}

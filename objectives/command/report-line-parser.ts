@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { describeZodIssues } from "./describe-zod-issues.ts";
+
+/** What a program prints to report: `hpo:report {"step": 3, "value": 0.41}`. */
+export const REPORT_PREFIX = "hpo:report";
+/** What a program prints to finish: `hpo:result {"value": 0.52}`. */
+export const RESULT_PREFIX = "hpo:result";
+
+// JSON has no NaN or ±Infinity; hpo_report.py writes them as these strings.
+const NON_FINITE: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Infinity, "-Infinity": -Infinity };
+
+const metricValue = z.union(
+  [z.number(), z.enum(["NaN", "Infinity", "-Infinity"]).transform((s) => NON_FINITE[s])],
+  { error: 'expected a number (or "NaN", "Infinity", "-Infinity")' },
+);
+
+const reportSchema = z.object({
+  step: z.number({ error: "expected an integer step" }).int({ error: "expected an integer step" }).nonnegative(),
+  value: metricValue,
+});
+
+const resultSchema = z.object({ value: metricValue });
+
+/** One line of a program's stdout, as the command objective understands it. */
+export type ReportLine =
+  /** An intermediate value: `trial.report(value, step)`. */
+  | { readonly kind: "report"; readonly step: number; readonly value: number }
+  /** The trial's final value. */
+  | { readonly kind: "result"; readonly value: number }
+  /** A line that starts with `hpo:` but is not a valid report or result; `reason` says why. */
+  | { readonly kind: "invalid"; readonly reason: string }
+  /** Any other output. */
+  | { readonly kind: "output" };
+
+/**
+ * Classifies one line (without its newline) of a program's stdout.
+ *
+ * @example
+ * parseReportLine('hpo:report {"step": 3, "value": 0.41}') // { kind: "report", step: 3, value: 0.41 }
+ */
+export function parseReportLine(line: string): ReportLine {
+  const text = line.trim();
+  if (!text.startsWith("hpo:")) return { kind: "output" };
+  const space = text.search(/\s/);
+  const keyword = space === -1 ? text : text.slice(0, space);
+  const payload = space === -1 ? "" : text.slice(space + 1).trim();
+  if (keyword !== REPORT_PREFIX && keyword !== RESULT_PREFIX) {
+    return { kind: "invalid", reason: `unknown keyword "${keyword}" (expected ${REPORT_PREFIX} or ${RESULT_PREFIX})` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch (e) {
+    return { kind: "invalid", reason: `${keyword} needs a JSON object: ${(e as Error).message}` };
+  }
+  if (keyword === REPORT_PREFIX) {
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) return { kind: "invalid", reason: `${keyword}: ${describeZodIssues(parsed.error)}` };
+    return { kind: "report", step: parsed.data.step, value: parsed.data.value };
+  }
+  const parsed = resultSchema.safeParse(json);
+  if (!parsed.success) return { kind: "invalid", reason: `${keyword}: ${describeZodIssues(parsed.error)}` };
+  return { kind: "result", value: parsed.data.value };
+}
