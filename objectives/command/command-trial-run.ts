@@ -98,7 +98,10 @@ async function runProgram(
     try {
       trial.report(parsed.value, parsed.step);
     } catch (e) {
-      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${(e as Error).message})`);
+      // A value the trial rejects is one bad line; anything else (the trial was finished
+      // or interrupted elsewhere) means nobody listens any more: stop the program.
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${e.message})`);
       return;
     }
     lastReport = { step: parsed.step, value: parsed.value };
@@ -112,7 +115,7 @@ async function runProgram(
       return log.writeLine(line);
     }),
   ]).catch((e: unknown) => {
-    // The trial's report/shouldPrune failed (e.g. storage): stop the program, fail the trial.
+    // The trial's report/shouldPrune failed (storage, interrupted): stop the program, fail.
     failure ??= e;
     stop("error");
   });
