@@ -17,7 +17,22 @@ export * from "./tracking/tracker-hub.ts";
 export * from "./storage/storage.ts";
 export * from "./storage/study-event.ts";
 export * from "./storage/storage-errors.ts";
+export * from "./storage/open-storage.ts";
+export { InMemoryStorage } from "./storage/memory-storage.ts";
+export * from "./trial/trial.ts";
+export * from "./study/objective.ts";
+export * from "./study/study.ts";
+export * from "./study/create-study.ts";
+export * from "./study/pareto-front.ts";
 export * from "../samplers/random/random-sampler.ts";
+export * from "./study-file/study-definition.ts";
+export * from "./study-file/search-space.ts";
 // -- samplers (TPE) --
 // -- pruners --
+export * from "./pruners/percentile-pruner.ts";
+export * from "./pruners/median-pruner.ts";
+export * from "./pruners/successive-halving-pruner.ts";
+export * from "./pruners/hyperband-pruner.ts";
+export * from "./pruners/threshold-pruner.ts";
+export * from "./pruners/patient-pruner.ts";
 // -- metrics --

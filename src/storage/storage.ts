@@ -84,7 +84,7 @@ export interface Storage {
   /** Atomically moves the oldest WAITING trial to RUNNING for this worker, or returns null. */
   claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null>;
   /** Applies changes to a RUNNING trial; throws TrialNotRunningError otherwise. */
-  updateTrial(trialId: number, patch: TrialPatch): Promise<FrozenTrial>;
+  updateTrial(trialId: number, patch: TrialPatch): Promise<void>;
   /** One trial, or null. */
   getTrial(trialId: number): Promise<FrozenTrial | null>;
   /** All trials of a study (or those changed after `changedSince`), ordered by number. */

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The hpo command. Registers TypeScript loading (tsx) and the hooks that let study files
+// anywhere import "hpo", then hands over to the CLI.
+import { register } from "node:module";
+import { register as registerTsx } from "tsx/esm/api";
+
+registerTsx();
+register("./resolve-hpo-hook.js", import.meta.url);
+const { main } = await import("../src/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

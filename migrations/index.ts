@@ -1,0 +1,10 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001-initial-schema.ts";
+
+/**
+ * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
+ * (not discovered on disk) so they load the same under tsx, vitest and a bundler.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  "0001-initial-schema": m0001,
+};

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { DistributionError } from "../distributions/distribution.ts";
+import { StorageError } from "../storage/storage-errors.ts";
+import { StudyOptionsError } from "../study/create-study.ts";
+import { StudyDefinitionError } from "../study-file/study-definition.ts";
+import { CliError } from "./cli-error.ts";
+import { deleteCommand } from "./commands/delete-command.ts";
+import { exportCommand } from "./commands/export-command.ts";
+import { runCommand } from "./commands/run-command.ts";
+import { studiesCommand } from "./commands/studies-command.ts";
+import { trialsCommand } from "./commands/trials-command.ts";
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  run: { run: runCommand, summary: "run (or continue) the study a file defines" },
+  studies: { run: studiesCommand, summary: "list studies with counts and best values" },
+  trials: { run: trialsCommand, summary: "show a study's trials" },
+  export: { run: exportCommand, summary: "export a study's trials as CSV or JSON" },
+  delete: { run: deleteCommand, summary: "delete a study and its trials" },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    "hpo — hyperparameter search for TypeScript",
+    "",
+    "usage: hpo <command> [options]",
+    "",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Every command takes --storage URL: a folder (embedded PGlite, default ./.hpo or $HPO_STORAGE),",
+    '"memory", or postgres://user@host:port/database. Set HPO_DEBUG=1 for stack traces.',
+  ].join("\n");
+}
+
+const KNOWN_ERRORS = [CliError, StorageError, StudyDefinitionError, StudyOptionsError, DistributionError];
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-v") {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`hpo: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    const known = KNOWN_ERRORS.some((cls) => e instanceof cls);
+    const err = e as Error;
+    process.stderr.write(`hpo: ${known ? err.message : `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`}\n`);
+    if (process.env.HPO_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}

@@ -1,0 +1,75 @@
+import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
+import { trialDurationMs } from "../trial/frozen-trial.ts";
+
+/** A trial as plain JSON (non-finite numbers as strings "NaN", "Infinity", "-Infinity"). */
+export interface TrialJson {
+  number: number;
+  state: string;
+  values: (number | string)[] | null;
+  params: Record<string, AttrValue>;
+  distributions: Record<string, unknown>;
+  intermediateValues: Record<string, number | string>;
+  userAttrs: Record<string, AttrValue>;
+  systemAttrs: Record<string, AttrValue>;
+  datetimeStart: string | null;
+  datetimeComplete: string | null;
+  durationSeconds: number | null;
+}
+
+function num(v: number): number | string {
+  return Number.isFinite(v) ? v : String(v);
+}
+
+/** Trials to JSON-safe objects for `hpo trials --json` and `hpo export --format json`. */
+export function trialsToJson(trials: readonly FrozenTrial[]): TrialJson[] {
+  return trials.map((t) => {
+    const d = trialDurationMs(t);
+    return {
+      number: t.number,
+      state: t.state,
+      values: t.values ? t.values.map(num) : null,
+      params: { ...t.params },
+      distributions: { ...t.distributions },
+      intermediateValues: Object.fromEntries([...t.intermediateValues].map(([s, v]) => [String(s), num(v)])),
+      userAttrs: { ...t.userAttrs },
+      systemAttrs: { ...t.systemAttrs },
+      datetimeStart: t.datetimeStart?.toISOString() ?? null,
+      datetimeComplete: t.datetimeComplete?.toISOString() ?? null,
+      durationSeconds: d === null ? null : d / 1000,
+    };
+  });
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Trials as CSV: one row per trial, a column per param, value and user attr (as Optuna's trials_dataframe). */
+export function trialsToCsv(trials: readonly FrozenTrial[], nObjectives: number): string {
+  const params = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+  const attrs = [...new Set(trials.flatMap((t) => Object.keys(t.userAttrs)))];
+  const valueCols = nObjectives === 1 ? ["value"] : Array.from({ length: nObjectives }, (_, i) => `values_${i}`);
+  const header = ["number", "state", ...valueCols, "datetime_start", "datetime_complete", "duration_seconds", ...params.map((p) => `params_${p}`), ...attrs.map((a) => `user_attrs_${a}`), "fail_reason"];
+  const lines = [header.join(",")];
+  for (const t of trials) {
+    const d = trialDurationMs(t);
+    lines.push(
+      [
+        t.number,
+        t.state,
+        ...valueCols.map((_, i) => t.values?.[i]),
+        t.datetimeStart?.toISOString(),
+        t.datetimeComplete?.toISOString(),
+        d === null ? null : d / 1000,
+        ...params.map((p) => t.params[p]),
+        ...attrs.map((a) => t.userAttrs[a]),
+        t.systemAttrs.fail_reason,
+      ]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,207 @@
+import type { StudyDirection } from "../study/study-direction.ts";
+import { buildFrozenTrial, type TrialParts } from "../trial/build-frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
+import type { TrialState } from "../trial/trial-state.ts";
+import { toExternal } from "../distributions/distribution-ops.ts";
+import type { NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
+import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
+import type { StudyEvent } from "./study-event.ts";
+import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
+import { isBetter } from "../study/study-direction.ts";
+
+interface MemoryStudy {
+  record: StudyRecord & { userAttrs: Record<string, AttrValue>; systemAttrs: Record<string, AttrValue> };
+  trials: MemoryTrial[];
+  events: StudyEvent[];
+}
+
+interface MemoryTrial {
+  parts: TrialParts & { params: TrialParts["params"][number][]; intermediate: [number, number][] };
+  version: number;
+  frozen: FrozenTrial | null;
+}
+
+/**
+ * Studies in process memory: nothing survives the process. The fastest storage, for
+ * notebooks, tests and benchmarks; same contract and events as the SQL storages.
+ */
+export class InMemoryStorage implements Storage {
+  readonly kind = "memory" as const;
+  readonly location = "memory";
+  readonly #studies = new Map<string, MemoryStudy>();
+  readonly #byId = new Map<number, MemoryStudy>();
+  readonly #trials = new Map<number, { study: MemoryStudy; trial: MemoryTrial }>();
+  #nextStudyId = 1;
+  #nextTrialId = 1;
+
+  async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord> {
+    if (this.#studies.has(studyName)) throw new DuplicatedStudyError(studyName);
+    const study: MemoryStudy = {
+      record: { studyId: this.#nextStudyId++, studyName, directions: [...directions], userAttrs: {}, systemAttrs: {}, createdAt: new Date() },
+      trials: [],
+      events: [],
+    };
+    this.#studies.set(studyName, study);
+    this.#byId.set(study.record.studyId, study);
+    this.#append(study, [{ type: "study_created", trialNumber: null, payload: { studyName, directions: [...directions] } }]);
+    return snapshotRecord(study);
+  }
+
+  async findStudy(studyName: string): Promise<StudyRecord | null> {
+    const s = this.#studies.get(studyName);
+    return s ? snapshotRecord(s) : null;
+  }
+
+  async deleteStudy(studyName: string): Promise<void> {
+    const s = this.#studies.get(studyName);
+    if (!s) throw new StudyNotFoundError(studyName, this.location);
+    this.#studies.delete(studyName);
+    this.#byId.delete(s.record.studyId);
+    for (const t of s.trials) this.#trials.delete(t.parts.trialId);
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    return [...this.#byId.values()].map((s) => {
+      const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+      let best: number | null = null;
+      for (const t of s.trials) {
+        counts[t.parts.state]++;
+        const v = t.parts.values?.[0];
+        if (t.parts.state === "COMPLETE" && v !== undefined && !Number.isNaN(v)) {
+          if (best === null || isBetter(s.record.directions[0], v, best)) best = v;
+        }
+      }
+      return { ...snapshotRecord(s), counts, bestValue: best, lastEventSeq: s.events.length };
+    });
+  }
+
+  async setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void> {
+    const s = this.#study(studyId);
+    const target = kind === "user" ? s.record.userAttrs : s.record.systemAttrs;
+    const events: PendingEvent[] = [];
+    for (const [key, value] of Object.entries(attrs)) {
+      target[key] = structuredClone(value);
+      events.push({ type: "study_attr_set", trialNumber: null, payload: { kind, key, value } });
+    }
+    if (events.length) this.#append(s, events);
+  }
+
+  async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
+    const s = this.#study(studyId);
+    const number = s.trials.length;
+    const params = (trial.params ?? []).map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution }));
+    const t: MemoryTrial = {
+      parts: {
+        trialId: this.#nextTrialId++,
+        number,
+        state: trial.state,
+        params,
+        values: null,
+        intermediate: [],
+        userAttrs: structuredClone({ ...trial.userAttrs }),
+        systemAttrs: structuredClone({ ...trial.systemAttrs }),
+        datetimeStart: trial.state === "RUNNING" ? new Date() : null,
+        datetimeComplete: null,
+      },
+      version: 0,
+      frozen: null,
+    };
+    s.trials.push(t);
+    this.#trials.set(t.parts.trialId, { study: s, trial: t });
+    const external: Record<string, AttrValue> = {};
+    for (const p of params) external[p.name] = toExternal(p.distribution, p.internal);
+    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: { state: trial.state, params: external } }]);
+    return freeze(t);
+  }
+
+  async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+    const s = this.#study(studyId);
+    const t = s.trials.find((x) => x.parts.state === "WAITING");
+    if (!t) return null;
+    t.parts.state = "RUNNING";
+    t.parts.datetimeStart = new Date();
+    t.frozen = null;
+    t.version = this.#append(s, [{ type: "trial_started", trialNumber: t.parts.number, payload: { workerId } }]);
+    return freeze(t);
+  }
+
+  async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
+    const entry = this.#trials.get(trialId);
+    if (!entry) throw new StorageError(`trial id ${trialId} does not exist`);
+    const { study, trial } = entry;
+    const p = trial.parts;
+    if (p.state !== "RUNNING") throw new TrialNotRunningError(p.number, p.state);
+    for (const w of patch.params ?? []) {
+      if (p.params.some((x) => x.name === w.name)) throw new StorageError(`trial ${p.number} already has a param "${w.name}"`);
+    }
+    for (const w of patch.params ?? []) p.params.push({ name: w.name, internal: w.internal, distribution: w.distribution });
+    for (const v of patch.intermediateValues ?? []) {
+      if (!p.intermediate.some(([s]) => s === v.step)) p.intermediate.push([v.step, v.value]);
+    }
+    Object.assign(p.userAttrs, structuredClone(patch.userAttrs ?? {}));
+    Object.assign(p.systemAttrs, structuredClone(patch.systemAttrs ?? {}));
+    if (patch.finish) {
+      p.state = patch.finish.state;
+      p.values = patch.finish.values ? [...patch.finish.values] : null;
+      p.datetimeComplete = new Date();
+    }
+    trial.frozen = null;
+    const events = eventsForPatch(p.number, patch);
+    if (events.length) trial.version = this.#append(study, events);
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial | null> {
+    const entry = this.#trials.get(trialId);
+    return entry ? freeze(entry.trial) : null;
+  }
+
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+    const s = this.#study(studyId);
+    const since = options.changedSince ?? -1;
+    const trials: FrozenTrial[] = [];
+    for (const t of s.trials) {
+      if (t.version <= since) continue;
+      if (options.states && !options.states.includes(t.parts.state)) continue;
+      trials.push(freeze(t));
+    }
+    return { trials, version: s.events.length };
+  }
+
+  async readEvents(studyId: number, afterSeq: number, limit = 10_000): Promise<StudyEvent[]> {
+    const s = this.#study(studyId);
+    return s.events.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit);
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release; the data lives as long as this object.
+  }
+
+  #study(studyId: number): MemoryStudy {
+    const s = this.#byId.get(studyId);
+    if (!s) throw new StorageError(`study ${studyId} no longer exists`);
+    return s;
+  }
+
+  #append(s: MemoryStudy, events: readonly PendingEvent[]): number {
+    for (const e of events) {
+      s.events.push({
+        studyId: s.record.studyId,
+        seq: s.events.length + 1,
+        type: e.type,
+        trialNumber: e.trialNumber,
+        payload: structuredClone(e.payload),
+        createdAt: new Date(),
+      });
+    }
+    return s.events.length;
+  }
+}
+
+function freeze(t: MemoryTrial): FrozenTrial {
+  t.frozen ??= buildFrozenTrial(structuredClone(t.parts));
+  return t.frozen;
+}
+
+function snapshotRecord(s: MemoryStudy): StudyRecord {
+  return structuredClone(s.record);
+}

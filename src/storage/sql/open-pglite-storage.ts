@@ -1,0 +1,29 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect } from "kysely";
+import { resolve } from "node:path";
+import type { Database } from "./database-schema.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { PgliteFolderLock } from "./pglite-folder-lock.ts";
+import { SqlStorage } from "./sql-storage.ts";
+
+const INT8 = 20;
+
+/** Opens embedded PostgreSQL (PGlite) in `folder`, or in memory when folder is null. */
+export async function openPgliteStorage(folder: string | null): Promise<SqlStorage> {
+  const dataDir = folder === null ? undefined : resolve(folder);
+  const lock = dataDir ? PgliteFolderLock.acquire(dataDir) : null;
+  try {
+    const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    await migrateToLatest(db as Kysely<unknown>);
+    return new SqlStorage(db, {
+      kind: "pglite",
+      location: dataDir ?? "pglite in memory",
+      serialize: true,
+      onClose: () => lock?.release(),
+    });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}

@@ -1,0 +1,65 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./database-schema.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { SqlStorage } from "./sql-storage.ts";
+import { StorageConfigError } from "../storage-errors.ts";
+
+const INT8 = 20;
+
+/** Options of {@link openPostgresStorage}. */
+export interface PostgresStorageOptions {
+  /** Pool size (default 4). */
+  maxConnections?: number;
+  /** How long to wait for the first connection (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/** Connects to a PostgreSQL server, checks it answers, and applies migrations. */
+export async function openPostgresStorage(url: string, options: PostgresStorageOptions = {}): Promise<SqlStorage> {
+  const location = redactUrl(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    allowExitOnIdle: true,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on("error", () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new StorageConfigError(`cannot connect to PostgreSQL at ${location}: ${describeConnectError(e)}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (e) {
+    await db.destroy().catch(() => undefined);
+    throw e;
+  }
+  return new SqlStorage(db, { kind: "postgres", location, serialize: false });
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
+}
+
+function describeConnectError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { errors?: Error[] };
+  if (err.errors?.length) return err.errors.map((x) => x.message).join("; ");
+  return err.message || String(e);
+}

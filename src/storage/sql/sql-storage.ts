@@ -1,0 +1,477 @@
+import { type Kysely, type Transaction, sql } from "kysely";
+import type { Distribution } from "../../distributions/distribution.ts";
+import { toExternal } from "../../distributions/distribution-ops.ts";
+import type { StudyDirection } from "../../study/study-direction.ts";
+import { buildFrozenTrial } from "../../trial/build-frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../../trial/frozen-trial.ts";
+import type { TrialState } from "../../trial/trial-state.ts";
+import { decodeJson, encodeJson } from "../json-codec.ts";
+import type { NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
+import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
+import type { StudyEvent, StudyEventType } from "../study-event.ts";
+import type { Database } from "./database-schema.ts";
+import { eventsForPatch, type PendingEvent } from "../trial-patch-events.ts";
+
+type Db = Kysely<Database>;
+type Tx = Transaction<Database>;
+
+/** Options of {@link SqlStorage}. */
+export interface SqlStorageOptions {
+  readonly kind: "pglite" | "postgres";
+  readonly location: string;
+  /** Run one operation at a time (PGlite has a single connection). */
+  readonly serialize: boolean;
+  /** Extra clean-up after the kysely instance is destroyed (lock files). */
+  readonly onClose?: () => Promise<void> | void;
+}
+
+interface TrialRow {
+  seq: number | string;
+  trial_id: number | string | null;
+  number: number | null;
+  state: string | null;
+  datetime_start: Date | string | null;
+  datetime_complete: Date | string | null;
+  params: string | null;
+  vals: string | null;
+  iv: string | null;
+  attrs: string | null;
+}
+
+/**
+ * The Storage on PostgreSQL, embedded (PGlite) or server: one schema, the same queries.
+ * Every change is one transaction that ends by taking the study row's lock to allocate its
+ * event sequence numbers, so events commit in sequence order and readers that resume from
+ * a sequence number never miss one.
+ */
+export class SqlStorage implements Storage {
+  readonly kind: "pglite" | "postgres";
+  readonly location: string;
+  readonly #db: Db;
+  readonly #options: SqlStorageOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(db: Db, options: SqlStorageOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.kind = options.kind;
+    this.location = options.location;
+  }
+
+  /** The kysely instance (for migrations and the workers' extra queries). */
+  get db(): Db {
+    return this.#db;
+  }
+
+  async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord> {
+    return this.#run(async () => {
+      try {
+        return await this.#db.transaction().execute(async (tx) => {
+          const row = await tx
+            .insertInto("hpo_studies")
+            .values({ study_name: studyName, directions: JSON.stringify(directions) })
+            .returning(["study_id", "created_at"])
+            .executeTakeFirstOrThrow();
+          await appendEvents(tx, row.study_id, [{ type: "study_created", trialNumber: null, payload: { studyName, directions: [...directions] } }]);
+          return { studyId: row.study_id, studyName, directions: [...directions], userAttrs: {}, systemAttrs: {}, createdAt: new Date(row.created_at) };
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new DuplicatedStudyError(studyName);
+        throw e;
+      }
+    });
+  }
+
+  async findStudy(studyName: string): Promise<StudyRecord | null> {
+    return this.#run(async () => {
+      const row = await this.#db.selectFrom("hpo_studies").selectAll().where("study_name", "=", studyName).executeTakeFirst();
+      if (!row) return null;
+      const attrs = await this.#db.selectFrom("hpo_study_attrs").selectAll().where("study_id", "=", row.study_id).execute();
+      return toStudyRecord(row, attrs);
+    });
+  }
+
+  async deleteStudy(studyName: string): Promise<void> {
+    await this.#run(async () => {
+      const res = await this.#db.deleteFrom("hpo_studies").where("study_name", "=", studyName).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) throw new StudyNotFoundError(studyName, this.location);
+    });
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    return this.#run(async () => {
+      const studies = await this.#db.selectFrom("hpo_studies").selectAll().orderBy("study_id").execute();
+      const attrs = await this.#db.selectFrom("hpo_study_attrs").selectAll().execute();
+      const counts = await this.#db
+        .selectFrom("hpo_trials")
+        .select(["study_id", "state", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["study_id", "state"])
+        .execute();
+      const best = await this.#db
+        .selectFrom("hpo_trial_values as v")
+        .innerJoin("hpo_trials as t", "t.trial_id", "v.trial_id")
+        .where("t.state", "=", "COMPLETE")
+        .where("v.objective", "=", 0)
+        .where(sql<boolean>`v.value <> 'NaN'::float8`)
+        .select(["t.study_id", sql<string>`min(v.value)::text`.as("lo"), sql<string>`max(v.value)::text`.as("hi")])
+        .groupBy("t.study_id")
+        .execute();
+      return studies.map((s) => {
+        const record = toStudyRecord(s, attrs.filter((a) => a.study_id === s.study_id));
+        const c: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+        for (const row of counts) if (row.study_id === s.study_id) c[row.state as TrialState] = Number(row.n);
+        const b = best.find((r) => r.study_id === s.study_id);
+        const bestValue = b ? parseFloat(record.directions[0] === "maximize" ? b.hi : b.lo) : null;
+        return { ...record, counts: c, bestValue, lastEventSeq: Number(s.last_event_seq) };
+      });
+    });
+  }
+
+  async setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void> {
+    const entries = Object.entries(attrs);
+    if (entries.length === 0) return;
+    await this.#run(() =>
+      this.#db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto("hpo_study_attrs")
+          .values(entries.map(([key, value]) => ({ study_id: studyId, kind, key, value_json: encodeJson(value) })))
+          .onConflict((oc) => oc.columns(["study_id", "kind", "key"]).doUpdateSet((eb) => ({ value_json: eb.ref("excluded.value_json") })))
+          .execute();
+        await appendEvents(
+          tx,
+          studyId,
+          entries.map(([key, value]) => ({ type: "study_attr_set", trialNumber: null, payload: { kind, key, value } })),
+        );
+      }),
+    );
+  }
+
+  async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
+    return this.#run(() =>
+      this.#db.transaction().execute(async (tx) => {
+        // Number and event seq come from the study row, under its lock: dense numbers,
+        // events in commit order.
+        const alloc = await tx
+          .updateTable("hpo_studies")
+          .set((eb) => ({ next_trial_number: eb("next_trial_number", "+", 1), last_event_seq: eb("last_event_seq", "+", 1) }))
+          .where("study_id", "=", studyId)
+          .returning(["next_trial_number", "last_event_seq"])
+          .executeTakeFirst();
+        if (!alloc) throw new StorageError(`study ${studyId} no longer exists`);
+        const number = alloc.next_trial_number - 1;
+        const seq = Number(alloc.last_event_seq);
+        const now = trial.state === "RUNNING" ? new Date() : null;
+        const inserted = await tx
+          .insertInto("hpo_trials")
+          .values({ study_id: studyId, number, state: trial.state, datetime_start: now, worker_id: trial.workerId ?? null, version: seq })
+          .returning("trial_id")
+          .executeTakeFirstOrThrow();
+        const trialId = Number(inserted.trial_id);
+        const params = trial.params ?? [];
+        if (params.length > 0) {
+          await tx
+            .insertInto("hpo_trial_params")
+            .values(params.map((p, i) => ({ trial_id: trialId, param_name: p.name, position: i, param_value: p.internal, distribution_json: JSON.stringify(p.distribution) })))
+            .execute();
+        }
+        await insertAttrs(tx, trialId, "user", trial.userAttrs);
+        await insertAttrs(tx, trialId, "system", trial.systemAttrs);
+        if (now) await tx.insertInto("hpo_trial_heartbeats").values({ trial_id: trialId, heartbeat_at: now }).execute();
+        const externalParams: Record<string, AttrValue> = {};
+        for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
+        await tx
+          .insertInto("hpo_events")
+          .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams }) })
+          .execute();
+        return buildFrozenTrial({
+          trialId,
+          number,
+          state: trial.state,
+          params: params.map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution })),
+          values: null,
+          intermediate: [],
+          userAttrs: { ...trial.userAttrs },
+          systemAttrs: { ...trial.systemAttrs },
+          datetimeStart: now,
+          datetimeComplete: null,
+        });
+      }),
+    );
+  }
+
+  async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+    const trialId = await this.#run(() =>
+      this.#db.transaction().execute(async (tx) => {
+        const waiting = await tx
+          .selectFrom("hpo_trials")
+          .select(["trial_id", "number"])
+          .where("study_id", "=", studyId)
+          .where("state", "=", "WAITING")
+          .orderBy("number")
+          .limit(1)
+          .forUpdate()
+          .skipLocked()
+          .executeTakeFirst();
+        if (!waiting) return null;
+        const id = Number(waiting.trial_id);
+        const now = new Date();
+        await tx.updateTable("hpo_trials").set({ state: "RUNNING", datetime_start: now, worker_id: workerId }).where("trial_id", "=", id).execute();
+        await tx
+          .insertInto("hpo_trial_heartbeats")
+          .values({ trial_id: id, heartbeat_at: now })
+          .onConflict((oc) => oc.column("trial_id").doUpdateSet({ heartbeat_at: now }))
+          .execute();
+        const seq = await appendEvents(tx, studyId, [{ type: "trial_started", trialNumber: waiting.number, payload: { workerId } }]);
+        await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", id).execute();
+        return id;
+      }),
+    );
+    return trialId === null ? null : this.getTrial(trialId);
+  }
+
+  async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
+    await this.#run(() =>
+      this.#db.transaction().execute(async (tx) => {
+        const row = await tx
+          .selectFrom("hpo_trials")
+          .select(["study_id", "number", "state"])
+          .where("trial_id", "=", trialId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) throw new StorageError(`trial id ${trialId} does not exist`);
+        if (row.state !== "RUNNING") throw new TrialNotRunningError(row.number, row.state);
+        if (patch.params?.length) {
+          const start = await tx
+            .selectFrom("hpo_trial_params")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("trial_id", "=", trialId)
+            .executeTakeFirstOrThrow();
+          await tx
+            .insertInto("hpo_trial_params")
+            .values(
+              patch.params.map((p, i) => ({
+                trial_id: trialId,
+                param_name: p.name,
+                position: Number(start.n) + i,
+                param_value: p.internal,
+                distribution_json: JSON.stringify(p.distribution),
+              })),
+            )
+            .execute();
+        }
+        if (patch.intermediateValues?.length) {
+          await tx
+            .insertInto("hpo_trial_intermediate_values")
+            .values(patch.intermediateValues.map((v) => ({ trial_id: trialId, step: v.step, value: v.value })))
+            .onConflict((oc) => oc.columns(["trial_id", "step"]).doNothing())
+            .execute();
+        }
+        await upsertAttrs(tx, trialId, "user", patch.userAttrs);
+        await upsertAttrs(tx, trialId, "system", patch.systemAttrs);
+        if (patch.finish) {
+          await tx
+            .updateTable("hpo_trials")
+            .set({ state: patch.finish.state, datetime_complete: new Date() })
+            .where("trial_id", "=", trialId)
+            .execute();
+          const values = patch.finish.values ?? [];
+          if (values.length > 0) {
+            await tx
+              .insertInto("hpo_trial_values")
+              .values(values.map((value, objective) => ({ trial_id: trialId, objective, value })))
+              .execute();
+          }
+          await tx.deleteFrom("hpo_trial_heartbeats").where("trial_id", "=", trialId).execute();
+        }
+        const events = eventsForPatch(row.number, patch);
+        if (events.length > 0) {
+          const seq = await appendEvents(tx, row.study_id, events);
+          await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", trialId).execute();
+        }
+      }),
+    );
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial | null> {
+    return this.#run(async () => {
+      const result = await sql<TrialRow>`
+        WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = ${trialId})
+        SELECT 0 AS seq, ${trialColumns}
+        FROM t`.execute(this.#db);
+      const row = result.rows[0];
+      return row ? rowToTrial(row) : null;
+    });
+  }
+
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+    const since = options.changedSince ?? -1;
+    const states = options.states;
+    return this.#run(async () => {
+      // One statement, so the version and the rows come from one snapshot.
+      const stateFilter = states && states.length > 0 ? sql`AND state IN (${sql.join(states.map((s) => sql`${s}`))})` : sql``;
+      const result = await sql<TrialRow>`
+        WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = ${studyId}),
+             t AS (SELECT * FROM hpo_trials WHERE study_id = ${studyId} AND version > ${since} ${stateFilter})
+        SELECT s.last_event_seq AS seq, ${trialColumns}
+        FROM s LEFT JOIN t ON true
+        ORDER BY t.number`.execute(this.#db);
+      if (result.rows.length === 0) throw new StorageError(`study ${studyId} no longer exists`);
+      const trials: FrozenTrial[] = [];
+      for (const row of result.rows) if (row.trial_id !== null) trials.push(rowToTrial(row));
+      return { trials, version: Number(result.rows[0].seq) };
+    });
+  }
+
+  async readEvents(studyId: number, afterSeq: number, limit = 10_000): Promise<StudyEvent[]> {
+    return this.#run(async () => {
+      const rows = await this.#db
+        .selectFrom("hpo_events")
+        .selectAll()
+        .where("study_id", "=", studyId)
+        .where("seq", ">", afterSeq)
+        .orderBy("seq")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        studyId: r.study_id,
+        seq: Number(r.seq),
+        type: r.type as StudyEventType,
+        trialNumber: r.trial_number,
+        payload: decodeJson<Record<string, AttrValue>>(r.payload_json),
+        createdAt: new Date(r.created_at),
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.catch(() => undefined);
+    await this.#db.destroy();
+    await this.#options.onClose?.();
+  }
+
+  /** Runs `fn` now, or after the previous operation when the engine has one connection. */
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new StorageError(`storage ${this.location} is closed`));
+    if (!this.#options.serialize) return fn();
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const trialColumns = sql`
+  t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete,
+  (SELECT json_agg(json_build_array(p.param_name, p.param_value::text, p.distribution_json) ORDER BY p.position)::text
+     FROM hpo_trial_params p WHERE p.trial_id = t.trial_id) AS params,
+  (SELECT json_agg(v.value::text ORDER BY v.objective)::text
+     FROM hpo_trial_values v WHERE v.trial_id = t.trial_id) AS vals,
+  (SELECT json_agg(json_build_array(i.step, i.value::text) ORDER BY i.step)::text
+     FROM hpo_trial_intermediate_values i WHERE i.trial_id = t.trial_id) AS iv,
+  (SELECT json_agg(json_build_array(a.kind, a.key, a.value_json))::text
+     FROM hpo_trial_attrs a WHERE a.trial_id = t.trial_id) AS attrs`;
+
+function rowToTrial(row: TrialRow): FrozenTrial {
+  // Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
+  const params = row.params
+    ? (JSON.parse(row.params) as [string, string, string][]).map(([name, v, d]) => ({
+        name,
+        internal: parseFloat(v),
+        distribution: JSON.parse(d) as Distribution,
+      }))
+    : [];
+  const values = row.vals ? (JSON.parse(row.vals) as string[]).map(parseFloat) : null;
+  const intermediate = row.iv ? (JSON.parse(row.iv) as [number, string][]).map(([s, v]) => [s, parseFloat(v)] as const) : [];
+  const userAttrs: Record<string, AttrValue> = {};
+  const systemAttrs: Record<string, AttrValue> = {};
+  if (row.attrs) {
+    for (const [kind, key, json] of JSON.parse(row.attrs) as [string, string, string][]) {
+      (kind === "user" ? userAttrs : systemAttrs)[key] = decodeJson<AttrValue>(json);
+    }
+  }
+  return buildFrozenTrial({
+    trialId: Number(row.trial_id),
+    number: Number(row.number),
+    state: row.state as TrialState,
+    params,
+    values,
+    intermediate,
+    userAttrs,
+    systemAttrs,
+    datetimeStart: toDate(row.datetime_start),
+    datetimeComplete: toDate(row.datetime_complete),
+  });
+}
+
+function toDate(v: Date | string | null): Date | null {
+  if (v === null) return null;
+  return v instanceof Date ? v : new Date(v);
+}
+
+function toStudyRecord(
+  row: { study_id: number; study_name: string; directions: string; created_at: Date },
+  attrs: readonly { kind: string; key: string; value_json: string }[],
+): StudyRecord {
+  const userAttrs: Record<string, AttrValue> = {};
+  const systemAttrs: Record<string, AttrValue> = {};
+  for (const a of attrs) (a.kind === "user" ? userAttrs : systemAttrs)[a.key] = decodeJson<AttrValue>(a.value_json);
+  return {
+    studyId: row.study_id,
+    studyName: row.study_name,
+    directions: JSON.parse(row.directions) as StudyDirection[],
+    userAttrs,
+    systemAttrs,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** Allocates sequence numbers under the study row's lock and writes the events; returns the last seq. */
+async function appendEvents(tx: Tx, studyId: number, events: readonly PendingEvent[]): Promise<number> {
+  const row = await tx
+    .updateTable("hpo_studies")
+    .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", events.length) }))
+    .where("study_id", "=", studyId)
+    .returning("last_event_seq")
+    .executeTakeFirst();
+  if (!row) throw new StorageError(`study ${studyId} no longer exists`);
+  const last = Number(row.last_event_seq);
+  const first = last - events.length + 1;
+  await tx
+    .insertInto("hpo_events")
+    .values(
+      events.map((e, i) => ({
+        study_id: studyId,
+        seq: first + i,
+        type: e.type,
+        trial_number: e.trialNumber,
+        payload_json: encodeJson(e.payload),
+      })),
+    )
+    .execute();
+  return last;
+}
+
+async function insertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonly<Record<string, AttrValue>> | undefined): Promise<void> {
+  const entries = Object.entries(attrs ?? {});
+  if (entries.length === 0) return;
+  await tx
+    .insertInto("hpo_trial_attrs")
+    .values(entries.map(([key, value]) => ({ trial_id: trialId, kind, key, value_json: encodeJson(value) })))
+    .execute();
+}
+
+async function upsertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonly<Record<string, AttrValue>> | undefined): Promise<void> {
+  const entries = Object.entries(attrs ?? {});
+  if (entries.length === 0) return;
+  await tx
+    .insertInto("hpo_trial_attrs")
+    .values(entries.map(([key, value]) => ({ trial_id: trialId, kind, key, value_json: encodeJson(value) })))
+    .onConflict((oc) => oc.columns(["trial_id", "kind", "key"]).doUpdateSet((eb) => ({ value_json: eb.ref("excluded.value_json") })))
+    .execute();
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: string }).code === "23505";
+}

@@ -1,0 +1,41 @@
+import { toExternal } from "../distributions/distribution-ops.ts";
+import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { TrialPatch } from "./storage.ts";
+import type { StudyEventType } from "./study-event.ts";
+
+/** An event before it has a sequence number. */
+export interface PendingEvent {
+  readonly type: StudyEventType;
+  readonly trialNumber: number | null;
+  readonly payload: Record<string, AttrValue>;
+}
+
+const FINISH_EVENT = { COMPLETE: "trial_completed", PRUNED: "trial_pruned", FAIL: "trial_failed" } as const;
+
+/** The events one trial patch appends, in the order its changes apply (shared by all storages). */
+export function eventsForPatch(trialNumber: number, patch: TrialPatch): PendingEvent[] {
+  const events: PendingEvent[] = [];
+  for (const p of patch.params ?? []) {
+    events.push({
+      type: "param_set",
+      trialNumber,
+      payload: { name: p.name, value: toExternal(p.distribution, p.internal), distribution: p.distribution as unknown as AttrValue },
+    });
+  }
+  for (const v of patch.intermediateValues ?? []) {
+    events.push({ type: "reported", trialNumber, payload: { step: v.step, value: v.value } });
+  }
+  for (const [kind, attrs] of [["user", patch.userAttrs], ["system", patch.systemAttrs]] as const) {
+    for (const [key, value] of Object.entries(attrs ?? {})) {
+      events.push({ type: "trial_attr_set", trialNumber, payload: { kind, key, value } });
+    }
+  }
+  if (patch.finish) {
+    const values = patch.finish.values ? [...patch.finish.values] : null;
+    const payload: Record<string, AttrValue> = { state: patch.finish.state, values };
+    const reason = patch.systemAttrs?.fail_reason;
+    if (reason !== undefined) payload.reason = reason;
+    events.push({ type: FINISH_EVENT[patch.finish.state], trialNumber, payload });
+  }
+  return events;
+}

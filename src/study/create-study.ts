@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { RandomSampler } from "../../samplers/random/random-sampler.ts";
+import { NopPruner } from "../pruners/nop-pruner.ts";
+import { isPruner, type Pruner } from "../pruners/pruner.ts";
+import { isSampler, type Sampler } from "../samplers/sampler.ts";
+import type { Storage, StudySummary } from "../storage/storage.ts";
+import { acquireStorage } from "../storage/storage-handles.ts";
+import { DuplicatedStudyError, StudyNotFoundError } from "../storage/storage-errors.ts";
+import { formatZodError } from "../internal/format-zod-error.ts";
+import type { StudyDirection } from "./study-direction.ts";
+import { Study } from "./study.ts";
+
+const directionSchema = z.enum(["minimize", "maximize"], { error: 'expected "minimize" or "maximize"' });
+const storageSchema = z.union([z.string(), z.custom<Storage>((s) => typeof s === "object" && s !== null && "createTrial" in s)]).optional();
+
+const createOptionsSchema = z
+  .object({
+    studyName: z.string().min(1).max(512).optional(),
+    storage: storageSchema,
+    direction: directionSchema.optional(),
+    directions: z.array(directionSchema).min(1).optional(),
+    sampler: z.custom<Sampler>(isSampler, { message: "expected a Sampler (e.g. new TPESampler())" }).optional(),
+    pruner: z.custom<Pruner>(isPruner, { message: "expected a Pruner (e.g. new MedianPruner())" }).optional(),
+    loadIfExists: z.boolean().optional(),
+  })
+  .strict()
+  .refine((o) => !(o.direction && o.directions), { message: "give direction or directions, not both", path: ["directions"] });
+
+/** Options of {@link createStudy}. */
+export interface CreateStudyOptions {
+  /** Defaults to a generated unique name. */
+  studyName?: string;
+  /** A storage URL (folder, "memory", postgres://…) or a Storage; default HPO_STORAGE or ./.hpo. */
+  storage?: string | Storage;
+  direction?: StudyDirection;
+  directions?: StudyDirection[];
+  /** Default: RandomSampler. */
+  sampler?: Sampler;
+  /** Default: NopPruner. */
+  pruner?: Pruner;
+  /** Continue an existing study of that name instead of failing. */
+  loadIfExists?: boolean;
+}
+
+/** Options of {@link loadStudy}. */
+export interface LoadStudyOptions {
+  studyName: string;
+  storage?: string | Storage;
+  sampler?: Sampler;
+  pruner?: Pruner;
+}
+
+/** Raised for invalid options given to the study API; the message names the field. */
+export class StudyOptionsError extends Error {
+  override readonly name = "StudyOptionsError";
+}
+
+/**
+ * Creates a study (or continues one with `loadIfExists`).
+ *
+ * @example
+ * const study = await createStudy({ studyName: "lr-sweep", direction: "maximize" });
+ */
+export async function createStudy(options: CreateStudyOptions = {}): Promise<Study> {
+  const parsed = createOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new StudyOptionsError(`createStudy: ${formatZodError(parsed.error)}`);
+  const o = parsed.data;
+  const directions: StudyDirection[] = o.directions ?? [o.direction ?? "minimize"];
+  const studyName = o.studyName ?? `no-name-${randomUUID()}`;
+  const handle = await acquireStorage(o.storage);
+  try {
+    let record;
+    try {
+      record = await handle.storage.createStudy(studyName, directions);
+    } catch (e) {
+      if (!(e instanceof DuplicatedStudyError) || !o.loadIfExists) throw e;
+      record = await handle.storage.findStudy(studyName);
+      if (!record) throw e;
+      if (record.directions.join() !== directions.join()) {
+        throw new StudyOptionsError(
+          `study "${studyName}" exists with directions [${record.directions.join(", ")}], not [${directions.join(", ")}]`,
+        );
+      }
+    }
+    return new Study(record, handle, o.sampler ?? new RandomSampler(), o.pruner ?? new NopPruner());
+  } catch (e) {
+    await handle.release();
+    throw e;
+  }
+}
+
+/** Opens an existing study; throws StudyNotFoundError if there is none of that name. */
+export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
+  if (typeof options?.studyName !== "string" || options.studyName === "") {
+    throw new StudyOptionsError("loadStudy: studyName must be a non-empty string");
+  }
+  const handle = await acquireStorage(options.storage);
+  try {
+    const record = await handle.storage.findStudy(options.studyName);
+    if (!record) throw new StudyNotFoundError(options.studyName, handle.storage.location);
+    return new Study(record, handle, options.sampler ?? new RandomSampler(), options.pruner ?? new NopPruner());
+  } catch (e) {
+    await handle.release();
+    throw e;
+  }
+}
+
+/** Deletes a study and all its trials; throws StudyNotFoundError if there is none. */
+export async function deleteStudy(options: { studyName: string; storage?: string | Storage }): Promise<void> {
+  const handle = await acquireStorage(options.storage);
+  try {
+    await handle.storage.deleteStudy(options.studyName);
+  } finally {
+    await handle.release();
+  }
+}
+
+/** Every study in a storage, with trial counts and best value. */
+export async function listStudies(options: { storage?: string | Storage } = {}): Promise<StudySummary[]> {
+  const handle = await acquireStorage(options.storage);
+  try {
+    return await handle.storage.listStudies();
+  } finally {
+    await handle.release();
+  }
+}

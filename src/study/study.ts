@@ -1,0 +1,428 @@
+import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { Pruner } from "../pruners/pruner.ts";
+import type { Sampler } from "../samplers/sampler.ts";
+import type { Storage, StudyRecord } from "../storage/storage.ts";
+import type { StorageHandle } from "../storage/storage-handles.ts";
+import { StorageError } from "../storage/storage-errors.ts";
+import { TrackerHub } from "../tracking/tracker-hub.ts";
+import type { Tracker } from "../tracking/tracker.ts";
+import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
+import { lastIntermediateValue } from "../trial/frozen-trial.ts";
+import { isTrialPruned } from "../trial/trial-pruned.ts";
+import { FINISHED_STATES, type TrialState } from "../trial/trial-state.ts";
+import { Trial, TrialFinishedError, type TrialOutcome } from "../trial/trial.ts";
+import { evaluateResult } from "./evaluate-result.ts";
+import type { Objective } from "./objective.ts";
+import { paretoFront } from "./pareto-front.ts";
+import { isBetter, type StudyDirection } from "./study-direction.ts";
+import { TrialHistory } from "./trial-history.ts";
+import { workerId } from "./worker-id.ts";
+
+/** Which errors `optimize` catches (the trial still ends FAIL either way). */
+export type CatchOption = boolean | readonly (abstract new (...args: never[]) => Error)[] | ((error: unknown) => boolean);
+
+/** Called after every finished trial. */
+export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
+
+/** Options of {@link Study.optimize}. */
+export interface OptimizeOptions {
+  /** Trials to run in this call (default: until timeout or forever). */
+  nTrials?: number;
+  /** Seconds after which no new trial starts. */
+  timeout?: number;
+  /** Trials run at once in this process (default 1). */
+  concurrency?: number;
+  /**
+   * Errors to catch: `true` for all, a list of error classes, or a predicate. Default: none,
+   * as Optuna: the trial ends FAIL and optimize rethrows.
+   */
+  catch?: CatchOption;
+  callbacks?: readonly StudyCallback[];
+  trackers?: readonly Tracker[];
+  /** Aborting marks running trials FAIL ("interrupted") and returns at once. */
+  signal?: AbortSignal;
+  /** Asked before every new trial; false stops (study-wide budgets). */
+  shouldContinue?: () => boolean | Promise<boolean>;
+}
+
+/** How an optimize call ended. */
+export interface OptimizeResult {
+  readonly reason: "completed" | "timeout" | "interrupted" | "stopped";
+  /** Trials this call finished. */
+  readonly finished: number;
+}
+
+/** The value a trial is told: a value, one per direction, or a final state. */
+export type TellInput = number | readonly number[] | "PRUNED" | "FAIL" | { state: "COMPLETE" | "PRUNED" | "FAIL"; values?: number | readonly number[]; failReason?: string };
+
+/** Options of {@link Study.enqueueTrial}. */
+export interface EnqueueOptions {
+  userAttrs?: Record<string, AttrValue>;
+  /** Skip when a trial with the same params is already waiting, running or finished. */
+  skipIfExists?: boolean;
+}
+
+/**
+ * A study: a named search with its direction(s), sampler, pruner and trials in storage.
+ * Create one with `createStudy`, or reopen it with `loadStudy`.
+ */
+export class Study {
+  readonly studyName: string;
+  readonly studyId: number;
+  readonly directions: readonly StudyDirection[];
+  readonly sampler: Sampler;
+  readonly pruner: Pruner;
+  readonly storage: Storage;
+  readonly #handle: StorageHandle;
+  readonly #history: TrialHistory;
+  readonly #live = new Set<Trial>();
+  #activeHub: TrackerHub | null = null;
+
+  /** @internal Use createStudy / loadStudy. */
+  constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner) {
+    this.studyName = record.studyName;
+    this.studyId = record.studyId;
+    this.directions = record.directions;
+    this.sampler = sampler;
+    this.pruner = pruner;
+    this.storage = handle.storage;
+    this.#handle = handle;
+    this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner);
+  }
+
+  /** The single direction; throws for multi-objective studies. */
+  get direction(): StudyDirection {
+    if (this.directions.length !== 1) throw new Error(`study "${this.studyName}" has ${this.directions.length} directions; use .directions`);
+    return this.directions[0];
+  }
+
+  /** The study's history as samplers and pruners see it (refreshed on every ask). */
+  get view(): TrialHistory {
+    return this.#history;
+  }
+
+  /**
+   * Starts a trial: the oldest enqueued one if any, else a new one; `fixedDistributions`
+   * suggests those params at once (ask-and-tell with a declared space).
+   */
+  async ask(fixedDistributions?: Record<string, Distribution>, options: { workerId?: string } = {}): Promise<Trial> {
+    await this.#history.refresh();
+    const wid = options.workerId ?? workerId();
+    const frozen =
+      (await this.storage.claimWaitingTrial(this.studyId, wid)) ??
+      (await this.storage.createTrial(this.studyId, { state: "RUNNING", workerId: wid }));
+    this.#history.upsert(frozen);
+    const hub = this.#activeHub;
+    const trial = new Trial(
+      {
+        storage: this.storage,
+        history: this.#history,
+        sampler: this.sampler,
+        pruner: this.pruner,
+        onReport: hub
+          ? (t, step, value) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, params: t.params })
+          : undefined,
+      },
+      frozen,
+    );
+    this.#live.add(trial);
+    try {
+      trial.initRelative();
+      for (const [name, d] of Object.entries(fixedDistributions ?? {})) trial.suggest(name, d);
+    } catch (e) {
+      await this.#finishLive(trial, { state: "FAIL", values: null, failReason: `sampling failed: ${(e as Error).message}` });
+      throw e;
+    }
+    return trial;
+  }
+
+  /**
+   * Finishes a trial (object or number) with a value, values, or a state, as Optuna's tell.
+   * PRUNED keeps the last intermediate value as the value; NaN fails the trial.
+   */
+  async tell(trial: Trial | number, input: TellInput): Promise<FrozenTrial> {
+    const outcome = await this.#outcomeOf(trial, input);
+    if (trial instanceof Trial) return this.#finishLive(trial, outcome);
+    const live = [...this.#live].find((t) => t.number === trial);
+    if (live) return this.#finishLive(live, outcome);
+    const stored = await this.#trialByNumber(trial);
+    if (stored.state !== "RUNNING") throw new StorageError(`trial ${trial} is ${stored.state}, not RUNNING: it cannot be told again`);
+    this.sampler.afterTrial?.(this.#history, stored, outcome.state, outcome.values);
+    const systemAttrs: Record<string, AttrValue> = {};
+    if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
+    await this.storage.updateTrial(stored.trialId, { systemAttrs, finish: { state: outcome.state, values: outcome.values } });
+    const final = (await this.storage.getTrial(stored.trialId))!;
+    this.#history.upsert(final);
+    return final;
+  }
+
+  /**
+   * Runs the objective for `nTrials` trials (or until `timeout`), `concurrency` at a time.
+   * A returned value completes a trial, TrialPruned prunes it, an error fails it.
+   */
+  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    validateOptimizeOptions(options);
+    const concurrency = options.concurrency ?? 1;
+    const deadline = options.timeout !== undefined ? Date.now() + options.timeout * 1000 : Infinity;
+    const hub = options.trackers?.length ? new TrackerHub(options.trackers) : null;
+    const previousHub = this.#activeHub;
+    if (hub) this.#activeHub = hub;
+    let started = 0;
+    let finished = 0;
+    let stopReason: OptimizeResult["reason"] = "completed";
+    let fatal: { error: unknown } | null = null;
+    let interrupted = false;
+
+    if (hub) {
+      const before = (await this.storage.getTrials(this.studyId, { states: FINISHED_STATES })).trials.length;
+      hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: options.nTrials, finishedBefore: before });
+    }
+
+    const canStart = async (): Promise<boolean> => {
+      if (fatal || interrupted || options.signal?.aborted) return false;
+      if (options.nTrials !== undefined && started >= options.nTrials) return false;
+      if (Date.now() >= deadline) {
+        stopReason = "timeout";
+        return false;
+      }
+      if (options.shouldContinue && !(await options.shouldContinue())) {
+        stopReason = "stopped";
+        return false;
+      }
+      return true;
+    };
+
+    const loop = async (): Promise<void> => {
+      while (await canStart()) {
+        started++;
+        const trial = await this.ask();
+        hub?.trialStart({ studyName: this.studyName, trial: trial.snapshot() });
+        let outcome: TrialOutcome;
+        let error: unknown = null;
+        try {
+          const result = await objective(trial);
+          outcome = evaluateResult(result, this.directions.length);
+          if (outcome.state === "FAIL") console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
+        } catch (e) {
+          if (isTrialPruned(e)) {
+            outcome = prunedOutcome(trial);
+          } else {
+            outcome = { state: "FAIL", values: null, failReason: errorMessage(e) };
+            error = e;
+          }
+        }
+        if (trial.isFinished) continue; // interrupted meanwhile: already failed in storage
+        let final: FrozenTrial;
+        try {
+          final = await this.#finishLive(trial, outcome);
+        } catch (e) {
+          if (e instanceof TrialFinishedError) continue;
+          throw e;
+        }
+        finished++;
+        hub?.trialFinish({ studyName: this.studyName, trial: final });
+        if (error !== null && !shouldCatch(options.catch, error)) {
+          fatal ??= { error };
+          break;
+        }
+        for (const cb of options.callbacks ?? []) await cb(this, final);
+      }
+    };
+
+    const loops = Array.from({ length: concurrency }, () => loop());
+    const all = Promise.all(loops);
+    try {
+      if (options.signal) {
+        const aborted = new Promise<"aborted">((resolve) => {
+          if (options.signal!.aborted) resolve("aborted");
+          options.signal!.addEventListener("abort", () => resolve("aborted"), { once: true });
+        });
+        const first = await Promise.race([all.then(() => "done" as const), aborted]);
+        if (first === "aborted") {
+          interrupted = true;
+          stopReason = "interrupted";
+          await this.interrupt("interrupted");
+          all.catch(() => undefined);
+        }
+      } else {
+        await all;
+      }
+    } finally {
+      this.#activeHub = previousHub;
+      if (hub) {
+        hub.studyEnd({ studyName: this.studyName, reason: fatal ? "error" : endReason(stopReason) });
+        await hub.close();
+      }
+    }
+    if (fatal) throw (fatal as { error: unknown }).error;
+    return { reason: stopReason, finished };
+  }
+
+  /** Marks every trial this process is running FAIL with `reason` (SIGINT, shutdown). */
+  async interrupt(reason = "interrupted"): Promise<number> {
+    const live = [...this.#live];
+    let n = 0;
+    await Promise.all(
+      live.map(async (t) => {
+        try {
+          await this.#finishLive(t, { state: "FAIL", values: null, failReason: reason });
+          n++;
+        } catch {
+          // Finished by its own objective at the same moment: nothing to interrupt.
+        }
+      }),
+    );
+    return n;
+  }
+
+  /** Queues a trial with fixed params; `ask` hands it out before sampling new ones. */
+  async enqueueTrial(params: Record<string, ParamValue>, options: EnqueueOptions = {}): Promise<FrozenTrial | null> {
+    if (options.skipIfExists) {
+      const { trials } = await this.storage.getTrials(this.studyId);
+      const same = trials.find((t) => {
+        const fixed = t.systemAttrs.fixed_params as Record<string, ParamValue> | undefined;
+        const p = t.state === "WAITING" ? fixed : t.params;
+        return p !== undefined && sameParams(p, params);
+      });
+      if (same) return null;
+    }
+    const created = await this.storage.createTrial(this.studyId, {
+      state: "WAITING",
+      userAttrs: options.userAttrs,
+      systemAttrs: { fixed_params: { ...params } },
+    });
+    this.#history.upsert(created);
+    return created;
+  }
+
+  /** All trials (fresh from storage), optionally only those in `states`, ordered by number. */
+  async trials(options: { states?: readonly TrialState[] } = {}): Promise<FrozenTrial[]> {
+    const { trials } = await this.storage.getTrials(this.studyId, { states: options.states });
+    return [...trials];
+  }
+
+  /** The best COMPLETE trial (single-objective); throws when there is none. */
+  get bestTrial(): Promise<FrozenTrial> {
+    return this.#best();
+  }
+
+  /** The best trial's value. */
+  get bestValue(): Promise<number> {
+    return this.#best().then((t) => t.value as number);
+  }
+
+  /** The best trial's params. */
+  get bestParams(): Promise<Record<string, ParamValue>> {
+    return this.#best().then((t) => ({ ...t.params }));
+  }
+
+  /** The Pareto front of COMPLETE trials (multi-objective; for one direction, the best trials). */
+  get bestTrials(): Promise<FrozenTrial[]> {
+    return this.trials({ states: ["COMPLETE"] }).then((ts) => paretoFront(ts, this.directions));
+  }
+
+  /** Sets a study-level user attribute. */
+  async setUserAttr(key: string, value: AttrValue): Promise<void> {
+    await this.storage.setStudyAttrs(this.studyId, "user", { [key]: value });
+  }
+
+  /** Study-level user attributes. */
+  async userAttrs(): Promise<Record<string, AttrValue>> {
+    const record = await this.storage.findStudy(this.studyName);
+    return { ...(record?.userAttrs ?? {}) };
+  }
+
+  /** Releases the storage (closes it when no other study in this process uses it). */
+  async close(): Promise<void> {
+    await this.#handle.release();
+  }
+
+  async #best(): Promise<FrozenTrial> {
+    if (this.directions.length > 1) {
+      throw new Error(`study "${this.studyName}" is multi-objective: use bestTrials (the Pareto front)`);
+    }
+    const complete = await this.trials({ states: ["COMPLETE"] });
+    let best: FrozenTrial | null = null;
+    for (const t of complete) {
+      if (t.value === null) continue;
+      if (best === null || isBetter(this.directions[0], t.value, best.value as number)) best = t;
+    }
+    if (!best) throw new Error(`study "${this.studyName}" has no COMPLETE trial yet`);
+    return best;
+  }
+
+  async #finishLive(trial: Trial, outcome: TrialOutcome): Promise<FrozenTrial> {
+    const snapshot = trial.snapshot();
+    try {
+      this.sampler.afterTrial?.(this.#history, snapshot, outcome.state, outcome.values);
+    } catch (e) {
+      console.warn(`hpo: sampler afterTrial failed for trial ${trial.number}: ${errorMessage(e)}`);
+    }
+    try {
+      return await trial.finish(outcome);
+    } finally {
+      this.#live.delete(trial);
+    }
+  }
+
+  async #outcomeOf(trial: Trial | number, input: TellInput): Promise<TrialOutcome> {
+    const spec = typeof input === "object" && !Array.isArray(input) ? (input as Exclude<TellInput, number | readonly number[] | string>) : null;
+    const state = spec ? spec.state : input === "PRUNED" || input === "FAIL" ? input : "COMPLETE";
+    if (state === "FAIL") return { state, values: null, failReason: spec?.failReason ?? "told FAIL" };
+    if (state === "PRUNED") {
+      const snap = trial instanceof Trial ? trial.snapshot() : await this.#trialByNumber(trial);
+      return prunedOutcome(snap);
+    }
+    const raw = spec ? spec.values : input;
+    return evaluateResult(raw, this.directions.length);
+  }
+
+  async #trialByNumber(number: number): Promise<FrozenTrial> {
+    await this.#history.refresh();
+    const t = this.#history.byNumber(number);
+    if (!t) throw new StorageError(`study "${this.studyName}" has no trial number ${number}`);
+    return t;
+  }
+}
+
+function endReason(r: OptimizeResult["reason"]): "completed" | "timeout" | "interrupted" {
+  return r === "stopped" ? "completed" : r;
+}
+
+function prunedOutcome(trial: Trial | FrozenTrial): TrialOutcome {
+  const snap = trial instanceof Trial ? trial.snapshot() : trial;
+  const last = lastIntermediateValue(snap);
+  // As Optuna: a pruned trial's value is its last intermediate value (NaN is not kept).
+  return { state: "PRUNED", values: last === undefined || Number.isNaN(last) ? null : [last] };
+}
+
+function shouldCatch(option: CatchOption | undefined, error: unknown): boolean {
+  if (option === undefined || option === false) return false;
+  if (option === true) return true;
+  if (typeof option === "function") return (option as (e: unknown) => boolean)(error);
+  return option.some((cls) => error instanceof cls);
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message ? `${e.name}: ${e.message}` : e.name;
+  return String(e);
+}
+
+function sameParams(a: Readonly<Record<string, ParamValue>>, b: Readonly<Record<string, ParamValue>>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]));
+}
+
+function validateOptimizeOptions(o: OptimizeOptions): void {
+  if (o.nTrials !== undefined && (!Number.isInteger(o.nTrials) || o.nTrials < 0)) {
+    throw new TypeError(`optimize: nTrials must be a non-negative integer, got ${String(o.nTrials)}`);
+  }
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
+    throw new TypeError(`optimize: concurrency must be a positive integer, got ${String(o.concurrency)}`);
+  }
+  if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0))) {
+    throw new TypeError(`optimize: timeout must be a positive number of seconds, got ${String(o.timeout)}`);
+  }
+}
+
+

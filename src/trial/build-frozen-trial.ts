@@ -1,0 +1,44 @@
+import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import { toExternal } from "../distributions/distribution-ops.ts";
+import type { AttrValue, FrozenTrial } from "./frozen-trial.ts";
+import type { TrialState } from "./trial-state.ts";
+
+/** The stored pieces of a trial, as storages hold them. */
+export interface TrialParts {
+  trialId: number;
+  number: number;
+  state: TrialState;
+  params: readonly { name: string; internal: number; distribution: Distribution }[];
+  values: readonly number[] | null;
+  intermediate: readonly (readonly [step: number, value: number])[];
+  userAttrs: Record<string, AttrValue>;
+  systemAttrs: Record<string, AttrValue>;
+  datetimeStart: Date | null;
+  datetimeComplete: Date | null;
+}
+
+/** Assembles an immutable FrozenTrial from stored pieces. */
+export function buildFrozenTrial(p: TrialParts): FrozenTrial {
+  const params: Record<string, ParamValue> = {};
+  const distributions: Record<string, Distribution> = {};
+  for (const { name, internal, distribution } of p.params) {
+    params[name] = toExternal(distribution, internal);
+    distributions[name] = distribution;
+  }
+  const intermediate = [...p.intermediate].sort((a, b) => a[0] - b[0]);
+  const values = p.values && p.values.length > 0 ? Object.freeze([...p.values]) : null;
+  return Object.freeze({
+    trialId: p.trialId,
+    number: p.number,
+    state: p.state,
+    value: values ? values[0] : null,
+    values,
+    params: Object.freeze(params),
+    distributions: Object.freeze(distributions),
+    intermediateValues: new Map(intermediate),
+    userAttrs: Object.freeze({ ...p.userAttrs }),
+    systemAttrs: Object.freeze({ ...p.systemAttrs }),
+    datetimeStart: p.datetimeStart,
+    datetimeComplete: p.datetimeComplete,
+  });
+}

@@ -1,0 +1,369 @@
+import {
+  categoricalDistribution,
+  floatDistribution,
+  intDistribution,
+  type RangeOptions,
+} from "../distributions/create-distribution.ts";
+import {
+  type CategoricalChoice,
+  type Distribution,
+  DistributionError,
+  type ParamValue,
+} from "../distributions/distribution.ts";
+import {
+  containsInternal,
+  describeDistribution,
+  distributionsEqual,
+  isSingleValue,
+  toExternal,
+  toInternal,
+} from "../distributions/distribution-ops.ts";
+import type { Pruner } from "../pruners/pruner.ts";
+import type { Sampler } from "../samplers/sampler.ts";
+import type { ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
+import type { TrialHistory } from "../study/trial-history.ts";
+import { buildFrozenTrial } from "./build-frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "./frozen-trial.ts";
+
+/** What a Trial needs from its study; provided by Study. */
+export interface TrialContext {
+  readonly storage: Storage;
+  readonly history: TrialHistory;
+  readonly sampler: Sampler;
+  readonly pruner: Pruner;
+  /** Called for every accepted report (trackers, progress). */
+  readonly onReport?: (trial: Trial, step: number, value: number) => void;
+  /** Where warnings go (default console.warn). */
+  readonly warn?: (message: string) => void;
+}
+
+/** The final state a trial is told, with its values and the reason for a failure. */
+export interface TrialOutcome {
+  readonly state: "COMPLETE" | "PRUNED" | "FAIL";
+  readonly values: readonly number[] | null;
+  readonly failReason?: string;
+  readonly extraSystemAttrs?: Readonly<Record<string, AttrValue>>;
+}
+
+/** Raised when a finished trial is used again. */
+export class TrialFinishedError extends Error {
+  override readonly name = "TrialFinishedError";
+}
+
+/**
+ * A running trial, handed to the objective: suggests parameters (synchronously, from the
+ * history loaded when it started), records intermediate values and answers whether to
+ * prune. Writes are batched and flushed in the background; `shouldPrune()` and the end of
+ * the trial wait for them.
+ *
+ * @example
+ * const lr = trial.suggestFloat("lr", 1e-5, 1e-2, { log: true });
+ * trial.report(loss, epoch);
+ * if (await trial.shouldPrune()) throw new TrialPruned();
+ */
+export class Trial {
+  /** Dense number within the study. */
+  readonly number: number;
+  /** Storage-wide id. */
+  readonly trialId: number;
+  /** The study this trial belongs to. */
+  readonly studyName: string;
+  readonly #ctx: TrialContext;
+  readonly #start: FrozenTrial;
+  readonly #params = new Map<string, { distribution: Distribution; internal: number }>();
+  readonly #fixed: Readonly<Record<string, ParamValue>>;
+  readonly #intermediate = new Map<number, number>();
+  readonly #userAttrs: Record<string, AttrValue>;
+  #relativeSpace: Record<string, Distribution> = {};
+  #relativeParams: Record<string, ParamValue> = {};
+  #pending: { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } = emptyPending();
+  #flushScheduled = false;
+  #writes: Promise<void> = Promise.resolve();
+  #writeError: unknown = null;
+  #finished = false;
+  #warnedSteps = new Set<number>();
+
+  /** @internal Created by Study.ask(). */
+  constructor(ctx: TrialContext, start: FrozenTrial) {
+    this.#ctx = ctx;
+    this.#start = start;
+    this.number = start.number;
+    this.trialId = start.trialId;
+    this.studyName = ctx.history.studyName;
+    for (const [name, d] of Object.entries(start.distributions)) {
+      this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
+    }
+    for (const [step, v] of start.intermediateValues) this.#intermediate.set(step, v);
+    this.#userAttrs = { ...start.userAttrs };
+    const fixed = start.systemAttrs.fixed_params;
+    this.#fixed = fixed && typeof fixed === "object" && !Array.isArray(fixed) ? (fixed as Record<string, ParamValue>) : {};
+  }
+
+  /** @internal Runs the sampler's joint proposal; called once by Study.ask(). */
+  initRelative(): void {
+    const view = this.#ctx.history;
+    const self = this.snapshot();
+    this.#ctx.sampler.beforeTrial?.(view, self);
+    this.#relativeSpace = this.#ctx.sampler.inferRelativeSearchSpace(view, self);
+    this.#relativeParams = Object.keys(this.#relativeSpace).length
+      ? this.#ctx.sampler.sampleRelative(view, self, this.#relativeSpace)
+      : {};
+  }
+
+  /** Params suggested so far, by name (external values). */
+  get params(): Record<string, ParamValue> {
+    const out: Record<string, ParamValue> = {};
+    for (const [name, p] of this.#params) out[name] = toExternal(p.distribution, p.internal);
+    return out;
+  }
+
+  /** Distributions of the params suggested so far. */
+  get distributions(): Record<string, Distribution> {
+    const out: Record<string, Distribution> = {};
+    for (const [name, p] of this.#params) out[name] = p.distribution;
+    return out;
+  }
+
+  /** User attributes set so far. */
+  get userAttrs(): Readonly<Record<string, AttrValue>> {
+    return { ...this.#userAttrs };
+  }
+
+  /** Intermediate values reported so far, by step. */
+  get intermediateValues(): ReadonlyMap<number, number> {
+    return new Map(this.#intermediate);
+  }
+
+  /** Suggests a float in [low, high]; `log` samples log-uniformly, `step` discretises. */
+  suggestFloat(name: string, low: number, high: number, options: RangeOptions = {}): number {
+    return this.#suggest(name, floatDistribution(low, high, options, name)) as number;
+  }
+
+  /** Suggests an integer in [low, high] (`step` defaults to 1; `log` samples log-uniformly). */
+  suggestInt(name: string, low: number, high: number, options: RangeOptions = {}): number {
+    return this.#suggest(name, intDistribution(low, high, options, name)) as number;
+  }
+
+  /** Suggests one of `choices` (strings, numbers, booleans or null). */
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
+    return this.#suggest(name, categoricalDistribution(choices, name)) as T;
+  }
+
+  /** Suggests a value from an already-built distribution (declarative spaces). */
+  suggest(name: string, distribution: Distribution): ParamValue {
+    return this.#suggest(name, distribution);
+  }
+
+  /**
+   * Records an intermediate value at `step` (a non-negative integer) for pruners and live
+   * views. Reporting a step twice keeps the first value, as Optuna does.
+   */
+  report(value: number, step: number): void {
+    this.#checkOpen("report");
+    if (typeof value !== "number") throw new TypeError(`trial ${this.number}: report(value, step) needs a number value, got ${typeof value}`);
+    if (!Number.isInteger(step) || step < 0) {
+      throw new TypeError(`trial ${this.number}: report step must be a non-negative integer, got ${String(step)}`);
+    }
+    if (this.#intermediate.has(step)) {
+      if (!this.#warnedSteps.has(step)) {
+        this.#warnedSteps.add(step);
+        this.#warn(`trial ${this.number}: step ${step} was already reported; the value ${value} is ignored`);
+      }
+      return;
+    }
+    this.#intermediate.set(step, value);
+    this.#pending.reports.push({ step, value });
+    this.#scheduleFlush();
+    this.#ctx.onReport?.(this, step, value);
+  }
+
+  /** Whether the study's pruner says this trial should stop now (waits for pending writes). */
+  async shouldPrune(): Promise<boolean> {
+    this.#checkOpen("shouldPrune");
+    await this.flush();
+    await this.#ctx.history.refresh();
+    return this.#ctx.pruner.prune(this.#ctx.history, this.snapshot());
+  }
+
+  /** Stores a user attribute (JSON-compatible value) on this trial. */
+  setUserAttr(key: string, value: AttrValue): void {
+    this.#checkOpen("setUserAttr");
+    this.#userAttrs[key] = value;
+    this.#pending.userAttrs[key] = value;
+    this.#scheduleFlush();
+  }
+
+  /** Writes everything buffered and waits for it; rethrows a failed write. */
+  async flush(): Promise<void> {
+    this.#flushNow();
+    await this.#writes;
+    if (this.#writeError) {
+      const e = this.#writeError;
+      this.#writeError = null;
+      throw e;
+    }
+  }
+
+  /** This trial as a FrozenTrial (RUNNING) with what it has so far. */
+  snapshot(): FrozenTrial {
+    return buildFrozenTrial({
+      trialId: this.trialId,
+      number: this.number,
+      state: "RUNNING",
+      params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
+      values: null,
+      intermediate: [...this.#intermediate],
+      userAttrs: this.#userAttrs,
+      systemAttrs: { ...this.#start.systemAttrs },
+      datetimeStart: this.#start.datetimeStart,
+      datetimeComplete: null,
+    });
+  }
+
+  /** Whether the trial has been told its outcome. */
+  get isFinished(): boolean {
+    return this.#finished;
+  }
+
+  /** @internal Writes pending changes and the outcome in one transaction; returns the final trial. */
+  async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
+    this.#checkOpen("finish");
+    this.#finished = true;
+    await this.#writes;
+    const pendingError = this.#writeError;
+    this.#writeError = null;
+    const patch = this.#takePending();
+    const systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
+    if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
+    await this.#ctx.storage.updateTrial(this.trialId, {
+      ...patch,
+      systemAttrs,
+      finish: { state: outcome.state, values: outcome.values },
+    });
+    const final = buildFrozenTrial({
+      trialId: this.trialId,
+      number: this.number,
+      state: outcome.state,
+      params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
+      values: outcome.values,
+      intermediate: [...this.#intermediate],
+      userAttrs: this.#userAttrs,
+      systemAttrs: { ...this.#start.systemAttrs, ...systemAttrs },
+      datetimeStart: this.#start.datetimeStart,
+      datetimeComplete: new Date(),
+    });
+    this.#ctx.history.upsert(final);
+    // A background write that failed earlier (e.g. a lost connection) was retried above as
+    // part of the final patch; it only matters if that failed too, which threw already.
+    void pendingError;
+    return final;
+  }
+
+  /** @internal Marks the trial finished without writing (someone else finished it). */
+  markFinished(): void {
+    this.#finished = true;
+  }
+
+  #suggest(name: string, distribution: Distribution): ParamValue {
+    this.#checkOpen(`suggest "${name}"`);
+    const known = this.#params.get(name);
+    if (known) {
+      if (!distributionsEqual(known.distribution, distribution)) {
+        throw new DistributionError(
+          `parameter "${name}" was already suggested as ${describeDistribution(known.distribution)} and cannot be suggested again as ${describeDistribution(distribution)}`,
+        );
+      }
+      return toExternal(known.distribution, known.internal);
+    }
+    let external: ParamValue;
+    if (Object.hasOwn(this.#fixed, name)) {
+      external = this.#fixed[name];
+      let internal: number | null = null;
+      try {
+        internal = toInternal(distribution, external);
+      } catch {
+        internal = null;
+      }
+      if (internal === null) {
+        throw new DistributionError(
+          `parameter "${name}": the enqueued value ${JSON.stringify(external)} does not fit ${describeDistribution(distribution)}`,
+        );
+      }
+      if (!containsInternal(distribution, internal)) {
+        this.#warn(`trial ${this.number}: enqueued value ${JSON.stringify(external)} for "${name}" is outside ${describeDistribution(distribution)}; using it anyway`);
+      }
+    } else if (isSingleValue(distribution)) {
+      external = distribution.type === "categorical" ? distribution.choices[0] : distribution.low;
+    } else if (
+      Object.hasOwn(this.#relativeParams, name) &&
+      this.#relativeSpace[name] &&
+      distributionsEqual(this.#relativeSpace[name], distribution)
+    ) {
+      external = this.#relativeParams[name];
+    } else {
+      external = this.#ctx.sampler.sampleIndependent(this.#ctx.history, this.snapshot(), name, distribution);
+    }
+    let internal: number;
+    try {
+      internal = toInternal(distribution, external);
+    } catch (e) {
+      throw new DistributionError(`parameter "${name}": sampler returned an invalid value: ${(e as Error).message}`);
+    }
+    this.#params.set(name, { distribution, internal });
+    this.#pending.params.push({ name, distribution, internal });
+    this.#scheduleFlush();
+    return toExternal(distribution, internal);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Batches every suggest/report made in one synchronous stretch into one transaction.
+    queueMicrotask(() => this.#flushNow());
+  }
+
+  #flushNow(): void {
+    this.#flushScheduled = false;
+    if (this.#finished) return;
+    const patch = this.#takePending();
+    if (!patch.params && !patch.intermediateValues && !patch.userAttrs) return;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        await this.#ctx.storage.updateTrial(this.trialId, patch);
+      } catch (e) {
+        // Kept for the next await point (shouldPrune, finish) instead of an unhandled rejection;
+        // the data is re-sent with the final patch.
+        this.#writeError ??= e;
+        this.#requeue(patch);
+      }
+    });
+  }
+
+  #requeue(patch: TrialPatch): void {
+    this.#pending.params.unshift(...(patch.params ?? []));
+    this.#pending.reports.unshift(...(patch.intermediateValues ?? []));
+    this.#pending.userAttrs = { ...patch.userAttrs, ...this.#pending.userAttrs };
+  }
+
+  #takePending(): TrialPatch {
+    const p = this.#pending;
+    this.#pending = emptyPending();
+    return {
+      params: p.params.length ? p.params : undefined,
+      intermediateValues: p.reports.length ? p.reports : undefined,
+      userAttrs: Object.keys(p.userAttrs).length ? p.userAttrs : undefined,
+    };
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#finished) throw new TrialFinishedError(`trial ${this.number} is already finished: cannot ${what}`);
+  }
+
+  #warn(message: string): void {
+    (this.#ctx.warn ?? ((m: string) => console.warn(`hpo: ${m}`)))(message);
+  }
+}
+
+function emptyPending(): { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } {
+  return { params: [], reports: [], userAttrs: {} };
+}

@@ -1,0 +1,2 @@
+export * from "./console-tracker.ts";
+export * from "./format-value.ts";
