@@ -1,0 +1,82 @@
+import type { FrozenTrial } from "../../trial/frozen-trial.ts";
+import { upperBound } from "./nan-stats.ts";
+
+/** What the index knows about one step across the COMPLETE trials. */
+export interface StepColumn {
+  /** How many COMPLETE trials reported this step, NaN reports included. */
+  readonly count: number;
+  /** Their non-NaN values, ascending. */
+  readonly sorted: readonly number[];
+}
+
+interface MutableColumn {
+  count: number;
+  sorted: number[];
+}
+
+const EMPTY: StepColumn = { count: 0, sorted: [] };
+
+/**
+ * The intermediate values of a study's COMPLETE trials, sorted per step, kept up to date
+ * incrementally: a COMPLETE trial never changes, so each call only adds the trials that
+ * completed since the last one instead of re-sorting every step of every trial.
+ */
+export class CompletedStepIndex {
+  #byNumber = new Map<number, FrozenTrial>();
+  #columns = new Map<number, MutableColumn>();
+
+  /**
+   * Brings the index in line with `completed` (the study's COMPLETE trials, any order).
+   * Rebuilds from scratch when a trial it holds is gone or changed (another study, a
+   * rewritten history); otherwise only inserts the new ones.
+   */
+  sync(completed: readonly FrozenTrial[]): void {
+    let added: FrozenTrial[] | null = null;
+    for (const t of completed) {
+      const known = this.#byNumber.get(t.number);
+      if (known === undefined) (added ??= []).push(t);
+      else if (known !== t) {
+        if (!sameReports(known, t)) return this.#rebuild(completed);
+        // A fresh snapshot of the same finished trial: remember it so the next check is by identity.
+        this.#byNumber.set(t.number, t);
+      }
+    }
+    if (this.#byNumber.size + (added?.length ?? 0) !== completed.length) return this.#rebuild(completed);
+    if (added) for (const t of added) this.#add(t);
+  }
+
+  /** The values reported at `step` by the indexed trials. */
+  column(step: number): StepColumn {
+    return this.#columns.get(step) ?? EMPTY;
+  }
+
+  /** How many COMPLETE trials the index holds. */
+  get size(): number {
+    return this.#byNumber.size;
+  }
+
+  #rebuild(completed: readonly FrozenTrial[]): void {
+    this.#byNumber.clear();
+    this.#columns.clear();
+    for (const t of completed) this.#add(t);
+  }
+
+  #add(t: FrozenTrial): void {
+    this.#byNumber.set(t.number, t);
+    for (const [step, value] of t.intermediateValues) {
+      let col = this.#columns.get(step);
+      if (!col) this.#columns.set(step, (col = { count: 0, sorted: [] }));
+      col.count++;
+      if (!Number.isNaN(value)) col.sorted.splice(upperBound(col.sorted, value), 0, value);
+    }
+  }
+}
+
+function sameReports(a: FrozenTrial, b: FrozenTrial): boolean {
+  if (a.state !== b.state || a.intermediateValues.size !== b.intermediateValues.size) return false;
+  for (const [step, v] of a.intermediateValues) {
+    const w = b.intermediateValues.get(step);
+    if (w === undefined || !Object.is(w, v)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { StudyView } from "../study/study-view.ts";
+import { isPruner, type Pruner } from "./pruner.ts";
+import { nanMax, nanMin } from "./internal/nan-stats.ts";
+import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { singleDirection } from "./internal/single-direction.ts";
+
+/** Options of {@link PatientPruner}. */
+export interface PatientPrunerOptions {
+  /** Asked only once the trial has stopped improving; null prunes on the stall alone. */
+  wrappedPruner: Pruner | null;
+  /** How many steps without improvement are tolerated. */
+  patience: number;
+  /** How much better a value must be to count as an improvement. Default 0. */
+  minDelta?: number;
+}
+
+const patientSchema = z.strictObject({
+  wrappedPruner: z.custom<Pruner | null>((v) => v === null || isPruner(v), {
+    error: "must be a Pruner (an object with prune()) or null",
+  }),
+  patience: intAtLeast(0),
+  minDelta: z
+    .number({ error: "must be a number" })
+    .min(0, { error: "must be >= 0" })
+    .refine((v) => Number.isFinite(v), { error: "must be finite" })
+    .default(0),
+});
+
+/**
+ * Waits for a trial to stop improving for `patience` steps before consulting the wrapped
+ * pruner (Optuna's PatientPruner).
+ *
+ * @example
+ * new PatientPruner({ wrappedPruner: new MedianPruner(), patience: 3, minDelta: 0.001 })
+ */
+export class PatientPruner implements Pruner {
+  readonly #wrapped: Pruner | null;
+  readonly #patience: number;
+  readonly #minDelta: number;
+
+  constructor(options: PatientPrunerOptions) {
+    const o = parsePrunerOptions("PatientPruner", patientSchema, options);
+    this.#wrapped = o.wrappedPruner;
+    this.#patience = o.patience;
+    this.#minDelta = o.minDelta;
+  }
+
+  /** True when the last `patience + 1` steps did not beat the earlier best by `minDelta` and the wrapped pruner agrees. */
+  prune(study: StudyView, trial: FrozenTrial): boolean {
+    if (trial.intermediateValues.size === 0) return false;
+    // Not enough steps to tell a stall from a start.
+    if (trial.intermediateValues.size <= this.#patience + 1) return false;
+
+    const steps = [...trial.intermediateValues.keys()].sort((a, b) => a - b);
+    const split = steps.length - this.#patience - 1;
+    const before = steps.slice(0, split).map((s) => trial.intermediateValues.get(s) as number);
+    const after = steps.slice(split).map((s) => trial.intermediateValues.get(s) as number);
+
+    const stalled =
+      singleDirection(study, "PatientPruner") === "minimize"
+        ? nanMin(before) + this.#minDelta < nanMin(after)
+        : nanMax(before) - this.#minDelta > nanMax(after);
+    if (!stalled) return false;
+    return this.#wrapped ? this.#wrapped.prune(study, trial) : true;
+  }
+}
