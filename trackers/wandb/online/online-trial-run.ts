@@ -1,0 +1,234 @@
+import type { TrialRunState } from "../trial-run-state.ts";
+import { wrapConfig } from "../trial-run-state.ts";
+import type { TrialRunIdentity, TrialRunSink } from "../trial-run-sink.ts";
+import { toWandbJson } from "../wandb-json.ts";
+import type { WandbSettings } from "../wandb-options.ts";
+import { WandbGraphqlError, type UpsertedRun, type WandbGraphqlApi } from "./graphql-api.ts";
+import { WandbAbortedError, WandbAuthError, WandbRequestError, type WandbHttp } from "./wandb-http.ts";
+
+/** What an online run needs from its backend. */
+export interface OnlineRunDeps {
+  readonly http: WandbHttp;
+  readonly api: WandbGraphqlApi;
+  readonly settings: WandbSettings;
+  onAuthError(e: WandbAuthError): void;
+  warnOnce(key: string, message: string): void;
+}
+
+const HISTORY_FILE = "wandb-history.jsonl";
+const SUMMARY_FILE = "wandb-summary.json";
+/** History lines per file_stream post (the W&B SDK pushes at most 10 000 items). */
+const MAX_LINES_PER_POST = 1_000;
+/** Extra tries of `upsertBucket` when the reply carries a GraphQL error. */
+const GRAPHQL_ERROR_RETRIES = 2;
+
+/**
+ * One trial's run on the W&B API. A background loop creates the run (`upsertBucket`),
+ * then posts history lines to file_stream at most once per batch interval, a heartbeat
+ * when idle, and `{complete: true, exitcode}` at the end. Unsent lines stay queued and are
+ * resent from the same offset until acknowledged, so a failed post loses nothing.
+ */
+export class OnlineTrialRun implements TrialRunSink {
+  readonly done: Promise<void>;
+  readonly #identity: TrialRunIdentity;
+  readonly #state: TrialRunState;
+  readonly #deps: OnlineRunDeps;
+  #location: UpsertedRun | null = null;
+  #configDirty = false;
+  readonly #lines: string[] = [];
+  #sentLines = 0;
+  #summary: string | null = null;
+  #sentSummary: string | null = null;
+  #exitCode: number | null = null;
+  #lastPostAt = 0;
+  #wake: (() => void) | null = null;
+
+  constructor(identity: TrialRunIdentity, state: TrialRunState, deps: OnlineRunDeps) {
+    this.#identity = identity;
+    this.#state = state;
+    this.#deps = deps;
+    this.done = this.#run();
+  }
+
+  /** Config goes out (re-upserted) before the next batch. */
+  paramsChanged(): void {
+    this.#configDirty = true;
+  }
+
+  /** Queues a history line; the live summary follows the last row. */
+  historyRow(row: Readonly<Record<string, unknown>>): void {
+    this.#lines.push(toWandbJson(row));
+    this.#summary = toWandbJson(this.#state.liveSummary());
+    this.#poke();
+  }
+
+  /** Queues the final summary and exit code; the loop drains and completes the run. */
+  finish(summary: Readonly<Record<string, unknown>>, exitCode: number): void {
+    this.#summary = toWandbJson(summary);
+    this.#exitCode = exitCode;
+    this.#poke();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      await this.#loop();
+    } catch (e) {
+      if (e instanceof WandbAuthError) this.#deps.onAuthError(e);
+      else if (!(e instanceof WandbAbortedError)) {
+        this.#deps.warnOnce("unexpected", `hpo: wandb: run ${this.#identity.runId} stopped: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
+  }
+
+  async #loop(): Promise<void> {
+    const { batchIntervalMs, heartbeatIntervalMs } = this.#deps.settings;
+    for (;;) {
+      if (!this.#location) {
+        if (await this.#create()) {
+          this.#lastPostAt = Date.now();
+          continue;
+        }
+        if (this.#exitCode !== null) return; // finished and still no run: give up
+        await this.#sleep(batchIntervalMs);
+        continue;
+      }
+      if (this.#exitCode !== null) {
+        await this.#drain();
+        await this.#post({ complete: true, exitcode: this.#exitCode }, "the end of the run");
+        return;
+      }
+      const now = Date.now();
+      if (this.#hasPending()) {
+        const due = this.#lastPostAt + batchIntervalMs;
+        if (now >= due) await this.#flush();
+        else await this.#sleep(due - now);
+      } else {
+        const due = this.#lastPostAt + heartbeatIntervalMs;
+        if (now >= due) {
+          await this.#post({ complete: false, failed: false }, "a heartbeat");
+          this.#lastPostAt = Date.now();
+        } else await this.#sleep(due - now);
+      }
+    }
+  }
+
+  /** Creates the run; false (after warning) when it could not be created this time. */
+  async #create(): Promise<boolean> {
+    try {
+      this.#location = await this.#upsert();
+      this.#configDirty = false;
+      return true;
+    } catch (e) {
+      this.#warnRecoverable("upsert", `creating run ${this.#identity.runId} (trial ${this.#state.trialNumber})`, e);
+      return false;
+    }
+  }
+
+  async #upsert(): Promise<UpsertedRun> {
+    const id = this.#identity;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#deps.api.upsertRun({
+          name: id.runId,
+          project: this.#location?.project ?? id.project,
+          entity: this.#location?.entity ?? id.entity,
+          groupName: id.group,
+          jobType: id.jobType,
+          displayName: id.displayName,
+          ...(id.notes !== undefined && { notes: id.notes }),
+          tags: id.tags,
+          config: toWandbJson(wrapConfig(this.#state.config())),
+        });
+      } catch (e) {
+        if (!(e instanceof WandbGraphqlError) || attempt >= GRAPHQL_ERROR_RETRIES) throw e;
+        await this.#deps.http.sleep(this.#deps.http.backoffMs(attempt));
+      }
+    }
+  }
+
+  /** Sends everything still queued (config, history, summary); stops at the first failure. */
+  async #drain(): Promise<void> {
+    while (this.#hasPending()) {
+      if (!(await this.#flush())) return;
+    }
+  }
+
+  /** One batch: config if it changed, then up to MAX_LINES_PER_POST lines and the summary. */
+  async #flush(): Promise<boolean> {
+    this.#lastPostAt = Date.now();
+    if (this.#configDirty) {
+      this.#configDirty = false;
+      try {
+        await this.#upsert();
+      } catch (e) {
+        this.#configDirty = true;
+        this.#warnRecoverable("config", `updating the config of run ${this.#identity.runId}`, e);
+        return false;
+      }
+    }
+    const end = Math.min(this.#lines.length, this.#sentLines + MAX_LINES_PER_POST);
+    const summary = this.#summary;
+    const files: Record<string, { offset: number; content: string[] }> = {};
+    if (end > this.#sentLines) files[HISTORY_FILE] = { offset: this.#sentLines, content: this.#lines.slice(this.#sentLines, end) };
+    if (summary !== null && summary !== this.#sentSummary) files[SUMMARY_FILE] = { offset: 0, content: [summary] };
+    if (Object.keys(files).length === 0) return true;
+    if (!(await this.#post({ files }, "history"))) return false;
+    this.#sentLines = end;
+    this.#sentSummary = summary;
+    return true;
+  }
+
+  async #post(body: unknown, what: string): Promise<boolean> {
+    const loc = this.#location!;
+    const url = `${this.#deps.settings.baseUrl}/files/${[loc.entity, loc.project, loc.name].map(encodeURIComponent).join("/")}/file_stream`;
+    try {
+      await this.#deps.http.postJson(url, body);
+      return true;
+    } catch (e) {
+      this.#warnRecoverable("file_stream", `sending ${what} of run ${loc.name}`, e);
+      return false;
+    }
+  }
+
+  #hasPending(): boolean {
+    return this.#configDirty || this.#sentLines < this.#lines.length || (this.#summary !== null && this.#summary !== this.#sentSummary);
+  }
+
+  /** Request failures are logged once per kind and retried later; auth and close end the loop. */
+  #warnRecoverable(kind: string, doing: string, e: unknown): void {
+    if (e instanceof WandbAuthError || e instanceof WandbAbortedError) throw e;
+    if (!(e instanceof WandbRequestError || e instanceof WandbGraphqlError)) throw e;
+    this.#deps.warnOnce(kind, `hpo: wandb: failed ${doing}: ${e.message} (will retry; the study goes on)`);
+  }
+
+  /** Sleeps until the delay passes, new data or the finish arrives, or the tracker closes. */
+  #sleep(ms: number): Promise<void> {
+    const signal = this.#deps.http.signal;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new WandbAbortedError("closed"));
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.#wake = null;
+      };
+      const onAbort = () => {
+        done();
+        reject(new WandbAbortedError("closed"));
+      };
+      const timer = setTimeout(() => {
+        done();
+        resolve();
+      }, ms);
+      timer.unref();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#wake = () => {
+        done();
+        resolve();
+      };
+    });
+  }
+
+  #poke(): void {
+    this.#wake?.();
+  }
+}
