@@ -15,7 +15,8 @@ import { join } from "node:path";
  *   {"fork": true}             a grandchild (node, sleeping 60 s) in the same group
  * With IGNORE_SIGTERM=1 it survives SIGTERM; otherwise SIGTERM writes "terminated" to
  * $HPO_TRIAL_DIR/signals and exits 143. It writes its pid (and the grandchild's) to
- * $HPO_TRIAL_DIR/pids and what it saw (argv, env) to $HPO_TRIAL_DIR/seen.json.
+ * $HPO_TRIAL_DIR/pids, what it saw (argv, env, start time) to $HPO_TRIAL_DIR/seen.json and
+ * its exit time to $HPO_TRIAL_DIR/ended.
  */
 const SCRIPTED_TRAINER = String.raw`
 import { appendFileSync, writeFileSync } from "node:fs";
@@ -24,6 +25,7 @@ const dir = process.env.HPO_TRIAL_DIR;
 appendFileSync(dir + "/pids", process.pid + "\n");
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("HPO_") || k === "CUDA_VISIBLE_DEVICES" || k === "PYTHONUNBUFFERED" || k.startsWith("EXTRA_")));
 writeFileSync(dir + "/seen.json", JSON.stringify({ argv: process.argv.slice(2), env, cwd: process.cwd(), startedAt: Date.now() }));
+process.on("exit", () => writeFileSync(dir + "/ended", String(Date.now())));
 process.on("SIGTERM", () => {
   appendFileSync(dir + "/signals", "terminated\n");
   if (process.env.IGNORE_SIGTERM !== "1") process.exit(143);

@@ -40,7 +40,7 @@ describe("GpuSlotPool", () => {
     b.release(); // idempotent: must not free "1" twice
     const slotC = await c;
     expect(order).toEqual(["c:1"]);
-    expect(pool.busyDevices().sort()).toEqual(["0", "1"]);
+    expect([...pool.busyDevices()].sort()).toEqual(["0", "1"]);
     a.release();
     const slotD = await d;
     expect(order).toEqual(["c:1", "d:0"]);
