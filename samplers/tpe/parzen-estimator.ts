@@ -1,0 +1,363 @@
+import type { SeededRandom } from "../../src/random/seeded-random.ts";
+import { fromKernel, type KernelSpace } from "./kernel-space.ts";
+import { logGaussMass, truncatedNormalQuantile } from "./truncated-normal.ts";
+import { stableArgsort } from "./stable-argsort.ts";
+
+/** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
+export interface ParzenSettings {
+  readonly considerPrior: boolean;
+  readonly priorWeight: number;
+  readonly considerMagicClip: boolean;
+  readonly considerEndpoints: boolean;
+  readonly weights: (n: number) => ArrayLike<number>;
+  readonly multivariate: boolean;
+  /** Drop the -log σ term of continuous kernels, as Optuna 3.1.0 did. */
+  readonly optuna31Kernels: boolean;
+}
+
+const EPS = 1e-12;
+const SIGMA0_MAGNITUDE = 0.2;
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Terms this far below the largest one add less than 1e-21 each: skip their exp. */
+const NEGLIGIBLE = -50;
+
+/** Kernel parameters of one numeric dimension. */
+export interface NumericKernels {
+  readonly mus: Float64Array;
+  readonly sigmas: Float64Array;
+  /** log of each truncated kernel's mass inside [low, high]. */
+  readonly logMass: Float64Array;
+}
+
+/** Kernel parameters of one categorical dimension: each component's choice (-1: prior). */
+export interface CategoricalKernels {
+  readonly choiceOf: Int32Array;
+  /** Probability an observation component gives its own choice / any other choice. */
+  readonly pHit: number;
+  readonly pMiss: number;
+  /** Probability the prior component (if any) gives each choice. */
+  readonly pPrior: number;
+}
+
+/**
+ * A mixture of product kernels over one or more parameters, fitted to observations (the
+ * "good" l(x) or the "bad" g(x) of TPE): one component per observation plus an optional
+ * wide prior, weighted by the weights function. Univariate estimators size each kernel by
+ * its neighbours' gaps; multivariate ones use Scott's rule (σ0 = 0.2 n^(-1/(d+4))).
+ */
+export class ParzenEstimator {
+  readonly nObservations: number;
+  readonly nComponents: number;
+  readonly hasPrior: boolean;
+  /** Normalised component weights (prior last). */
+  readonly weights: Float64Array;
+  readonly logWeights: Float64Array;
+  readonly spaces: readonly KernelSpace[];
+  readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
+  readonly #settings: ParzenSettings;
+  #cumulativeWeights: Float64Array | null = null;
+  #scratch = new Float64Array(0);
+
+  /**
+   * @param observations one column per space, kernel-space values (log already applied),
+   *   oldest observation first; all columns have the same length.
+   * @param predeterminedWeights observation weights to use instead of `settings.weights`.
+   */
+  constructor(
+    observations: readonly Float64Array[],
+    spaces: readonly KernelSpace[],
+    settings: ParzenSettings,
+    predeterminedWeights?: ArrayLike<number>,
+  ) {
+    if (observations.length !== spaces.length || spaces.length === 0) {
+      throw new Error("ParzenEstimator: one observation column per space is required");
+    }
+    const n = observations[0].length;
+    this.nObservations = n;
+    this.hasPrior = settings.considerPrior || n === 0;
+    this.nComponents = n + (this.hasPrior ? 1 : 0);
+    this.spaces = spaces;
+    this.#settings = settings;
+    this.weights = this.#computeWeights(predeterminedWeights);
+    this.logWeights = this.weights.map(Math.log);
+    const sigma0 = settings.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (spaces.length + 4)) : 0;
+    this.kernels = spaces.map((space, d) =>
+      space.kind === "categorical" ? this.#categorical(observations[d], space) : this.#numeric(observations[d], space, sigma0),
+    );
+  }
+
+  #computeWeights(predetermined: ArrayLike<number> | undefined): Float64Array {
+    const n = this.nObservations;
+    const { priorWeight } = this.#settings;
+    const w = new Float64Array(this.nComponents);
+    const source = predetermined ?? this.#settings.weights(n);
+    if (source.length < n) throw new Error(`TPESampler: weights(${n}) returned only ${source.length} values`);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = Number(source[i]);
+      if (!Number.isFinite(v)) throw new Error(`TPESampler: weights(${n}) returned a non-finite value ${v}`);
+      if (v < 0) throw new Error(`TPESampler: weights(${n}) returned a negative value ${v}`);
+      w[i] = v;
+      sum += v;
+    }
+    if (n > 0 && sum <= 0) throw new Error(`TPESampler: weights(${n}) returned only zeros`);
+    if (this.hasPrior) w[n] = priorWeight;
+    let total = 0;
+    for (let i = 0; i < w.length; i++) total += w[i];
+    for (let i = 0; i < w.length; i++) w[i] /= total;
+    return w;
+  }
+
+  #categorical(obs: Float64Array, space: KernelSpace): CategoricalKernels {
+    const n = this.nObservations;
+    const k = space.nChoices;
+    const choiceOf = new Int32Array(this.nComponents);
+    for (let i = 0; i < n; i++) choiceOf[i] = obs[i];
+    if (this.hasPrior) choiceOf[n] = -1;
+    // Every row starts at priorWeight / (n + 1) (or / n without a prior) and the observed
+    // choice gets +1; rows are then normalised.
+    const value = this.hasPrior ? this.#settings.priorWeight / (n + 1) : this.#settings.priorWeight / n;
+    const rowSum = k * value + 1;
+    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k };
+  }
+
+  #numeric(obs: Float64Array, space: KernelSpace, sigma0: number): NumericKernels {
+    const n = this.nObservations;
+    const m = this.nComponents;
+    const { low, high } = space;
+    const range = high - low;
+    const mus = new Float64Array(m);
+    mus.set(obs);
+    if (this.hasPrior) mus[n] = 0.5 * (low + high);
+    const sigmas = new Float64Array(m);
+    if (this.#settings.multivariate) {
+      sigmas.fill(sigma0 * range);
+    } else {
+      // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
+      // bounds act as neighbours of the extremes unless endpoints are ignored).
+      const order = stableArgsort(mus);
+      for (let r = 0; r < m; r++) {
+        const here = mus[order[r]];
+        const left = r === 0 ? low : mus[order[r - 1]];
+        const right = r === m - 1 ? high : mus[order[r + 1]];
+        sigmas[order[r]] = Math.max(here - left, right - here);
+      }
+      if (!this.#settings.considerEndpoints && m >= 2) {
+        sigmas[order[0]] = mus[order[1]] - mus[order[0]];
+        sigmas[order[m - 1]] = mus[order[m - 1]] - mus[order[m - 2]];
+      }
+    }
+    const maxSigma = range;
+    const minSigma = this.#settings.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
+    for (let i = 0; i < m; i++) sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]));
+    if (this.hasPrior) sigmas[n] = range;
+    const logMass = new Float64Array(m);
+    for (let i = 0; i < m; i++) logMass[i] = logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
+    return { mus, sigmas, logMass };
+  }
+
+  /** The probability matrix of a categorical dimension (rows: components), for inspection. */
+  categoricalWeights(dim: number): number[][] {
+    const kern = this.kernels[dim] as CategoricalKernels;
+    const k = this.spaces[dim].nChoices;
+    return Array.from(kern.choiceOf, (c) => Array.from({ length: k }, (_, j) => (c < 0 ? kern.pPrior : j === c ? kern.pHit : kern.pMiss)));
+  }
+
+  /**
+   * Draws `size` candidates: a component by weight each, then every dimension from that
+   * component's kernel. Writes internal values (grid-snapped, exp'd for log params) into
+   * `out[d][j]`; draws in the order all components, then dimension by dimension.
+   */
+  sample(rng: SeededRandom, size: number, out: readonly Float64Array[]): void {
+    const active = new Int32Array(size);
+    const cum = this.#cumulative();
+    const last = this.nComponents - 1;
+    for (let j = 0; j < size; j++) {
+      const u = rng.random();
+      let lo = 0;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cum[mid] > u) hi = mid;
+        else lo = mid + 1;
+      }
+      active[j] = lo;
+    }
+    for (let d = 0; d < this.spaces.length; d++) {
+      const space = this.spaces[d];
+      const target = out[d];
+      if (space.kind === "categorical") {
+        const kern = this.kernels[d] as CategoricalKernels;
+        const k = space.nChoices;
+        for (let j = 0; j < size; j++) {
+          const u = rng.random();
+          const c = kern.choiceOf[active[j]];
+          let acc = 0;
+          let choice = 0;
+          // The number of cumulative probabilities below u is the drawn index.
+          for (; choice < k; choice++) {
+            acc += c < 0 ? kern.pPrior : choice === c ? kern.pHit : kern.pMiss;
+            if (!(acc < u)) break;
+          }
+          target[j] = Math.min(choice, k - 1);
+        }
+      } else {
+        const kern = this.kernels[d] as NumericKernels;
+        for (let j = 0; j < size; j++) {
+          const i = active[j];
+          const mu = kern.mus[i];
+          const sigma = kern.sigmas[i];
+          const z = truncatedNormalQuantile(rng.random(), (space.low - mu) / sigma, (space.high - mu) / sigma);
+          target[j] = fromKernel(space, mu + sigma * z);
+        }
+      }
+    }
+  }
+
+  #cumulative(): Float64Array {
+    if (this.#cumulativeWeights) return this.#cumulativeWeights;
+    const cum = new Float64Array(this.nComponents);
+    let acc = 0;
+    for (let i = 0; i < cum.length; i++) cum[i] = acc += this.weights[i];
+    // Guard the last bucket against a sum that rounds below 1.
+    cum[cum.length - 1] = Infinity;
+    return (this.#cumulativeWeights = cum);
+  }
+
+  /**
+   * log density of each point (`points[d][j]`, internal values) into `out[j]`.
+   */
+  logPdf(points: readonly Float64Array[], size: number, out: Float64Array): void {
+    if (this.spaces.length === 1) {
+      const space = this.spaces[0];
+      if (space.kind === "categorical") return this.#logPdfCategorical1(points[0], size, out);
+      if (space.kind === "continuous") return this.#logPdfContinuous1(points[0], size, out);
+    }
+    this.#logPdfGeneral(points, size, out);
+  }
+
+  #logPdfCategorical1(xs: Float64Array, size: number, out: Float64Array): void {
+    const kern = this.kernels[0] as CategoricalKernels;
+    const k = this.spaces[0].nChoices;
+    // The mixture of one categorical is itself a categorical: sum it once, read it per point.
+    const mix = new Float64Array(k);
+    let missTotal = 0;
+    for (let i = 0; i < this.nComponents; i++) {
+      const c = kern.choiceOf[i];
+      const w = this.weights[i];
+      if (c < 0) {
+        for (let j = 0; j < k; j++) mix[j] += w * kern.pPrior;
+      } else {
+        missTotal += w * kern.pMiss;
+        mix[c] += w * (kern.pHit - kern.pMiss);
+      }
+    }
+    for (let j = 0; j < size; j++) {
+      const c = xs[j];
+      out[j] = c >= 0 && c < k && Number.isInteger(c) ? Math.log(mix[c] + missTotal) : -Infinity;
+    }
+  }
+
+  #logPdfContinuous1(xs: Float64Array, size: number, out: Float64Array): void {
+    const space = this.spaces[0];
+    const kern = this.kernels[0] as NumericKernels;
+    const m = this.nComponents;
+    const { mus, sigmas, logMass } = kern;
+    const dropLogSigma = this.#settings.optuna31Kernels;
+    // Per component: log w - log Z - log √(2π) (- log σ), and 1/σ.
+    const base = new Float64Array(m);
+    const inv = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      base[i] = this.logWeights[i] - logMass[i] - LOG_SQRT_2PI - (dropLogSigma ? 0 : Math.log(sigmas[i]));
+      inv[i] = 1 / sigmas[i];
+    }
+    const terms = this.#scratchOf(m);
+    for (let j = 0; j < size; j++) {
+      const x = space.log ? Math.log(xs[j]) : xs[j];
+      if (!(x >= space.low && x <= space.high)) {
+        out[j] = -Infinity;
+        continue;
+      }
+      let max = -Infinity;
+      for (let i = 0; i < m; i++) {
+        const t = (x - mus[i]) * inv[i];
+        const v = base[i] - 0.5 * t * t;
+        terms[i] = v;
+        if (v > max) max = v;
+      }
+      out[j] = max + Math.log(sumExpAbove(terms, m, max));
+    }
+  }
+
+  #logPdfGeneral(points: readonly Float64Array[], size: number, out: Float64Array): void {
+    const m = this.nComponents;
+    const acc = this.#scratchOf(m);
+    const dropLogSigma = this.#settings.optuna31Kernels;
+    for (let j = 0; j < size; j++) {
+      acc.set(this.logWeights.subarray(0, m));
+      let outside = false;
+      for (let d = 0; d < this.spaces.length && !outside; d++) {
+        const space = this.spaces[d];
+        const xi = points[d][j];
+        if (space.kind === "categorical") {
+          const kern = this.kernels[d] as CategoricalKernels;
+          if (!(xi >= 0 && xi < space.nChoices && Number.isInteger(xi))) {
+            outside = true;
+            break;
+          }
+          const logHit = Math.log(kern.pHit);
+          const logMiss = Math.log(kern.pMiss);
+          const logPrior = Math.log(kern.pPrior);
+          for (let i = 0; i < m; i++) {
+            const c = kern.choiceOf[i];
+            acc[i] += c < 0 ? logPrior : c === xi ? logHit : logMiss;
+          }
+          continue;
+        }
+        const kern = this.kernels[d] as NumericKernels;
+        const { mus, sigmas, logMass } = kern;
+        const x = space.log ? Math.log(xi) : xi;
+        if (!(x >= space.low && x <= space.high)) {
+          outside = true;
+          break;
+        }
+        if (space.kind === "continuous") {
+          for (let i = 0; i < m; i++) {
+            const t = (x - mus[i]) / sigmas[i];
+            acc[i] += -0.5 * t * t - LOG_SQRT_2PI - logMass[i] - (dropLogSigma ? 0 : Math.log(sigmas[i]));
+          }
+        } else {
+          const lower = Math.max(x - 0.5 * space.q, space.low);
+          const upper = Math.min(x + 0.5 * space.q, space.high);
+          for (let i = 0; i < m; i++) {
+            const s = sigmas[i];
+            acc[i] += logGaussMass((lower - mus[i]) / s, (upper - mus[i]) / s) - logMass[i];
+          }
+        }
+      }
+      if (outside) {
+        out[j] = -Infinity;
+        continue;
+      }
+      let max = -Infinity;
+      for (let i = 0; i < m; i++) if (acc[i] > max) max = acc[i];
+      out[j] = max + Math.log(sumExpAbove(acc, m, max));
+    }
+  }
+
+  #scratchOf(m: number): Float64Array {
+    if (this.#scratch.length < m) this.#scratch = new Float64Array(m);
+    return this.#scratch;
+  }
+}
+
+/** Σ exp(v_i - max), skipping terms too small to change the sum. */
+function sumExpAbove(values: Float64Array, m: number, max: number): number {
+  if (max === -Infinity) return 0;
+  let sum = 0;
+  for (let i = 0; i < m; i++) {
+    const d = values[i] - max;
+    if (d > NEGLIGIBLE) sum += Math.exp(d);
+  }
+  return sum;
+}

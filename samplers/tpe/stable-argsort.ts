@@ -1,0 +1,68 @@
+/**
+ * Indices that sort `values` ascending, ties kept in index order (so equal observations get
+ * their kernel widths in chronological order, deterministically). An LSD radix sort on the
+ * IEEE-754 bits: the univariate Parzen estimator sorts up to n = 10,000 kernels per
+ * parameter per trial, where a comparator sort costs milliseconds.
+ */
+export function stableArgsort(values: Float64Array): Int32Array {
+  const n = values.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (n < 2) return order;
+  if (n <= 64 || !LITTLE_ENDIAN) {
+    order.sort((a, b) => values[a] - values[b] || a - b);
+    return order;
+  }
+  // Map each double onto an unsigned 64-bit key (hi, lo) that orders like the number.
+  const copy = new Float64Array(n);
+  for (let i = 0; i < n; i++) copy[i] = values[i] === 0 ? 0 : values[i]; // -0 sorts as 0
+  const bits = new Uint32Array(copy.buffer);
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = bits[2 * i + 1];
+    if (h & 0x80000000) {
+      hi[i] = ~h >>> 0;
+      lo[i] = ~bits[2 * i] >>> 0;
+    } else {
+      hi[i] = (h | 0x80000000) >>> 0;
+      lo[i] = bits[2 * i];
+    }
+  }
+  let src = order;
+  let dst = new Int32Array(n);
+  const counts = new Int32Array(2048);
+  for (const [word, shift, width] of PASSES) {
+    const key = word === 0 ? lo : hi;
+    const mask = (1 << width) - 1;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(key[i] >>> shift) & mask]++;
+    // A digit every key shares cannot reorder anything.
+    if (counts[(key[0] >>> shift) & mask] === n) continue;
+    let sum = 0;
+    for (let b = 0; b <= mask; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let r = 0; r < n; r++) {
+      const i = src[r];
+      dst[counts[(key[i] >>> shift) & mask]++] = i;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
+const PASSES: readonly (readonly [0 | 1, number, number])[] = [
+  [0, 0, 11],
+  [0, 11, 11],
+  [0, 22, 10],
+  [1, 0, 11],
+  [1, 11, 11],
+  [1, 22, 10],
+];
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -1,0 +1,34 @@
+/**
+ * The default gamma (how many trials form the "good" density) and weights (how much each
+ * observation counts) of Optuna's TPE, plus hyperopt's gamma for users who want it.
+ */
+
+/** Optuna's default: the best 10% of finished trials, at most 25. */
+export function defaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.1 * n), 25);
+}
+
+/** hyperopt's gamma: ceil(sqrt(n) / 4), at most 25. */
+export function hyperoptGamma(n: number): number {
+  return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
+}
+
+/**
+ * Flat weights below 25 observations; from 25 on, the 25 newest weigh 1 and the older ones
+ * ramp linearly from 1/n up to 1 (oldest lightest), as Optuna's default_weights.
+ */
+export function defaultWeights(n: number): Float64Array {
+  const w = new Float64Array(n).fill(1);
+  if (n < 25) return w;
+  const rampLength = n - 25;
+  const start = 1 / n;
+  if (rampLength === 1) {
+    w[0] = start;
+  } else if (rampLength > 1) {
+    // Same arithmetic as numpy.linspace(1/n, 1, n - 25): start + i * step, last = 1 exactly.
+    const step = (1 - start) / (rampLength - 1);
+    for (let i = 0; i < rampLength - 1; i++) w[i] = i * step + start;
+    w[rampLength - 1] = 1;
+  }
+  return w;
+}
