@@ -34,7 +34,9 @@ export class OnlineTrialRun implements TrialRunSink {
   readonly #state: TrialRunState;
   readonly #deps: OnlineRunDeps;
   #location: UpsertedRun | null = null;
-  #configDirty = false;
+  /** Bumped when params change; the config went out when the sent version catches up. */
+  #configVersion = 0;
+  #sentConfigVersion = -1;
   readonly #lines: string[] = [];
   #sentLines = 0;
   #summary: string | null = null;
@@ -52,7 +54,7 @@ export class OnlineTrialRun implements TrialRunSink {
 
   /** Config goes out (re-upserted) before the next batch. */
   paramsChanged(): void {
-    this.#configDirty = true;
+    this.#configVersion++;
   }
 
   /** Queues a history line; the live summary follows the last row. */
@@ -116,7 +118,6 @@ export class OnlineTrialRun implements TrialRunSink {
   async #create(): Promise<boolean> {
     try {
       this.#location = await this.#upsert();
-      this.#configDirty = false;
       return true;
     } catch (e) {
       this.#warnRecoverable("upsert", `creating run ${this.#identity.runId} (trial ${this.#state.trialNumber})`, e);
@@ -124,11 +125,13 @@ export class OnlineTrialRun implements TrialRunSink {
     }
   }
 
+  /** Creates or updates the run with the current config (retrying GraphQL errors a little). */
   async #upsert(): Promise<UpsertedRun> {
     const id = this.#identity;
     for (let attempt = 0; ; attempt++) {
+      const version = this.#configVersion;
       try {
-        return await this.#deps.api.upsertRun({
+        const upserted = await this.#deps.api.upsertRun({
           name: id.runId,
           project: this.#location?.project ?? id.project,
           entity: this.#location?.entity ?? id.entity,
@@ -139,6 +142,8 @@ export class OnlineTrialRun implements TrialRunSink {
           tags: id.tags,
           config: toWandbJson(wrapConfig(this.#state.config())),
         });
+        this.#sentConfigVersion = Math.max(this.#sentConfigVersion, version);
+        return upserted;
       } catch (e) {
         if (!(e instanceof WandbGraphqlError) || attempt >= GRAPHQL_ERROR_RETRIES) throw e;
         await this.#deps.http.sleep(this.#deps.http.backoffMs(attempt));
@@ -156,12 +161,10 @@ export class OnlineTrialRun implements TrialRunSink {
   /** One batch: config if it changed, then up to MAX_LINES_PER_POST lines and the summary. */
   async #flush(): Promise<boolean> {
     this.#lastPostAt = Date.now();
-    if (this.#configDirty) {
-      this.#configDirty = false;
+    if (this.#configDirty()) {
       try {
         await this.#upsert();
       } catch (e) {
-        this.#configDirty = true;
         this.#warnRecoverable("config", `updating the config of run ${this.#identity.runId}`, e);
         return false;
       }
@@ -191,7 +194,11 @@ export class OnlineTrialRun implements TrialRunSink {
   }
 
   #hasPending(): boolean {
-    return this.#configDirty || this.#sentLines < this.#lines.length || (this.#summary !== null && this.#summary !== this.#sentSummary);
+    return this.#configDirty() || this.#sentLines < this.#lines.length || (this.#summary !== null && this.#summary !== this.#sentSummary);
+  }
+
+  #configDirty(): boolean {
+    return this.#sentConfigVersion !== this.#configVersion;
   }
 
   /** Request failures are logged once per kind and retried later; auth and close end the loop. */

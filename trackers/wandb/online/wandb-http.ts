@@ -40,6 +40,8 @@ export class WandbHttp {
   readonly #settings: WandbHttpSettings;
   readonly #signal: AbortSignal;
   readonly #authorization: string;
+  /** Until when a 429 asked the whole client (every run shares one API key) to hold off. */
+  #blockedUntil = 0;
 
   /** `signal` aborts every request and backoff wait (the tracker's close deadline). */
   constructor(settings: WandbHttpSettings, signal: AbortSignal) {
@@ -53,6 +55,8 @@ export class WandbHttp {
     const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
       this.#throwIfAborted();
+      const blocked = this.#blockedUntil - Date.now();
+      if (blocked > 0) await this.sleep(blocked);
       let waitAtLeastMs = 0;
       let failure: string;
       let status: number | undefined;
@@ -71,7 +75,10 @@ export class WandbHttp {
         }
         failure = `HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ""}`;
         if (status !== 429 && status < 500) throw new WandbRequestError(`${url} answered ${failure}`, status);
-        if (status === 429) waitAtLeastMs = rateLimitWaitMs(response.headers);
+        if (status === 429) {
+          waitAtLeastMs = rateLimitWaitMs(response.headers);
+          this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + waitAtLeastMs);
+        }
       } catch (e) {
         if (e instanceof WandbAuthError || e instanceof WandbRequestError) throw e;
         this.#throwIfAborted();
