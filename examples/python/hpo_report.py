@@ -1,0 +1,134 @@
+"""Report to hpo from any Python program: standard library only, copy it next to your script.
+
+hpo's command objective (``command()`` from ``hpo/command``) runs your program once per
+trial and reads two kinds of lines from its stdout::
+
+    hpo:report {"step": 3, "value": 0.41}    an intermediate value (pruners see it)
+    hpo:result {"value": 0.52}               the trial's value (else the last report counts)
+
+Everything else your program prints goes to the trial's log file. The trial's params come
+as arguments (when the study templates them, ``--lr {lr}``) and as environment variables:
+``HPO_PARAMS`` (JSON) and ``HPO_PARAM_<NAME>``; ``HPO_TRIAL_NUMBER``, ``HPO_STUDY_NAME``
+and ``HPO_TRIAL_DIR`` (a folder for this trial's checkpoints) come too.
+
+When hpo prunes a trial, or it times out, or hpo itself is stopped, the program's whole
+process group gets SIGTERM, then SIGKILL after the grace period. ``stop_requested()``
+turns that SIGTERM into a flag you check between steps (after ``handle_sigterm()``)::
+
+    import hpo_report as hpo
+
+    hpo.handle_sigterm()
+    lr = hpo.param("lr", 1e-3)
+    for epoch in range(1, epochs + 1):
+        score = train_one_epoch(lr)
+        hpo.report(score, epoch)
+        if hpo.stop_requested():
+            break
+    hpo.result(best_score)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import sys
+from typing import Any, Optional, Union
+
+__all__ = [
+    "report",
+    "result",
+    "params",
+    "param",
+    "trial_number",
+    "study_name",
+    "trial_dir",
+    "handle_sigterm",
+    "stop_requested",
+]
+
+Number = Union[int, float]
+
+_stop_requested = False
+
+
+def _encode(value: Number) -> Union[float, str]:
+    """A value as hpo reads it: JSON has no NaN or Infinity, so those travel as strings."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # numpy and torch scalars: float() works on both (a tensor must hold one element)
+        value = float(value)  # type: ignore[arg-type]
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _emit(keyword: str, payload: dict) -> None:
+    # One write per line and an explicit flush: a piped stdout is block-buffered, and a
+    # report that waits in a buffer cannot be acted on (hpo also sets PYTHONUNBUFFERED=1).
+    sys.stdout.write(f"{keyword} {json.dumps(payload, allow_nan=False)}\n")
+    sys.stdout.flush()
+
+
+def report(value: Number, step: int) -> None:
+    """Reports an intermediate value (e.g. the validation score after epoch ``step``)."""
+    if isinstance(step, bool) or int(step) != step or step < 0:
+        raise ValueError(f"hpo_report.report: step must be a non-negative integer, got {step!r}")
+    _emit("hpo:report", {"step": int(step), "value": _encode(value)})
+
+
+def result(value: Number) -> None:
+    """Reports the trial's final value; call it once, at the end."""
+    _emit("hpo:result", {"value": _encode(value)})
+
+
+def params() -> dict:
+    """All of the trial's params (from HPO_PARAMS); empty when not run by hpo."""
+    raw = os.environ.get("HPO_PARAMS")
+    return json.loads(raw) if raw else {}
+
+
+def param(name: str, default: Any = None) -> Any:
+    """One param by name, or ``default`` when the trial has none of that name."""
+    return params().get(name, default)
+
+
+def trial_number() -> Optional[int]:
+    """The trial's number within its study (None when not run by hpo)."""
+    raw = os.environ.get("HPO_TRIAL_NUMBER")
+    return int(raw) if raw else None
+
+
+def study_name() -> Optional[str]:
+    """The study's name (None when not run by hpo)."""
+    return os.environ.get("HPO_STUDY_NAME")
+
+
+def trial_dir(default: str = ".") -> str:
+    """This trial's own folder, for checkpoints and outputs (``default`` when not run by hpo)."""
+    return os.environ.get("HPO_TRIAL_DIR", default)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    global _stop_requested
+    _stop_requested = True
+
+
+def handle_sigterm() -> None:
+    """Turns SIGTERM into ``stop_requested()`` instead of an immediate exit."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def stop_requested() -> bool:
+    """True once SIGTERM arrived (pruned, timed out or hpo stopping): save and leave soon."""
+    return _stop_requested
+
+
+if __name__ == "__main__":
+    # A self-check that also shows the protocol: python3 hpo_report.py
+    for epoch, score in enumerate([0.31, 0.42, float("nan")], start=1):
+        report(score, epoch)
+    result(0.42)
