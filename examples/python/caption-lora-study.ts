@@ -3,10 +3,10 @@
 // run this (it needs torch, transformers and peft; see docs/command.md).
 //
 //   # four GPUs, four trials at a time, one GPU each:
-//   HPO_GPUS=0,1,2,3 npx hpo run examples/python/caption-lora-study.ts
+//   HPO_GPUS=0,1,2,3 HPO_CONCURRENCY=4 npx hpo run examples/python/caption-lora-study.ts
 //   # the Food Ingredients and Recipes layout instead of synthetic plates:
 //   CAPTION_IMAGES=data/Food_Images CAPTION_CSV=data/food.csv CAPTION_MODEL=nlpconnect/vit-gpt2-image-captioning \
-//     HPO_GPUS=0,1 npx hpo run examples/python/caption-lora-study.ts
+//     HPO_GPUS=0,1 HPO_CONCURRENCY=2 npx hpo run examples/python/caption-lora-study.ts
 //
 // Without CAPTION_IMAGES/CAPTION_CSV it trains a tiny random model on 2 000 synthetic plates:
 // a few minutes on one GPU, no download.
