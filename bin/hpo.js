@@ -7,4 +7,7 @@ import { register as registerTsx } from "tsx/esm/api";
 registerTsx();
 register("./resolve-hpo-hook.js", import.meta.url);
 const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: an interrupted objective may still hold timers or sockets, and nothing
+// it could still do matters once the study is closed.
+process.exit(code);

@@ -1,0 +1,44 @@
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
+import { openStorage, type Storage } from "hpo";
+
+/** The storages every contract test runs against: memory and PGlite always, PostgreSQL when configured. */
+export const BACKENDS: readonly string[] = ["memory", "pglite", ...(process.env.HPO_TEST_DATABASE_URL ? ["postgres"] : [])];
+
+/** A fresh PGlite folder copied from the run's migrated template. */
+export function freshPgliteFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "hpo-pglite-")), "db");
+  cpSync(inject("pgliteTemplate"), dir, { recursive: true });
+  return dir;
+}
+
+/** Opens a storage of that backend; `cleanup` closes it and removes its files. */
+export async function openBackend(name: string): Promise<{ storage: Storage; url: string; cleanup: () => Promise<void> }> {
+  if (name === "memory") {
+    const storage = await openStorage("memory");
+    return { storage, url: "memory", cleanup: () => storage.close() };
+  }
+  if (name === "pglite") {
+    const folder = freshPgliteFolder();
+    const storage = await openStorage(folder);
+    return {
+      storage,
+      url: folder,
+      cleanup: async () => {
+        await storage.close();
+        rmSync(join(folder, ".."), { recursive: true, force: true });
+      },
+    };
+  }
+  const url = process.env.HPO_TEST_DATABASE_URL!;
+  const storage = await openStorage(url);
+  return { storage, url, cleanup: () => storage.close() };
+}
+
+let counter = 0;
+/** A study name unique across processes and runs (tests share one PostgreSQL database). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+}
