@@ -1,0 +1,31 @@
+/**
+ * The part of a running trial the captioner objective uses. hpo's Trial satisfies it;
+ * declaring only this subset keeps the objective testable with any trial-shaped object.
+ */
+import type { CategoricalChoice, ParamValue } from "../../src/distributions/distribution.ts";
+import type { AttrValue } from "../../src/trial/frozen-trial.ts";
+
+/** A per-trial checkpoint store (offered by workers that can resume a trial). */
+export interface TrialCheckpointStore {
+  save(data: Uint8Array | Record<string, unknown>): Promise<void> | void;
+  load(): Promise<Uint8Array | Record<string, unknown> | null | undefined> | Uint8Array | Record<string, unknown> | null | undefined;
+}
+
+/** What the objective needs from a trial. */
+export interface CaptionerTrial {
+  readonly number: number;
+  /** Params already set (a declarative space suggests them before the objective runs). */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  suggestFloat(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
+  suggestInt(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T;
+  report(value: number, step: number): void;
+  shouldPrune(): Promise<boolean>;
+  setUserAttr(key: string, value: AttrValue): void | Promise<void>;
+}
+
+/** The trial's checkpoint store, when it has a usable one. */
+export function checkpointStoreOf(trial: CaptionerTrial): TrialCheckpointStore | null {
+  const store = (trial as { checkpoint?: Partial<TrialCheckpointStore> }).checkpoint;
+  return store && typeof store.save === "function" && typeof store.load === "function" ? (store as TrialCheckpointStore) : null;
+}

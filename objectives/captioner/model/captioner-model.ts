@@ -1,0 +1,247 @@
+/**
+ * The captioner: a ViT encoder (patch embedding, learned positions, pre-norm transformer
+ * blocks) and a GPT-2-style decoder (token + position embeddings, causal self-attention,
+ * cross-attention to the image tokens, tied output embedding), written with raw tfjs
+ * ops so that freezing, LoRA and the wasm-specific kernels stay under our control.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { LoraAdapters } from "../lora/lora-adapters.ts";
+import { type CaptionerConfig, captionerConfigSchema, patchCount, patchDim } from "./captioner-config.ts";
+import { maskedCrossEntropy } from "./ops/cross-entropy.ts";
+import { gelu } from "./ops/gelu.ts";
+import { layerNorm } from "./ops/layer-norm.ts";
+import { batchMatMul, dense, linear, transpose2d } from "./ops/matmul.ts";
+import { parameterSpecs, projectionSpecs, type ProjectionSpec } from "./parameter-specs.ts";
+import { ParameterStore } from "./parameter-store.ts";
+
+/** A batch for teacher-forced training: inputs start with <bos>, targets end with <eos>. */
+export interface TokenBatch {
+  /** [B, P, patchDim] flattened patches. */
+  readonly patches: tf.Tensor3D;
+  /** int32 [B, T]. */
+  readonly inputs: tf.Tensor2D;
+  /** int32 [B·T]. */
+  readonly targets: tf.Tensor1D;
+  /** float32 [B·T]: 1 for a real target token, 0 for padding. */
+  readonly mask: tf.Tensor1D;
+}
+
+/** Per decoder layer: the image tokens' keys (transposed per head) and values. */
+export type CrossMemory = readonly { readonly keysT: tf.Tensor3D; readonly values: tf.Tensor3D }[];
+
+/** Dropout seeds for one forward pass; absent at inference. */
+export interface DropoutSeeds {
+  next(): number;
+}
+
+/** Counter-based dropout seeds, distinct per step and per adapter call. */
+export function dropoutSeeds(step: number, salt = 0): DropoutSeeds {
+  let i = 0;
+  return { next: () => (salt * 1_000_003 + step * 997 + i++) % 2_147_483_647 };
+}
+
+/** A captioner with its weights and optional LoRA adapters. */
+export class CaptionerModel {
+  readonly config: CaptionerConfig;
+  readonly params: ParameterStore;
+  readonly projections: readonly ProjectionSpec[];
+  #lora: LoraAdapters | null = null;
+  readonly #causalMasks = new Map<number, tf.Tensor2D>();
+
+  constructor(config: CaptionerConfig, params: ParameterStore) {
+    this.config = captionerConfigSchema.parse(config);
+    this.params = params;
+    this.projections = projectionSpecs(this.config);
+  }
+
+  /** A freshly initialised model. */
+  static create(config: CaptionerConfig, seed: number): CaptionerModel {
+    const valid = captionerConfigSchema.parse(config);
+    return new CaptionerModel(valid, ParameterStore.create(parameterSpecs(valid), seed));
+  }
+
+  /** The attached adapters, if any. */
+  get lora(): LoraAdapters | null {
+    return this.#lora;
+  }
+
+  /** Attaches adapters (replacing and freeing any previous ones); null detaches. */
+  setLora(adapters: LoraAdapters | null): void {
+    if (this.#lora && this.#lora !== adapters) this.#lora.dispose();
+    this.#lora = adapters;
+  }
+
+  /** Number of base parameters (adapters not counted). */
+  parameterCount(): number {
+    return this.params.size();
+  }
+
+  #w(name: string): tf.Tensor {
+    return this.params.get(name);
+  }
+
+  #dense(name: string, x: tf.Tensor2D, seeds?: DropoutSeeds): tf.Tensor2D {
+    const y = dense(x, this.#w(`${name}.kernel`) as tf.Tensor2D, this.#w(`${name}.bias`) as tf.Tensor1D);
+    const delta = this.#lora?.delta(name, x, seeds?.next());
+    return delta ? tf.add(y, delta) : y;
+  }
+
+  #norm(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return layerNorm(x, this.#w(`${name}.gamma`) as tf.Tensor1D, this.#w(`${name}.beta`) as tf.Tensor1D);
+  }
+
+  #causalMask(t: number): tf.Tensor2D {
+    let m = this.#causalMasks.get(t);
+    if (!m) {
+      const values = new Float32Array(t * t);
+      for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) values[i * t + j] = -1e9;
+      m = tf.keep(tf.tensor2d(values, [t, t]));
+      this.#causalMasks.set(t, m);
+    }
+    return m;
+  }
+
+  /** [B·T, H·dh] → [B·H, T, dh]. */
+  static splitHeads(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
+    const dh = x.shape[1] / heads;
+    return tf.reshape(tf.transpose(tf.reshape(x, [batch, tokens, heads, dh]), [0, 2, 1, 3]), [batch * heads, tokens, dh]);
+  }
+
+  /** [B·T, H·dh] → [B·H, dh, T] (keys, ready for q·kᵀ without a transpose flag). */
+  static splitHeadsTransposed(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
+    const dh = x.shape[1] / heads;
+    return tf.reshape(tf.transpose(tf.reshape(x, [batch, tokens, heads, dh]), [0, 2, 3, 1]), [batch * heads, dh, tokens]);
+  }
+
+  /** [B·H, T, dh] → [B·T, H·dh]. */
+  static mergeHeads(x: tf.Tensor3D, batch: number, heads: number): tf.Tensor2D {
+    const [, tokens, dh] = x.shape;
+    return tf.reshape(tf.transpose(tf.reshape(x, [batch, heads, tokens, dh]), [0, 2, 1, 3]), [batch * tokens, heads * dh]);
+  }
+
+  #attend(prefix: string, q2d: tf.Tensor2D, keysT: tf.Tensor3D, values: tf.Tensor3D, batch: number, tokens: number, heads: number, causal: boolean, seeds?: DropoutSeeds): tf.Tensor2D {
+    const dh = q2d.shape[1] / heads;
+    const q = CaptionerModel.splitHeads(tf.mul(q2d, 1 / Math.sqrt(dh)), batch, tokens, heads);
+    let scores = batchMatMul(q, keysT);
+    if (causal) scores = tf.add(scores, this.#causalMask(tokens));
+    const out = batchMatMul(tf.softmax(scores), values);
+    return this.#dense(`${prefix}.o`, CaptionerModel.mergeHeads(out, batch, heads), seeds);
+  }
+
+  #selfAttention(prefix: string, x: tf.Tensor2D, batch: number, tokens: number, heads: number, causal: boolean, seeds?: DropoutSeeds): tf.Tensor2D {
+    const q = this.#dense(`${prefix}.q`, x, seeds);
+    const k = this.#dense(`${prefix}.k`, x, seeds);
+    const v = this.#dense(`${prefix}.v`, x, seeds);
+    const keysT = CaptionerModel.splitHeadsTransposed(k, batch, tokens, heads);
+    const values = CaptionerModel.splitHeads(v, batch, tokens, heads);
+    return this.#attend(prefix, q, keysT, values, batch, tokens, heads, causal, seeds);
+  }
+
+  #mlp(prefix: string, x: tf.Tensor2D, seeds?: DropoutSeeds): tf.Tensor2D {
+    return this.#dense(`${prefix}.proj`, gelu(this.#dense(`${prefix}.fc`, x, seeds)), seeds);
+  }
+
+  /** Image patches [B, P, patchDim] → image tokens [B, P, dEnc]. */
+  encode(patches: tf.Tensor3D, seeds?: DropoutSeeds): tf.Tensor3D {
+    const e = this.config.encoder;
+    const [batch, p, pd] = patches.shape;
+    if (p !== patchCount(e) || pd !== patchDim(e)) throw new Error(`patches must be [B, ${patchCount(e)}, ${patchDim(e)}], got [${patches.shape.join(", ")}]`);
+    return tf.tidy(() => {
+      const embedded = this.#dense("encoder.patch", tf.reshape(patches, [batch * p, pd]), seeds);
+      let x = tf.reshape(tf.add(tf.reshape(embedded, [batch, p, e.dModel]), this.#w("encoder.pos")), [batch * p, e.dModel]) as tf.Tensor2D;
+      for (let l = 0; l < e.layers; l++) {
+        const b = `encoder.blocks.${l}`;
+        x = tf.add(x, this.#selfAttention(`${b}.attn`, this.#norm(`${b}.ln1`, x), batch, p, e.heads, false, seeds));
+        x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln2`, x), seeds));
+      }
+      return tf.reshape(this.#norm("encoder.ln_f", x), [batch, p, e.dModel]);
+    });
+  }
+
+  /** The cross-attention keys and values of every decoder layer, computed once per image batch. */
+  crossMemory(imageTokens: tf.Tensor3D, seeds?: DropoutSeeds): CrossMemory {
+    const [batch, p, dEnc] = imageTokens.shape;
+    const heads = this.config.decoder.heads;
+    const flat = tf.reshape(imageTokens, [batch * p, dEnc]) as tf.Tensor2D;
+    const out: { keysT: tf.Tensor3D; values: tf.Tensor3D }[] = [];
+    for (let l = 0; l < this.config.decoder.layers; l++) {
+      const prefix = `decoder.blocks.${l}.cross`;
+      out.push(
+        tf.tidy(() => ({
+          keysT: CaptionerModel.splitHeadsTransposed(this.#dense(`${prefix}.k`, flat, seeds), batch, p, heads),
+          values: CaptionerModel.splitHeads(this.#dense(`${prefix}.v`, flat, seeds), batch, p, heads),
+        })),
+      );
+    }
+    flat.dispose();
+    return out;
+  }
+
+  /** Token ids [B, T] (int32) → final hidden states [B·T, dDec]. */
+  decodeHidden(tokens: tf.Tensor2D, cross: CrossMemory, seeds?: DropoutSeeds): tf.Tensor2D {
+    const d = this.config.decoder;
+    const [batch, t] = tokens.shape;
+    if (t > d.maxTokens) throw new Error(`at most ${d.maxTokens} tokens, got ${t}`);
+    return tf.tidy(() => {
+      // One-hot × matrix instead of gather: tfjs-backend-wasm has no gradient for gather.
+      const onehot = tf.cast(tf.oneHot(tf.reshape(tokens, [-1]) as tf.Tensor1D, d.vocabSize), "float32") as tf.Tensor2D;
+      const embedded = linear(onehot, this.#w("decoder.tokens") as tf.Tensor2D);
+      const pos = t === d.maxTokens ? this.#w("decoder.pos") : tf.slice(this.#w("decoder.pos"), [0, 0], [t, d.dModel]);
+      let x = tf.reshape(tf.add(tf.reshape(embedded, [batch, t, d.dModel]), pos), [batch * t, d.dModel]) as tf.Tensor2D;
+      for (let l = 0; l < d.layers; l++) {
+        const b = `decoder.blocks.${l}`;
+        x = tf.add(x, this.#selfAttention(`${b}.self`, this.#norm(`${b}.ln1`, x), batch, t, d.heads, true, seeds));
+        const q = this.#dense(`${b}.cross.q`, this.#norm(`${b}.ln2`, x), seeds);
+        x = tf.add(x, this.#attend(`${b}.cross`, q, cross[l].keysT, cross[l].values, batch, t, d.heads, false, seeds));
+        x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln3`, x), seeds));
+      }
+      return this.#norm("decoder.ln_f", x);
+    });
+  }
+
+  /** Hidden states [rows, dDec] → vocabulary logits through the tied token embedding. */
+  logits(hidden: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => linear(hidden, transpose2d(this.#w("decoder.tokens") as tf.Tensor2D)));
+  }
+
+  /** Teacher-forced mean cross-entropy of a batch. */
+  loss(batch: TokenBatch, seeds?: DropoutSeeds): tf.Scalar {
+    return tf.tidy(() => {
+      const memory = this.encode(batch.patches, seeds);
+      const cross = this.crossMemory(memory, seeds);
+      const hidden = this.decodeHidden(batch.inputs, cross, seeds);
+      return maskedCrossEntropy(this.logits(hidden), batch.targets, batch.mask);
+    });
+  }
+
+  /** An independent copy of the base weights (adapters are not copied). */
+  clone(): CaptionerModel {
+    const store = new ParameterStore();
+    for (const name of this.params.names()) store.add(name, this.params.tower(name), tf.clone(this.params.get(name)));
+    return new CaptionerModel(this.config, store);
+  }
+
+  /**
+   * A new model whose kernels have the adapters folded in (W + alpha/r·A·B), for fast
+   * inference; this model is unchanged.
+   */
+  merged(): CaptionerModel {
+    const store = new ParameterStore();
+    for (const name of this.params.names()) {
+      const w = this.params.get(name);
+      const projection = name.endsWith(".kernel") ? name.slice(0, -".kernel".length) : null;
+      const merged = projection ? this.#lora?.mergedKernel(projection, w as tf.Tensor2D) : null;
+      store.add(name, this.params.tower(name), merged ?? tf.clone(w));
+    }
+    return new CaptionerModel(this.config, store);
+  }
+
+  /** Frees weights, adapters and cached masks. */
+  dispose(): void {
+    this.params.dispose();
+    this.#lora?.dispose();
+    this.#lora = null;
+    for (const m of this.#causalMasks.values()) m.dispose();
+    this.#causalMasks.clear();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * One optimisation step: loss and gradients for the trainable variables only, global-norm
+ * clipping, AdamW update.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { CaptionerModel, DropoutSeeds, TokenBatch } from "../model/captioner-model.ts";
+import type { AdamW } from "./adamw.ts";
+import { clipByGlobalNorm } from "./clip-gradients.ts";
+
+/** Step settings. */
+export interface StepOptions {
+  readonly learningRate: number;
+  /** Global-norm clip; 0 or Infinity disables (default 1). */
+  readonly clipNorm?: number;
+  readonly seeds?: DropoutSeeds;
+}
+
+/** Runs one step and returns the batch loss (before the update) as a scalar the caller disposes. */
+export function trainStep(model: CaptionerModel, batch: TokenBatch, trainable: readonly tf.Variable[], optimizer: AdamW, options: StepOptions): tf.Scalar {
+  const { value, grads } = tf.variableGrads(() => model.loss(batch, options.seeds), [...trainable]);
+  const ordered = trainable.map((v) => {
+    const g = grads[v.name];
+    if (!g) throw new Error(`no gradient for ${v.name}`);
+    return g;
+  });
+  const { clipped, norm } = clipByGlobalNorm(ordered, options.clipNorm ?? 1);
+  optimizer.apply(clipped, options.learningRate);
+  tf.dispose([...ordered, ...clipped, norm]);
+  return value;
+}
