@@ -108,17 +108,18 @@ async function runProgram(
     if (await trial.shouldPrune()) stop("pruned");
   };
 
-  const readers = Promise.all([
-    readLines(group.stdout, options.maxLineLength, handleStdoutLine),
-    readLines(group.stderr, options.maxLineLength, (line) => {
-      stderrTail.push(line);
-      return log.writeLine(line);
-    }),
-  ]).catch((e: unknown) => {
+  const onReaderError = (e: unknown): void => {
     // The trial's report/shouldPrune failed (storage, interrupted): stop the program, fail.
     failure ??= e;
     stop("error");
-  });
+  };
+  const readers = Promise.all([
+    readLines(group.stdout, options.maxLineLength, handleStdoutLine).catch(onReaderError),
+    readLines(group.stderr, options.maxLineLength, (line) => {
+      stderrTail.push(line);
+      return log.writeLine(line);
+    }).catch(onReaderError),
+  ]);
 
   let exit: ExitStatus;
   try {
@@ -151,7 +152,7 @@ async function runProgram(
   if (finalReason === "timeout") {
     throw new Error(`command timed out after ${options.timeout} ms and was stopped: ${command}${stderrText()}`);
   }
-  if (isShuttingDown()) {
+  if ((exit.signal !== null || exit.code !== 0) && isShuttingDown()) {
     throw new Error(`command was stopped because the runner is shutting down: ${command}`);
   }
   if (exit.signal !== null) throw new Error(`command was killed by ${exit.signal}: ${command}${stderrText()}`);

@@ -9,6 +9,8 @@ type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
 const live = new Map<ProcessGroup, number>();
 let installed = false;
 let shuttingDown = false;
+/** Set while a shutdown waits for the groups: what to do once they are gone. */
+let finishShutdown: (() => void) | null = null;
 
 /**
  * Tracks a live process group so that the runner's exit, SIGINT, SIGTERM or SIGHUP kills
@@ -24,7 +26,11 @@ export function trackProcessGroup(group: ProcessGroup, gracePeriodMs: number): (
   install();
   return () => {
     live.delete(group);
-    if (live.size === 0 && !shuttingDown) uninstall();
+    if (live.size > 0) return;
+    // During a shutdown, the last group gone ends it at once: re-raising the signal now
+    // beats the failed trials' errors to the runner's exit.
+    if (shuttingDown) finishShutdown?.();
+    else uninstall();
   };
 }
 
@@ -69,14 +75,24 @@ function onShutdownSignal(signal: ShutdownSignal): void {
   }
   shuttingDown = true;
   const othersListen = process.listenerCount(signal) > 1;
-  void (async () => {
-    const groups = [...live.entries()];
-    for (const [group] of groups) group.signal("SIGTERM");
-    const deadline = Date.now() + Math.max(0, ...groups.map(([, grace]) => grace));
-    while (Date.now() < deadline && groups.some(([group]) => group.isAlive())) await sleep(25);
+  const groups = [...live.entries()];
+  let finished = false;
+  finishShutdown = () => {
+    if (finished) return;
+    finished = true;
+    finishShutdown = null;
     killAllNow();
-    for (const [group] of groups) group.signal("SIGKILL");
     uninstall();
     if (!othersListen && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  for (const [group] of groups) group.signal("SIGTERM");
+  if (live.size === 0) {
+    finishShutdown();
+    return;
+  }
+  void (async () => {
+    const deadline = Date.now() + Math.max(0, ...groups.map(([, grace]) => grace));
+    while (!finished && Date.now() < deadline && groups.some(([group]) => group.isAlive())) await sleep(25);
+    finishShutdown?.();
   })();
 }

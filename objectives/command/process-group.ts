@@ -55,7 +55,8 @@ export class ProcessGroup {
       const exited = new Promise<ExitStatus>((settle) => {
         child.once("exit", (code, signal) => settle({ code, signal }));
       });
-      child.once("error", (e) => reject(new Error(`command: could not start ${JSON.stringify(file)}: ${e.message}`)));
+      // Kept for the child's lifetime: a later "error" must not go unhandled (reject is then a no-op).
+      child.on("error", (e) => reject(new Error(`command: could not start ${JSON.stringify(file)}: ${e.message}`)));
       child.once("spawn", () => {
         if (child.pid === undefined) return; // never on "spawn"; "error" has rejected
         resolve(new ProcessGroup(child, child.pid, exited));

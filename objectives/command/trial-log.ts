@@ -68,10 +68,12 @@ export class TrialLog {
 
   /** Hands the batch to the stream; false when the stream asks us to wait. */
   #writeBatch(): boolean {
-    if (this.#batch.length === 0 || this.#failure || this.#stream.writableEnded) return true;
+    if (this.#batch.length === 0) return true;
     const text = this.#batch.join("");
     this.#batch = [];
     this.#batchChars = 0;
+    // Lines after close() or a write error are dropped rather than held.
+    if (this.#failure || this.#stream.writableEnded) return true;
     return this.#stream.write(text);
   }
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
  * A node program driven by the SCRIPT variable: a JSON list of steps run in order.
  *   {"out": "text"}            a stdout line          {"err": "text"}      a stderr line
  *   {"report": [step, value]}  hpo:report             {"result": value}    hpo:result
- *   {"sleep": ms}                                     {"exit": code}
+ *   {"sleep": ms}              {"exit": code}         {"signal": "SIGKILL"}  (kills itself)
  *   {"spew": bytes, "lineLength": n}   that much stdout in lines of n characters (0: one line)
  *   {"spewErr": bytes}         that much stderr
  *   {"fork": true}             a grandchild (node, sleeping 60 s) in the same group
@@ -39,6 +39,7 @@ for (const step of steps) {
   else if ("result" in step) await write(process.stdout, "hpo:result " + JSON.stringify({ value: step.result }) + "\n");
   else if ("sleep" in step) await new Promise((r) => setTimeout(r, step.sleep));
   else if ("exit" in step) process.exit(step.exit);
+  else if ("signal" in step) process.kill(process.pid, step.signal);
   else if ("spew" in step || "spewErr" in step) {
     const stream = "spew" in step ? process.stdout : process.stderr;
     const total = step.spew ?? step.spewErr;

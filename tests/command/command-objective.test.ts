@@ -184,6 +184,36 @@ describe("command objective through a real study", () => {
     expect(logOf(trials[0])).toContain("traceback line 1\n"); // the log keeps everything
   });
 
+  it("fails a program killed by a signal hpo did not send (say, the OOM killer)", async () => {
+    const objective = command({
+      cmd: programs.scriptedTrainer,
+      logDir,
+      env: script({ report: [1, 0.5] }, { err: "allocating 80 GiB" }, { signal: "SIGKILL" }),
+    });
+    const { trials } = await runStudy(objective);
+    expect(trials[0].state).toBe("FAIL");
+    expect(failReason(trials[0])).toMatch(/command was killed by SIGKILL: .*\n--- last 1 lines of stderr ---\nallocating 80 GiB/);
+  });
+
+  it("stops the program and fails the trial when asking the pruner fails", async () => {
+    const brokenPruner: Pruner = {
+      prune: () => {
+        throw new Error("pruner broke");
+      },
+    };
+    const objective = command({
+      cmd: programs.scriptedTrainer,
+      logDir,
+      gracePeriod: 30_000,
+      env: script({ fork: true }, { report: [1, 0.5] }, { sleep: 60_000 }, { result: 1 }),
+    });
+    const { trials, ms } = await runStudy(objective, { pruner: brokenPruner });
+    expect(trials[0].state).toBe("FAIL");
+    expect(failReason(trials[0])).toMatch(/pruner broke/);
+    expect(ms).toBeLessThan(PROMPTLY_MS);
+    expect(pidsIn(trialDirOf(trials[0])).filter(isProcessAlive)).toEqual([]);
+  });
+
   it("fails a program that cannot start, naming it", async () => {
     const { trials } = await runStudy(command({ cmd: [join(programs.dir, "no-such-program")], logDir }));
     expect(trials[0].state).toBe("FAIL");

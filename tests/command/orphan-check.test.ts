@@ -41,6 +41,31 @@ await study.optimize(
 });
 afterAll(() => programs.cleanup());
 
+/** A study file for `hpo run`: the same two programs, each ignoring SIGTERM. */
+function writeStudyFile(): string {
+  const path = join(programs.dir, "orphan-study.ts");
+  writeFileSync(
+    path,
+    `
+import { defineStudy } from "hpo";
+import { command } from "hpo/command";
+const steps = [{ fork: true }, { report: [1, 0.5] }, { sleep: 60000 }, { result: 1 }];
+export default defineStudy({
+  name: "orphan-check",
+  nTrials: 2,
+  concurrency: 2,
+  objective: command({
+    cmd: ${JSON.stringify(programs.scriptedTrainer)},
+    logDir: process.env.ORPHAN_LOG_DIR,
+    gracePeriod: 400,
+    env: { SCRIPT: JSON.stringify(steps), IGNORE_SIGTERM: "1" },
+  }),
+});
+`,
+  );
+  return path;
+}
+
 interface Runner {
   readonly process: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -49,10 +74,15 @@ interface Runner {
 }
 
 /** Starts the runner and waits until both trials' programs and grandchildren are up. */
-async function startRunner(ignoreSigterm: boolean): Promise<{ runner: Runner; pids: number[] }> {
+async function startRunner(ignoreSigterm: boolean, via: "script" | "hpo run" = "script"): Promise<{ runner: Runner; pids: number[] }> {
   const logDir = mkdtempSync(join(tmpdir(), "hpo-command-orphans-"));
-  const child = spawn(process.execPath, ["--import", "tsx", runnerPath, logDir, ignoreSigterm ? "1" : "0"], {
+  const args =
+    via === "script"
+      ? ["--import", "tsx", runnerPath, logDir, ignoreSigterm ? "1" : "0"]
+      : [join(root, "bin/hpo.js"), "run", writeStudyFile(), "--storage", "memory", "--quiet"];
+  const child = spawn(process.execPath, args, {
     cwd: root,
+    env: { ...process.env, ORPHAN_LOG_DIR: logDir },
     stdio: ["pipe", "ignore", "pipe"],
   });
   const runner: Runner = {
@@ -103,6 +133,15 @@ describe("killing the runner kills every program it started", () => {
     await expectNoOrphans(runner, pids);
     expect(exit).toEqual({ code: null, signal: "SIGINT" });
     expect(waited).toBeGreaterThanOrEqual(400); // the grace period before SIGKILL
+  });
+
+  it("on Ctrl-C of `hpo run`, whose own handler marks the trials interrupted", async () => {
+    const { runner, pids } = await startRunner(true, "hpo run");
+    runner.process.kill("SIGINT");
+    const exit = await runner.exited;
+    await expectNoOrphans(runner, pids);
+    expect(exit).toEqual({ code: 130, signal: null });
+    expect(runner.stderr).toMatch(/hpo: 2 trial\(s\): 0 complete, 0 pruned, 2 failed/);
   });
 
   it("on process.exit", async () => {
