@@ -13,19 +13,34 @@ type Hook = "onStudyStart" | "onTrialStart" | "onReport" | "onTrialFinish" | "on
 const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 
 /**
+ * Reports queued for one tracker beyond which new reports are dropped: only a tracker that
+ * hangs gets there, and it must not make the process hold every event in memory.
+ */
+const MAX_QUEUED_REPORTS = 10_000;
+
+interface TrackerQueue {
+  tail: Promise<void>;
+  queuedReports: number;
+  droppedReports: number;
+}
+
+/**
  * Fans study events out to trackers without ever blocking the caller: each tracker has its
- * own ordered queue drained asynchronously; a failing tracker is logged once and skipped
- * from then on for that hook, and never fails the study.
+ * own ordered queue drained asynchronously; a failing tracker is logged once per hook and
+ * never fails the study; a tracker that hangs has its reports dropped past a bound
+ * (lifecycle events are always kept) and is cut off by `close()`'s timeout.
  */
 export class TrackerHub {
   readonly #trackers: readonly Tracker[];
-  readonly #queues = new Map<Tracker, Promise<void>>();
-  readonly #warned = new Set<string>();
+  readonly #queues = new Map<Tracker, TrackerQueue>();
+  readonly #warned = new Map<Tracker, Set<string>>();
   readonly #log: (message: string) => void;
+  #closing: Promise<void> | null = null;
 
   constructor(trackers: readonly Tracker[], log: (message: string) => void = (m) => console.warn(m)) {
     this.#trackers = trackers;
     this.#log = log;
+    for (const t of trackers) this.#queues.set(t, { tail: Promise.resolve(), queuedReports: 0, droppedReports: 0 });
   }
 
   /** Emits `onStudyStart`. */
@@ -49,46 +64,62 @@ export class TrackerHub {
     this.#emit("onStudyEnd", e);
   }
 
-  /** Waits for every queue to drain and every tracker to flush (bounded by a timeout). */
-  async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
-    await Promise.all(
-      this.#trackers.map(async (t) => {
-        const drained = (this.#queues.get(t) ?? Promise.resolve()).then(() => t.close?.());
-        const guarded = drained.catch((e: unknown) => this.#warnOnce(t, "close", e));
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            this.#warnOnce(t, "close", new Error(`did not finish within ${timeoutMs} ms`));
-            resolve();
-          }, timeoutMs);
-          timer.unref();
-        });
-        await Promise.race([guarded, timeout]);
-        clearTimeout(timer);
-      }),
-    );
+  /**
+   * Waits for every queue to drain and every tracker to flush, each bounded by `timeoutMs`.
+   * Events emitted afterwards are ignored; calling it again returns the same promise.
+   */
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    this.#closing ??= Promise.all(this.#trackers.map((t) => this.#closeOne(t, timeoutMs))).then(() => undefined);
+    return this.#closing;
+  }
+
+  async #closeOne(t: Tracker, timeoutMs: number): Promise<void> {
+    const q = this.#queues.get(t)!;
+    if (q.droppedReports > 0) this.#log(`hpo: tracker "${t.name}" fell behind; ${q.droppedReports} reports were not delivered to it`);
+    const drained = q.tail.then(() => t.close?.());
+    const guarded = drained.catch((e: unknown) => this.#warnOnce(t, "close", e));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#warnOnce(t, "close", new Error(`did not finish within ${timeoutMs} ms`));
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([guarded, timeout]);
+    clearTimeout(timer);
   }
 
   #emit<H extends Hook>(hook: H, event: Parameters<NonNullable<Tracker[H]>>[0]): void {
+    if (this.#closing) return;
     for (const t of this.#trackers) {
       const fn = t[hook] as ((e: typeof event) => void | Promise<void>) | undefined;
       if (!fn) continue;
-      const prev = this.#queues.get(t) ?? Promise.resolve();
-      const next = prev.then(async () => {
+      const q = this.#queues.get(t)!;
+      const isReport = hook === "onReport";
+      if (isReport) {
+        if (q.queuedReports >= MAX_QUEUED_REPORTS) {
+          q.droppedReports++;
+          continue;
+        }
+        q.queuedReports++;
+      }
+      q.tail = q.tail.then(async () => {
+        if (isReport) q.queuedReports--;
         try {
           await fn.call(t, event);
         } catch (e) {
           this.#warnOnce(t, hook, e);
         }
       });
-      this.#queues.set(t, next);
     }
   }
 
   #warnOnce(t: Tracker, hook: string, e: unknown): void {
-    const key = `${t.name}:${hook}`;
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
+    let warned = this.#warned.get(t);
+    if (!warned) this.#warned.set(t, (warned = new Set()));
+    if (warned.has(hook)) return;
+    warned.add(hook);
     this.#log(`hpo: tracker "${t.name}" failed in ${hook}: ${(e as Error)?.message ?? String(e)} (the study goes on)`);
   }
 }

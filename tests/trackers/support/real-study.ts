@@ -1,4 +1,4 @@
-import { createStudy, TrialPruned, type FrozenTrial, type Tracker } from "hpo";
+import { createStudy, InMemoryStorage, TrialPruned, type FrozenTrial, type Storage, type Tracker } from "hpo";
 
 /** What a real study run left behind, for asserting that trackers did not disturb it. */
 export interface RealStudyOutcome {
@@ -9,11 +9,16 @@ export interface RealStudyOutcome {
 }
 
 /**
- * Runs a real study (in-memory storage) with `optimize(..., { trackers })`: define-by-run
+ * Runs a real study (a fresh in-memory storage unless one is given; continued if it exists) with `optimize(..., { trackers })`: define-by-run
  * params, a report per epoch; trial 1 is pruned at epoch 2 and trial 3 fails.
  */
-export async function runRealStudy(studyName: string, trackers: Tracker[], nTrials = 4): Promise<RealStudyOutcome> {
-  const study = await createStudy({ studyName, storage: "memory", direction: "maximize" });
+export async function runRealStudy(
+  studyName: string,
+  trackers: Tracker[],
+  nTrials = 4,
+  storage: Storage = new InMemoryStorage(),
+): Promise<RealStudyOutcome> {
+  const study = await createStudy({ studyName, storage, direction: "maximize", loadIfExists: true });
   let slowest = 0;
   const result = await study.optimize(
     async (trial) => {

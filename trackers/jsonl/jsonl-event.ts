@@ -1,0 +1,41 @@
+import type { AttrValue } from "../../src/trial/frozen-trial.ts";
+import type { StudyDirection } from "../../src/study/study-direction.ts";
+import type { TrialState } from "../../src/trial/trial-state.ts";
+
+/** Fields every line has: the event kind, when the tracker saw it (ISO 8601), the study. */
+interface JsonlEventBase {
+  readonly time: string;
+  readonly study: string;
+}
+
+/** One line of a JSONL event file. Non-finite numbers appear as `{"$hpo:num": "NaN"}`. */
+export type JsonlEvent =
+  | (JsonlEventBase & {
+      readonly event: "study_start";
+      readonly directions: readonly StudyDirection[];
+      readonly nTrials: number | null;
+      readonly finishedBefore: number;
+    })
+  | (JsonlEventBase & { readonly event: "trial_start"; readonly trial: number; readonly params: Readonly<Record<string, unknown>> })
+  | (JsonlEventBase & {
+      readonly event: "report";
+      readonly trial: number;
+      readonly step: number;
+      readonly value: number;
+      readonly params: Readonly<Record<string, unknown>>;
+    })
+  | (JsonlEventBase & {
+      readonly event: "trial_finish";
+      readonly trial: number;
+      readonly state: TrialState;
+      readonly value: number | null;
+      readonly values: readonly number[] | null;
+      readonly params: Readonly<Record<string, unknown>>;
+      /** `[step, value]` pairs in step order. */
+      readonly intermediateValues: readonly (readonly [number, number])[];
+      readonly userAttrs: Readonly<Record<string, AttrValue>>;
+      readonly started: string | null;
+      readonly completed: string | null;
+      readonly durationMs: number | null;
+    })
+  | (JsonlEventBase & { readonly event: "study_end"; readonly reason: string });

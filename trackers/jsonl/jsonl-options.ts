@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/** Options of `jsonl({...})`. */
+export const JsonlOptionsSchema = z
+  .object({
+    /** Folder of the event files, one `<study>.jsonl` per study (default "runs"). */
+    path: z.string().min(1, "path must be a folder such as runs/").optional(),
+    /** Longest time an event waits in memory before it is appended (default 1 000). */
+    flushIntervalMs: z.number({ error: "flushIntervalMs must be a number of milliseconds" }).int().positive().optional(),
+    /** Where the tracker's own messages go (default console.warn). */
+    log: z.custom<(message: string) => void>((v) => typeof v === "function", "log must be a function (message: string) => void").optional(),
+  })
+  .strict();
+
+/** Options of `jsonl({...})`. */
+export type JsonlOptions = z.input<typeof JsonlOptionsSchema>;
+
+/** Validated options with defaults applied. */
+export interface JsonlSettings {
+  readonly path: string;
+  readonly flushIntervalMs: number;
+  readonly log: (message: string) => void;
+}
+
+/** Validates options, throwing a TypeError that names the bad option. */
+export function resolveJsonlSettings(options: JsonlOptions = {}): JsonlSettings {
+  const parsed = JsonlOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new TypeError(`jsonl(): invalid options\n${z.prettifyError(parsed.error)}`);
+  return {
+    path: parsed.data.path ?? "runs",
+    flushIntervalMs: parsed.data.flushIntervalMs ?? 1_000,
+    log: parsed.data.log ?? ((m) => console.warn(m)),
+  };
+}
+
+/** Options from a CLI spec's `key=value` pairs (`jsonl:path=runs/,flushIntervalMs=500`). */
+export function jsonlOptionsFromSpec(pairs: Readonly<Record<string, string>>): JsonlOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pairs)) out[key] = key === "flushIntervalMs" ? Number(value) : value;
+  return out as JsonlOptions;
+}
