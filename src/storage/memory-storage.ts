@@ -3,7 +3,7 @@ import { buildFrozenTrial, type TrialParts } from "../trial/build-frozen-trial.t
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import { toExternal } from "../distributions/distribution-ops.ts";
-import type { NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
+import type { EventsListener, NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
 import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
@@ -31,6 +31,7 @@ export class InMemoryStorage implements Storage {
   readonly #studies = new Map<string, MemoryStudy>();
   readonly #byId = new Map<number, MemoryStudy>();
   readonly #trials = new Map<number, { study: MemoryStudy; trial: MemoryTrial }>();
+  readonly #listeners = new Set<EventsListener>();
   #nextStudyId = 1;
   #nextTrialId = 1;
 
@@ -172,6 +173,13 @@ export class InMemoryStorage implements Storage {
     return s.events.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit);
   }
 
+  async watchEvents(listener: EventsListener): Promise<() => Promise<void>> {
+    this.#listeners.add(listener);
+    return async () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
   async close(): Promise<void> {
     // Nothing to release; the data lives as long as this object.
   }
@@ -193,7 +201,10 @@ export class InMemoryStorage implements Storage {
         createdAt: new Date(),
       });
     }
-    return s.events.length;
+    const last = s.events.length;
+    // Listeners hear of it after the caller's write completes, as after a commit.
+    if (this.#listeners.size) queueMicrotask(() => this.#listeners.forEach((l) => l(s.record.studyId, last)));
+    return last;
   }
 }
 

@@ -4,6 +4,9 @@ import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import type { StudyEvent } from "./study-event.ts";
 
+/** Told the study and the last sequence number of newly committed events. */
+export type EventsListener = (studyId: number, lastSeq: number) => void;
+
 /** A study as stored. */
 export interface StudyRecord {
   readonly studyId: number;
@@ -92,6 +95,12 @@ export interface Storage {
 
   /** Events after `afterSeq`, in order, at most `limit`. */
   readEvents(studyId: number, afterSeq: number, limit?: number): Promise<StudyEvent[]>;
+
+  /**
+   * Calls `listener(studyId, lastSeq)` whenever events are committed: by any process on
+   * PostgreSQL (LISTEN/NOTIFY), by this storage otherwise. Resolves to an unsubscribe function.
+   */
+  watchEvents(listener: EventsListener): Promise<() => Promise<void>>;
 
   /** Releases connections / closes the embedded database. */
   close(): Promise<void>;

@@ -114,4 +114,18 @@ describe.each(BACKENDS)("Storage contract on %s", (backend) => {
     const created = await Promise.all(Array.from({ length: 40 }, () => storage.createTrial(s.studyId, { state: "RUNNING" })));
     expect(created.map((t) => t.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
+
+  it("announces committed events to watchers", async () => {
+    const s = await storage.createStudy(uniqueName("watch"), ["minimize"]);
+    const heard: [number, number][] = [];
+    const stop = await storage.watchEvents((studyId, seq) => {
+      if (studyId === s.studyId) heard.push([studyId, seq]);
+    });
+    const t = await storage.createTrial(s.studyId, { state: "RUNNING" });
+    await storage.updateTrial(t.trialId, { intermediateValues: [{ step: 0, value: 1 }, { step: 1, value: 2 }] });
+    const deadline = Date.now() + 10_000;
+    while (heard.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(heard.map(([, seq]) => seq)).toEqual([2, 4]);
+  });
 });

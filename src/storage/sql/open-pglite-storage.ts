@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
-import { SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
 
 const INT8 = 20;
 
@@ -20,6 +20,12 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
       kind: "pglite",
       location: dataDir ?? "pglite in memory",
       serialize: true,
+      listen: async (onPayload) => {
+        const unlisten = await pglite.listen(EVENTS_CHANNEL, onPayload);
+        return async () => {
+          if (!pglite.closed) await unlisten();
+        };
+      },
       onClose: () => lock?.release(),
     });
   } catch (e) {

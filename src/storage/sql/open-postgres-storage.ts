@@ -2,7 +2,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { PostgresEventListener } from "./postgres-event-listener.ts";
 import { StorageConfigError } from "../storage-errors.ts";
 
 const INT8 = 20;
@@ -44,7 +45,14 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     await db.destroy().catch(() => undefined);
     throw e;
   }
-  return new SqlStorage(db, { kind: "postgres", location, serialize: false });
+  const listener = new PostgresEventListener(url, EVENTS_CHANNEL);
+  return new SqlStorage(db, {
+    kind: "postgres",
+    location,
+    serialize: false,
+    listen: (onPayload) => listener.subscribe(onPayload),
+    onClose: () => listener.close(),
+  });
 }
 
 /** The URL without its password, for messages. */

@@ -6,7 +6,7 @@ import { buildFrozenTrial } from "../../trial/build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../trial/frozen-trial.ts";
 import type { TrialState } from "../../trial/trial-state.ts";
 import { decodeJson, encodeJson } from "../json-codec.ts";
-import type { NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
+import type { EventsListener, NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent, StudyEventType } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
@@ -23,6 +23,8 @@ export interface SqlStorageOptions {
   readonly serialize: boolean;
   /** Extra clean-up after the kysely instance is destroyed (lock files). */
   readonly onClose?: () => Promise<void> | void;
+  /** Subscribes to the hpo_events channel; resolves to an unsubscribe function. */
+  readonly listen: (onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 }
 
 interface TrialRow {
@@ -156,7 +158,7 @@ export class SqlStorage implements Storage {
           .updateTable("hpo_studies")
           .set((eb) => ({ next_trial_number: eb("next_trial_number", "+", 1), last_event_seq: eb("last_event_seq", "+", 1) }))
           .where("study_id", "=", studyId)
-          .returning(["next_trial_number", "last_event_seq"])
+          .returning(["next_trial_number", "last_event_seq", notifyEvents])
           .executeTakeFirst();
         if (!alloc) throw new StorageError(`study ${studyId} no longer exists`);
         const number = alloc.next_trial_number - 1;
@@ -357,6 +359,13 @@ export class SqlStorage implements Storage {
     });
   }
 
+  async watchEvents(listener: EventsListener): Promise<() => Promise<void>> {
+    return this.#options.listen((payload) => {
+      const [study, seq] = payload.split(":");
+      listener(Number(study), Number(seq));
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -453,13 +462,20 @@ function toStudyRecord(
   };
 }
 
+/**
+ * Announces "<studyId>:<lastSeq>" on the hpo_events channel; PostgreSQL delivers it at
+ * commit, in commit order, to every listening process (the feed server on any machine).
+ */
+export const EVENTS_CHANNEL = "hpo_events";
+const notifyEvents = sql<string>`pg_notify('hpo_events', study_id::text || ':' || last_event_seq::text)::text`.as("notified");
+
 /** Allocates sequence numbers under the study row's lock and writes the events; returns the last seq. */
 async function appendEvents(tx: Tx, studyId: number, events: readonly PendingEvent[]): Promise<number> {
   const row = await tx
     .updateTable("hpo_studies")
     .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", events.length) }))
     .where("study_id", "=", studyId)
-    .returning("last_event_seq")
+    .returning(["last_event_seq", notifyEvents])
     .executeTakeFirst();
   if (!row) throw new StorageError(`study ${studyId} no longer exists`);
   const last = Number(row.last_event_seq);
