@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { TrialPruned } from "../../src/trial/trial-pruned.ts";
 import { BoundedTail } from "./bounded-tail.ts";
 import type { CommandTrial } from "./command-trial.ts";
@@ -113,13 +114,13 @@ async function runProgram(
     failure ??= e;
     stop("error");
   };
-  const readers = Promise.all([
-    readLines(group.stdout, options.maxLineLength, handleStdoutLine).catch(onReaderError),
+  const readings = [
+    readLines(group.stdout, options.maxLineLength, handleStdoutLine, onReaderError),
     readLines(group.stderr, options.maxLineLength, (line) => {
       stderrTail.push(line);
       return log.writeLine(line);
-    }).catch(onReaderError),
-  ]);
+    }, onReaderError),
+  ];
 
   let exit: ExitStatus;
   try {
@@ -127,11 +128,7 @@ async function runProgram(
     // Whatever the program left running in its group (workers, a shell's children) goes too.
     if (stopReason === null && group.isAlive()) await group.terminate(options.gracePeriod);
     await stopping;
-    await settleWithin(readers, STREAM_CLOSE_WAIT_MS, () => {
-      // A grandchild that left the group still holds the pipes; stop reading them.
-      group.stdout.destroy();
-      group.stderr.destroy();
-    });
+    await drain(readings);
     await stopping; // a last report may have asked to prune after the program ended
   } finally {
     if (timer !== null) clearTimeout(timer);
@@ -162,29 +159,54 @@ async function runProgram(
   throw new Error(`command exited 0 without printing "hpo:result {...}" or "hpo:report {...}": ${command} (output in ${log.path})`);
 }
 
-/** Feeds a stream's lines, one at a time, to an async handler (which paces the reading). */
-async function readLines(stream: Readable, maxLineLength: number, handle: (line: string) => Promise<void>): Promise<void> {
-  const splitter = new LineSplitter({ maxLineLength });
-  try {
-    for await (const chunk of stream) {
-      for (const line of splitter.push(chunk as Buffer)) await handle(line);
-    }
-  } catch (e) {
-    // A destroyed pipe (see settleWithin) ends the reading; anything else is real.
-    if ((e as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
-  }
-  for (const line of splitter.end()) await handle(line);
+/** A stream being read line by line. */
+interface LineReading {
+  readonly stream: Readable;
+  /** Settles once the stream ended (or was destroyed) and every line was handled. */
+  readonly done: Promise<void>;
+  /** True while nothing is buffered or being handled: only new data could come. */
+  idle(): boolean;
 }
 
-/** Awaits `promise`, calling `onLate` once if it has not settled after `ms`. */
-async function settleWithin(promise: Promise<unknown>, ms: number, onLate: () => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), ms);
-  });
-  if ((await Promise.race([promise, late])) === "late") onLate();
-  clearTimeout(timer);
-  await promise;
+/**
+ * Feeds a stream's lines, one at a time, to an async handler; the handler paces the
+ * reading (backpressure reaches the program). A failure goes to `onError`, once.
+ */
+function readLines(
+  stream: Readable,
+  maxLineLength: number,
+  handle: (line: string) => Promise<void>,
+  onError: (e: unknown) => void,
+): LineReading {
+  const splitter = new LineSplitter({ maxLineLength });
+  let waiting = true;
+  const done = (async () => {
+    try {
+      for await (const chunk of stream) {
+        waiting = false;
+        for (const line of splitter.push(chunk as Buffer)) await handle(line);
+        waiting = true;
+      }
+    } catch (e) {
+      // A destroyed pipe (see drain) ends the reading; anything else is real.
+      if ((e as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
+    }
+    for (const line of splitter.end()) await handle(line);
+  })().catch(onError);
+  return { stream, done, idle: () => waiting && stream.readableLength === 0 };
+}
+
+/**
+ * Waits for the readers to finish once the program's group is gone. A process that left
+ * the group (a daemonised grandchild) may hold a pipe open forever: a reader still idle
+ * after STREAM_CLOSE_WAIT_MS is cut off. One that is busy (a slow pruner) is never cut,
+ * so no report the program printed is lost.
+ */
+async function drain(readings: readonly LineReading[]): Promise<void> {
+  const all = Promise.all(readings.map((r) => r.done)).then(() => true);
+  while (!(await Promise.race([all, sleep(STREAM_CLOSE_WAIT_MS, false, { ref: false })]))) {
+    for (const reading of readings) if (reading.idle()) reading.stream.destroy();
+  }
 }
 
 /** A study name made safe as one folder name. */

@@ -13,6 +13,8 @@ import { join } from "node:path";
  *   {"spew": bytes, "lineLength": n}   that much stdout in lines of n characters (0: one line)
  *   {"spewErr": bytes}         that much stderr
  *   {"fork": true}             a grandchild (node, sleeping 60 s) in the same group
+ *   {"escape": true}           a grandchild that leaves the group (setsid) holding the pipes;
+ *                              its pid goes to $HPO_TRIAL_DIR/escaped
  * With IGNORE_SIGTERM=1 it survives SIGTERM; otherwise SIGTERM writes "terminated" to
  * $HPO_TRIAL_DIR/signals and exits 143. It writes its pid (and the grandchild's) to
  * $HPO_TRIAL_DIR/pids, what it saw (argv, env, start time) to $HPO_TRIAL_DIR/seen.json and
@@ -47,6 +49,11 @@ for (const step of steps) {
     const block = lineLength === 0 ? "x".repeat(65536) : ("y".repeat(lineLength - 1) + "\n").repeat(Math.max(1, Math.floor(65536 / lineLength)));
     for (let sent = 0; sent < total; sent += block.length) await write(stream, block);
     if (lineLength === 0) await write(stream, "\n");
+  } else if ("escape" in step) {
+    // A grandchild in a session of its own that keeps our stdout and stderr open.
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { detached: true, stdio: ["ignore", "inherit", "inherit"] });
+    child.unref();
+    appendFileSync(dir + "/escaped", child.pid + "\n");
   } else if ("fork" in step) {
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
     appendFileSync(dir + "/pids", child.pid + "\n");

@@ -214,6 +214,20 @@ describe("command objective through a real study", () => {
     expect(pidsIn(trialDirOf(trials[0])).filter(isProcessAlive)).toEqual([]);
   });
 
+  it("does not hang when a grandchild escaped the group and holds the pipes open", async () => {
+    const objective = command({
+      cmd: programs.scriptedTrainer,
+      logDir,
+      env: script({ escape: true }, { report: [1, 0.5] }, { result: 0.25 }),
+    });
+    const { trials, ms } = await runStudy(objective);
+    const escaped = Number(readFileSync(join(trialDirOf(trials[0]), "escaped"), "utf8"));
+    process.kill(escaped, "SIGKILL"); // outside the group, hence outside hpo's reach: clean up here
+    expect(trials[0].state).toBe("COMPLETE");
+    expect(trials[0].value).toBe(0.25);
+    expect(ms).toBeLessThan(PROMPTLY_MS);
+  });
+
   it("fails a program that cannot start, naming it", async () => {
     const { trials } = await runStudy(command({ cmd: [join(programs.dir, "no-such-program")], logDir }));
     expect(trials[0].state).toBe("FAIL");
