@@ -35,4 +35,5 @@ export * from "./pruners/successive-halving-pruner.ts";
 export * from "./pruners/hyperband-pruner.ts";
 export * from "./pruners/threshold-pruner.ts";
 export * from "./pruners/patient-pruner.ts";
+export * from "./pruners/catch-up-pruner.ts";
 // -- metrics --

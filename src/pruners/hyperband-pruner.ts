@@ -6,7 +6,7 @@ import type { StudyView } from "../study/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { crc32 } from "./internal/crc32.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
-import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { RungLadder } from "./internal/rung-ladder.ts";
 import { successiveHalvingPrune } from "./internal/successive-halving-rule.ts";
 import { singleDirection } from "./internal/single-direction.ts";
@@ -26,12 +26,12 @@ export interface HyperbandPrunerOptions {
 const hyperbandSchema = z
   .strictObject({
     minResource: intAtLeast(1).default(1),
-    maxResource: z.union([z.literal("auto"), intAtLeast(1)], { error: 'must be "auto" or an integer >= 1' }).default("auto"),
+    maxResource: autoOrIntAtLeast(1).default("auto"),
     reductionFactor: intAtLeast(2).default(3),
     bootstrapCount: intAtLeast(0).default(0),
   })
   .refine((o) => o.maxResource === "auto" || o.maxResource >= o.minResource, {
-    error: "maxResource must be >= minResource",
+    error: "must be >= minResource",
     path: ["maxResource"],
   })
   .refine((o) => o.bootstrapCount === 0 || o.maxResource !== "auto", {

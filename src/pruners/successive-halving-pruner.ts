@@ -4,7 +4,7 @@ import { lastStep } from "../trial/frozen-trial.ts";
 import type { StudyView } from "../study/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
-import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { RungLadder, type RungContext } from "./internal/rung-ladder.ts";
 import { successiveHalvingPrune } from "./internal/successive-halving-rule.ts";
 import { singleDirection } from "./internal/single-direction.ts";
@@ -23,7 +23,7 @@ export interface SuccessiveHalvingPrunerOptions {
 
 const shaSchema = z
   .strictObject({
-    minResource: z.union([z.literal("auto"), intAtLeast(1)], { error: 'must be "auto" or an integer >= 1' }).default("auto"),
+    minResource: autoOrIntAtLeast(1).default("auto"),
     reductionFactor: intAtLeast(2).default(4),
     minEarlyStoppingRate: intAtLeast(0).default(0),
     bootstrapCount: intAtLeast(0).default(0),

@@ -17,7 +17,8 @@ export interface ThresholdPrunerOptions {
   intervalSteps?: number;
 }
 
-const bound = z.number({ error: "must be a number" }).refine((v) => !Number.isNaN(v), { error: "must not be NaN" });
+// zod's number() already rejects NaN, which would silently disable a bound.
+const bound = z.number({ error: "must be a number" });
 
 const thresholdSchema = z
   .strictObject({

@@ -7,23 +7,30 @@ export interface StepColumn {
   readonly count: number;
   /** Their non-NaN values, ascending. */
   readonly sorted: readonly number[];
+  /** Over trials with a number at this step and as final value: the largest (value here - final value). */
+  readonly maxDrop: number;
+  /** ... and the smallest (value here - final value). */
+  readonly minDrop: number;
 }
 
 interface MutableColumn {
   count: number;
   sorted: number[];
+  maxDrop: number;
+  minDrop: number;
 }
 
-const EMPTY: StepColumn = { count: 0, sorted: [] };
+const EMPTY: StepColumn = { count: 0, sorted: [], maxDrop: NaN, minDrop: NaN };
 
 /**
- * The intermediate values of a study's COMPLETE trials, sorted per step, kept up to date
+ * The intermediate and final values of a study's COMPLETE trials, sorted per step, kept up to date
  * incrementally: a COMPLETE trial never changes, so each call only adds the trials that
  * completed since the last one instead of re-sorting every step of every trial.
  */
 export class CompletedStepIndex {
   #byNumber = new Map<number, FrozenTrial>();
   #columns = new Map<number, MutableColumn>();
+  #finals: number[] = [];
 
   /**
    * Brings the index in line with `completed` (the study's COMPLETE trials, any order).
@@ -50,6 +57,11 @@ export class CompletedStepIndex {
     return this.#columns.get(step) ?? EMPTY;
   }
 
+  /** The indexed trials' non-NaN final values (trial.value), ascending. */
+  get finals(): readonly number[] {
+    return this.#finals;
+  }
+
   /** How many COMPLETE trials the index holds. */
   get size(): number {
     return this.#byNumber.size;
@@ -58,22 +70,30 @@ export class CompletedStepIndex {
   #rebuild(completed: readonly FrozenTrial[]): void {
     this.#byNumber.clear();
     this.#columns.clear();
+    this.#finals = [];
     for (const t of completed) this.#add(t);
   }
 
   #add(t: FrozenTrial): void {
     this.#byNumber.set(t.number, t);
+    const final = t.value ?? NaN;
+    if (!Number.isNaN(final)) this.#finals.splice(upperBound(this.#finals, final), 0, final);
     for (const [step, value] of t.intermediateValues) {
       let col = this.#columns.get(step);
-      if (!col) this.#columns.set(step, (col = { count: 0, sorted: [] }));
+      if (!col) this.#columns.set(step, (col = { count: 0, sorted: [], maxDrop: NaN, minDrop: NaN }));
       col.count++;
-      if (!Number.isNaN(value)) col.sorted.splice(upperBound(col.sorted, value), 0, value);
+      if (Number.isNaN(value)) continue;
+      col.sorted.splice(upperBound(col.sorted, value), 0, value);
+      const drop = value - final;
+      if (Number.isNaN(drop)) continue;
+      if (!(drop <= col.maxDrop)) col.maxDrop = drop;
+      if (!(drop >= col.minDrop)) col.minDrop = drop;
     }
   }
 }
 
 function sameReports(a: FrozenTrial, b: FrozenTrial): boolean {
-  if (a.state !== b.state || a.intermediateValues.size !== b.intermediateValues.size) return false;
+  if (a.state !== b.state || !Object.is(a.value, b.value) || a.intermediateValues.size !== b.intermediateValues.size) return false;
   for (const [step, v] of a.intermediateValues) {
     const w = b.intermediateValues.get(step);
     if (w === undefined || !Object.is(w, v)) return false;

@@ -8,6 +8,14 @@ export function intAtLeast(min: number): z.ZodNumber {
     .min(min, { error: `must be >= ${min}` });
 }
 
+/** `"auto"` or an integer with a lower bound. */
+export function autoOrIntAtLeast(min: number) {
+  const message = `must be "auto" or an integer >= ${min}`;
+  return z
+    .union([z.literal("auto"), z.number()], { error: message })
+    .refine((v) => v === "auto" || (Number.isInteger(v) && v >= min), { error: message });
+}
+
 /**
  * Validates a pruner's options and throws one RangeError naming the pruner and every bad
  * option, e.g. `MedianPruner: option "nWarmupSteps" must be >= 0 (got -1)`.
