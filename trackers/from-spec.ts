@@ -58,7 +58,7 @@ export async function trackerFromSpec(spec: string): Promise<Tracker> {
       case "console": {
         const { consoleTracker } = await import("./console/index.ts");
         const unknown = Object.keys(options).filter((k) => k !== "bar");
-        if (unknown.length) throw new TypeError(`console: unknown option ${unknown.join(", ")} (only bar=true|false)`);
+        if (unknown.length) throw new TypeError(`console: unknown option ${unknown.map((k) => `"${k}"`).join(", ")} (only bar=true|false)`);
         if (options.bar !== undefined && options.bar !== "true" && options.bar !== "false") throw new TypeError("console: bar must be true or false");
         return consoleTracker(options.bar === undefined ? {} : { bar: options.bar === "true" });
       }

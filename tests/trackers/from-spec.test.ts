@@ -23,8 +23,9 @@ describe("trackerFromSpec (the CLI's --tracker)", () => {
     await expect(trackerFromSpec("wandb:project")).rejects.toThrow(/"project" is not key=value/);
     await expect(trackerFromSpec("wandb:a=1,a=2")).rejects.toThrow(/"a" is given twice/);
     await expect(trackerFromSpec("wandb:projet=x")).rejects.toThrow(TrackerSpecError);
+    await expect(trackerFromSpec("wandb:projet=x")).rejects.toThrow(`--tracker "wandb:projet=x": wandb(): unknown option "projet"`);
     await expect(trackerFromSpec("wandb:batchIntervalMs=soon")).rejects.toThrow(/batchIntervalMs/);
-    await expect(trackerFromSpec("console:color=red")).rejects.toThrow(/unknown option color/);
+    await expect(trackerFromSpec("console:color=red")).rejects.toThrow(`--tracker "console:color=red": console: unknown option "color" (only bar=true|false)`);
     await expect(trackerFromSpec(":x=1")).rejects.toThrow(/missing tracker name/);
   });
 

@@ -74,7 +74,7 @@ describe("jsonl tracker", () => {
   });
 
   it("rejects invalid options with a message naming them", () => {
-    expect(() => jsonl({ flushIntervalMs: -1 })).toThrow(/flushIntervalMs/);
-    expect(() => jsonl({ pth: "x" } as never)).toThrow(/pth/);
+    expect(() => jsonl({ flushIntervalMs: -1 })).toThrow("jsonl(): flushIntervalMs: must be a positive whole number of milliseconds");
+    expect(() => jsonl({ pth: "x" } as never)).toThrow(`jsonl(): unknown option "pth"`);
   });
 });

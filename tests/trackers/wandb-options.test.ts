@@ -58,11 +58,12 @@ describe("wandb options and W&B env conventions", () => {
     expect(resolveWandbSettings({ env: { WANDB_MODE: "dryrun" } }).mode).toBe("offline");
     expect(resolveWandbSettings({ env: { WANDB_MODE: "DISABLED" } }).mode).toBe("disabled");
     expect(() => resolveWandbSettings({ env: { WANDB_MODE: "sometimes" } })).toThrow(/WANDB_MODE="sometimes" is not one of online, offline, disabled/);
-    expect(() => wandb({ mode: "later" as never })).toThrow(/mode must be "online", "offline" or "disabled"/);
-    expect(() => wandb({ batchIntervalMs: 0 })).toThrow(/batchIntervalMs/);
-    expect(() => wandb({ baseUrl: "not a url" })).toThrow(/baseUrl must be an absolute URL/);
-    expect(() => wandb({ projet: "typo" } as never)).toThrow(/projet/);
-    expect(() => wandb({ tags: [""] })).toThrow(/tags must be non-empty/);
+    expect(() => wandb({ mode: "later" as never })).toThrow('wandb(): mode: must be "online", "offline" or "disabled"');
+    expect(() => wandb({ batchIntervalMs: 0 })).toThrow("wandb(): batchIntervalMs: must be a positive whole number of milliseconds");
+    expect(() => wandb({ baseUrl: "not a url" })).toThrow("wandb(): baseUrl: must be an absolute URL such as https://api.wandb.ai");
+    expect(() => wandb({ projet: "typo" } as never)).toThrow(`wandb(): unknown option "projet"`);
+    expect(() => wandb({ tags: [""] })).toThrow("wandb(): tags.0: must be a non-empty string");
+    expect(() => wandb({ maxRetries: -1 })).toThrow("wandb(): maxRetries: must be a whole number >= 0");
   });
 
   it("is a tracker with no hooks when disabled, and says once that there is no API key when online without one", async () => {

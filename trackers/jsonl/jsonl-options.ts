@@ -1,16 +1,24 @@
 import { z } from "zod";
+import { formatZodError } from "../../src/internal/format-zod-error.ts";
+
+/** Names unknown keys (typos) the way a user reads them. */
+const unknownOption = (issue: { code?: string; keys?: readonly string[] }) =>
+  issue.code === "unrecognized_keys" ? `unknown option ${(issue.keys ?? []).map((k) => `"${k}"`).join(", ")}` : undefined;
+
+const MS = "must be a positive whole number of milliseconds";
 
 /** Options of `jsonl({...})`. */
-export const JsonlOptionsSchema = z
-  .object({
+export const JsonlOptionsSchema = z.strictObject(
+  {
     /** Folder of the event files, one `<study>.jsonl` per study (default "runs"). */
-    path: z.string().min(1, "path must be a folder such as runs/").optional(),
+    path: z.string({ error: "must be a folder such as runs/" }).min(1, "must be a folder such as runs/").optional(),
     /** Longest time an event waits in memory before it is appended (default 1 000). */
-    flushIntervalMs: z.number({ error: "flushIntervalMs must be a number of milliseconds" }).int().positive().optional(),
+    flushIntervalMs: z.number({ error: MS }).int(MS).positive(MS).optional(),
     /** Where the tracker's own messages go (default console.warn). */
-    log: z.custom<(message: string) => void>((v) => typeof v === "function", "log must be a function (message: string) => void").optional(),
-  })
-  .strict();
+    log: z.custom<(message: string) => void>((v) => typeof v === "function", "must be a function (message: string) => void").optional(),
+  },
+  { error: unknownOption },
+);
 
 /** Options of `jsonl({...})`. */
 export type JsonlOptions = z.input<typeof JsonlOptionsSchema>;
@@ -25,7 +33,7 @@ export interface JsonlSettings {
 /** Validates options, throwing a TypeError that names the bad option. */
 export function resolveJsonlSettings(options: JsonlOptions = {}): JsonlSettings {
   const parsed = JsonlOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new TypeError(`jsonl(): invalid options\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new TypeError(`jsonl(): ${formatZodError(parsed.error)}`);
   return {
     path: parsed.data.path ?? "runs",
     flushIntervalMs: parsed.data.flushIntervalMs ?? 1_000,

@@ -1,14 +1,20 @@
 import { z } from "zod";
+import { formatZodError } from "../../src/internal/format-zod-error.ts";
 import { apiKeyFromNetrc } from "./netrc.ts";
 
 /** The three W&B modes (`WANDB_MODE`). */
 export type WandbMode = "online" | "offline" | "disabled";
 
-const positiveMs = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
+/** Names unknown keys (typos) the way a user reads them. */
+const unknownOption = (issue: { code?: string; keys?: readonly string[] }) =>
+  issue.code === "unrecognized_keys" ? `unknown option ${(issue.keys ?? []).map((k) => `"${k}"`).join(", ")}` : undefined;
+
+const MS = "must be a positive whole number of milliseconds";
+const positiveMs = () => z.number({ error: MS }).int(MS).positive(MS);
 
 /** Options of `wandb({...})`; every one is optional and falls back to W&B's env conventions. */
-export const WandbOptionsSchema = z
-  .object({
+export const WandbOptionsSchema = z.strictObject(
+  {
     /** W&B project (`WANDB_PROJECT`, default "hpo"). */
     project: z.string().min(1).optional(),
     /** Team or user (`WANDB_ENTITY`, default: the API key's default entity). */
@@ -18,15 +24,15 @@ export const WandbOptionsSchema = z
     /** Job type of every run (default "trial"). */
     jobType: z.string().min(1).optional(),
     /** Tags of every run (`WANDB_TAGS`, comma-separated). */
-    tags: z.array(z.string().min(1, "tags must be non-empty strings")).optional(),
+    tags: z.array(z.string().min(1, "must be a non-empty string"), { error: "must be a list of strings" }).optional(),
     /** Run notes. */
     notes: z.string().optional(),
     /** online, offline or disabled (`WANDB_MODE`, default online). */
-    mode: z.enum(["online", "offline", "disabled"], { error: 'mode must be "online", "offline" or "disabled"' }).optional(),
+    mode: z.enum(["online", "offline", "disabled"], { error: 'must be "online", "offline" or "disabled"' }).optional(),
     /** API key (`WANDB_API_KEY`, then ~/.netrc). */
     apiKey: z.string().min(1).optional(),
     /** API server (`WANDB_BASE_URL`, default https://api.wandb.ai). */
-    baseUrl: z.url({ error: "baseUrl must be an absolute URL such as https://api.wandb.ai" }).optional(),
+    baseUrl: z.url({ error: "must be an absolute URL such as https://api.wandb.ai" }).optional(),
     /** Where offline runs go: `<dir>/wandb/offline-run-…` (`WANDB_DIR`, default the working directory). */
     dir: z.string().min(1).optional(),
     /** History/summary key of the objective value (default "value"). */
@@ -34,27 +40,28 @@ export const WandbOptionsSchema = z
     /** Constant config added to every run (dataset, model size, ...); params win on clashes. */
     config: z.record(z.string(), z.unknown()).optional(),
     /** Longest wait before buffered history is sent (default 15 000). */
-    batchIntervalMs: positiveMs("batchIntervalMs").optional(),
+    batchIntervalMs: positiveMs().optional(),
     /** Idle time after which a heartbeat is sent (default 30 000). */
-    heartbeatIntervalMs: positiveMs("heartbeatIntervalMs").optional(),
+    heartbeatIntervalMs: positiveMs().optional(),
     /** Per-request timeout (default 30 000). */
-    requestTimeoutMs: positiveMs("requestTimeoutMs").optional(),
+    requestTimeoutMs: positiveMs().optional(),
     /** Retries of one request on network errors, timeouts, 5xx and 429 (default 10). */
-    maxRetries: z.number().int().min(0, "maxRetries must be >= 0").optional(),
+    maxRetries: z.number({ error: "must be a whole number >= 0" }).int("must be a whole number >= 0").min(0, "must be a whole number >= 0").optional(),
     /** First backoff delay, doubled on each retry (default 1 000). */
-    initialBackoffMs: positiveMs("initialBackoffMs").optional(),
+    initialBackoffMs: positiveMs().optional(),
     /** Backoff ceiling (default 60 000). */
-    maxBackoffMs: positiveMs("maxBackoffMs").optional(),
+    maxBackoffMs: positiveMs().optional(),
     /** How long `close()` keeps sending before it drops what is left (default 20 000). */
-    closeTimeoutMs: positiveMs("closeTimeoutMs").optional(),
+    closeTimeoutMs: positiveMs().optional(),
     /** Environment to read the WANDB_* conventions from (default process.env). */
     env: z.record(z.string(), z.string().optional()).optional(),
     /** netrc file to read the API key from (default $NETRC or ~/.netrc). */
     netrcPath: z.string().min(1).optional(),
     /** Where the tracker's own messages go (default console.warn). */
-    log: z.custom<(message: string) => void>((v) => typeof v === "function", "log must be a function (message: string) => void").optional(),
-  })
-  .strict();
+    log: z.custom<(message: string) => void>((v) => typeof v === "function", "must be a function (message: string) => void").optional(),
+  },
+  { error: unknownOption },
+);
 
 /** Options of `wandb({...})`. */
 export type WandbOptions = z.input<typeof WandbOptionsSchema>;
@@ -94,7 +101,7 @@ const MODE_ALIASES: Readonly<Record<string, WandbMode>> = {
 /** Validates options (throwing a readable TypeError) and applies env conventions and defaults. */
 export function resolveWandbSettings(options: WandbOptions = {}): WandbSettings {
   const parsed = WandbOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new TypeError(`wandb(): invalid options\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new TypeError(`wandb(): ${formatZodError(parsed.error)}`);
   const o = parsed.data;
   const env = o.env ?? process.env;
   const fromEnv = (name: string): string | undefined => {
