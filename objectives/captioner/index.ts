@@ -44,6 +44,9 @@ export { loadCaptioner, saveCaptioner, type SavedCaptioner } from "./model/model
 export { parameterSpecs, projectionSpecs, type ProjectionKind, type ProjectionSpec } from "./model/parameter-specs.ts";
 export { ParameterStore, type Tower } from "./model/parameter-store.ts";
 export { batchMatMul, dense, linear, sumRows, transpose2d } from "./model/ops/matmul.ts";
+export { layerNorm } from "./model/ops/layer-norm.ts";
+export { gelu } from "./model/ops/gelu.ts";
+export { maskedCrossEntropy } from "./model/ops/cross-entropy.ts";
 
 export { LoraAdapters } from "./lora/lora-adapters.ts";
 export { DEFAULT_LORA_TARGETS, loraConfigSchema, loraScale, type LoraConfig } from "./lora/lora-config.ts";
