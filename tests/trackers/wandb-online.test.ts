@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TrackerHub } from "hpo";
 import { wandb } from "hpo/trackers/wandb";
 import { FakeWandbServer } from "./support/fake-wandb-server.ts";
@@ -69,9 +69,12 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 60_000 })]);
     hub.trialStart({ studyName: "batched", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
     for (let step = 0; step < 5; step++) hub.report({ studyName: "batched", trialNumber: 0, step, value: step / 10, params: { x: 1 } });
-    await pause(300);
-    const [live] = server.group("batched");
-    expect(live.config).toEqual({ x: 1 });
+    const live = await vi.waitFor(() => {
+      const [run] = server.group("batched");
+      expect(run?.config).toEqual({ x: 1 });
+      return run;
+    });
+    await pause(200);
     expect(live.history).toEqual([]); // still inside the 60 s batch window
 
     hub.trialFinish({ studyName: "batched", trial: frozenTrial({ number: 0, state: "COMPLETE", params: { x: 1 }, value: 0.4 }) });
@@ -86,12 +89,16 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 30, heartbeatIntervalMs: 40 })]);
     hub.trialStart({ studyName: "live", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
     hub.report({ studyName: "live", trialNumber: 0, step: 1, value: 1, params: { x: 1 } });
-    await pause(250);
-    const [run] = server.group("live");
-    expect(run.history.map((r) => r._step)).toEqual([1]);
-    expect(run.summary).toMatchObject({ value: 1, _step: 1 });
-    expect(run.complete).toBe(false);
-    expect(run.heartbeats).toBeGreaterThan(0);
+    await vi.waitFor(
+      () => {
+        const [run] = server.group("live");
+        expect(run.history.map((r) => r._step)).toEqual([1]);
+        expect(run.summary).toMatchObject({ value: 1, _step: 1 });
+        expect(run.heartbeats).toBeGreaterThan(0);
+      },
+      { timeout: 5_000 },
+    );
+    expect(server.group("live")[0].complete).toBe(false);
     hub.trialFinish({ studyName: "live", trial: frozenTrial({ number: 0, state: "COMPLETE", params: { x: 1 }, value: 1, intermediate: [[1, 1]] }) });
     await hub.close();
     expect(server.group("live")[0].complete).toBe(true);
