@@ -61,6 +61,7 @@ interface BaselineEntry {
 }
 
 interface Baseline {
+  meta: { seeds: number[]; n_trials: number };
   pruners: Record<string, BaselineEntry>;
 }
 
@@ -431,7 +432,11 @@ export default async function pruners(argv: string[]): Promise<void> {
   const pick = (list: Contender[]) => list.filter((c) => !args.only || args.only.has(c.key));
   const rows: Row[] = [];
   for (const c of pick(CONTENDERS)) rows.push(await evaluate(c, args, spec, makeSampler));
-  printTable(rows, baseline, samplerLabel.startsWith("TPE"));
+  // Optuna's medians are over its seeds and trial count: compare only like with like.
+  const comparable =
+    tpe !== null && args.trials === baseline.meta.n_trials && args.seeds.join() === baseline.meta.seeds.join();
+  if (!comparable) console.log("(Optuna's baseline is TPE, seeds 0..19, 60 trials: not shown for this run)\n");
+  printTable(rows, baseline, comparable);
 
   if (args.candidates) {
     const extra: Row[] = [];
