@@ -1,6 +1,7 @@
 import type { SeededRandom } from "../../src/random/seeded-random.ts";
 import { fromKernel, type KernelSpace } from "./kernel-space.ts";
-import { logGaussMass, truncatedNormalQuantile } from "./truncated-normal.ts";
+import { MixtureLogDensity } from "./parzen-log-density.ts";
+import { truncatedNormalQuantile } from "./truncated-normal.ts";
 import { stableArgsort } from "./stable-argsort.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
@@ -17,16 +18,11 @@ export interface ParzenSettings {
 
 const EPS = 1e-12;
 const SIGMA0_MAGNITUDE = 0.2;
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-/** Terms this far below the largest one add less than 1e-21 each: skip their exp. */
-const NEGLIGIBLE = -50;
 
 /** Kernel parameters of one numeric dimension. */
 export interface NumericKernels {
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
-  /** log of each truncated kernel's mass inside [low, high]. */
-  readonly logMass: Float64Array;
 }
 
 /** Kernel parameters of one categorical dimension: each component's choice (-1: prior). */
@@ -51,12 +47,11 @@ export class ParzenEstimator {
   readonly hasPrior: boolean;
   /** Normalised component weights (prior last). */
   readonly weights: Float64Array;
-  readonly logWeights: Float64Array;
   readonly spaces: readonly KernelSpace[];
   readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
   readonly #settings: ParzenSettings;
   #cumulativeWeights: Float64Array | null = null;
-  #scratch = new Float64Array(0);
+  #density: MixtureLogDensity | null = null;
 
   /**
    * @param observations one column per space, kernel-space values (log already applied),
@@ -79,7 +74,6 @@ export class ParzenEstimator {
     this.spaces = spaces;
     this.#settings = settings;
     this.weights = this.#computeWeights(predeterminedWeights);
-    this.logWeights = this.weights.map(Math.log);
     const sigma0 = settings.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (spaces.length + 4)) : 0;
     this.kernels = spaces.map((space, d) =>
       space.kind === "categorical" ? this.#categorical(observations[d], space) : this.#numeric(observations[d], space, sigma0),
@@ -151,9 +145,7 @@ export class ParzenEstimator {
     const minSigma = this.#settings.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
     for (let i = 0; i < m; i++) sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]));
     if (this.hasPrior) sigmas[n] = range;
-    const logMass = new Float64Array(m);
-    for (let i = 0; i < m; i++) logMass[i] = logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
-    return { mus, sigmas, logMass };
+    return { mus, sigmas };
   }
 
   /** The probability matrix of a categorical dimension (rows: components), for inspection. */
@@ -224,140 +216,9 @@ export class ParzenEstimator {
     return (this.#cumulativeWeights = cum);
   }
 
-  /**
-   * log density of each point (`points[d][j]`, internal values) into `out[j]`.
-   */
+  /** log density of each point (`points[d][j]`, internal values) into `out[j]`, j < size. */
   logPdf(points: readonly Float64Array[], size: number, out: Float64Array): void {
-    if (this.spaces.length === 1) {
-      const space = this.spaces[0];
-      if (space.kind === "categorical") return this.#logPdfCategorical1(points[0], size, out);
-      if (space.kind === "continuous") return this.#logPdfContinuous1(points[0], size, out);
-    }
-    this.#logPdfGeneral(points, size, out);
+    this.#density ??= new MixtureLogDensity(this, !this.#settings.optuna31Kernels);
+    this.#density.evaluate(points, size, out);
   }
-
-  #logPdfCategorical1(xs: Float64Array, size: number, out: Float64Array): void {
-    const kern = this.kernels[0] as CategoricalKernels;
-    const k = this.spaces[0].nChoices;
-    // The mixture of one categorical is itself a categorical: sum it once, read it per point.
-    const mix = new Float64Array(k);
-    let missTotal = 0;
-    for (let i = 0; i < this.nComponents; i++) {
-      const c = kern.choiceOf[i];
-      const w = this.weights[i];
-      if (c < 0) {
-        for (let j = 0; j < k; j++) mix[j] += w * kern.pPrior;
-      } else {
-        missTotal += w * kern.pMiss;
-        mix[c] += w * (kern.pHit - kern.pMiss);
-      }
-    }
-    for (let j = 0; j < size; j++) {
-      const c = xs[j];
-      out[j] = c >= 0 && c < k && Number.isInteger(c) ? Math.log(mix[c] + missTotal) : -Infinity;
-    }
-  }
-
-  #logPdfContinuous1(xs: Float64Array, size: number, out: Float64Array): void {
-    const space = this.spaces[0];
-    const kern = this.kernels[0] as NumericKernels;
-    const m = this.nComponents;
-    const { mus, sigmas, logMass } = kern;
-    const dropLogSigma = this.#settings.optuna31Kernels;
-    // Per component: log w - log Z - log √(2π) (- log σ), and 1/σ.
-    const base = new Float64Array(m);
-    const inv = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      base[i] = this.logWeights[i] - logMass[i] - LOG_SQRT_2PI - (dropLogSigma ? 0 : Math.log(sigmas[i]));
-      inv[i] = 1 / sigmas[i];
-    }
-    const terms = this.#scratchOf(m);
-    for (let j = 0; j < size; j++) {
-      const x = space.log ? Math.log(xs[j]) : xs[j];
-      if (!(x >= space.low && x <= space.high)) {
-        out[j] = -Infinity;
-        continue;
-      }
-      let max = -Infinity;
-      for (let i = 0; i < m; i++) {
-        const t = (x - mus[i]) * inv[i];
-        const v = base[i] - 0.5 * t * t;
-        terms[i] = v;
-        if (v > max) max = v;
-      }
-      out[j] = max + Math.log(sumExpAbove(terms, m, max));
-    }
-  }
-
-  #logPdfGeneral(points: readonly Float64Array[], size: number, out: Float64Array): void {
-    const m = this.nComponents;
-    const acc = this.#scratchOf(m);
-    const dropLogSigma = this.#settings.optuna31Kernels;
-    for (let j = 0; j < size; j++) {
-      acc.set(this.logWeights.subarray(0, m));
-      let outside = false;
-      for (let d = 0; d < this.spaces.length && !outside; d++) {
-        const space = this.spaces[d];
-        const xi = points[d][j];
-        if (space.kind === "categorical") {
-          const kern = this.kernels[d] as CategoricalKernels;
-          if (!(xi >= 0 && xi < space.nChoices && Number.isInteger(xi))) {
-            outside = true;
-            break;
-          }
-          const logHit = Math.log(kern.pHit);
-          const logMiss = Math.log(kern.pMiss);
-          const logPrior = Math.log(kern.pPrior);
-          for (let i = 0; i < m; i++) {
-            const c = kern.choiceOf[i];
-            acc[i] += c < 0 ? logPrior : c === xi ? logHit : logMiss;
-          }
-          continue;
-        }
-        const kern = this.kernels[d] as NumericKernels;
-        const { mus, sigmas, logMass } = kern;
-        const x = space.log ? Math.log(xi) : xi;
-        if (!(x >= space.low && x <= space.high)) {
-          outside = true;
-          break;
-        }
-        if (space.kind === "continuous") {
-          for (let i = 0; i < m; i++) {
-            const t = (x - mus[i]) / sigmas[i];
-            acc[i] += -0.5 * t * t - LOG_SQRT_2PI - logMass[i] - (dropLogSigma ? 0 : Math.log(sigmas[i]));
-          }
-        } else {
-          const lower = Math.max(x - 0.5 * space.q, space.low);
-          const upper = Math.min(x + 0.5 * space.q, space.high);
-          for (let i = 0; i < m; i++) {
-            const s = sigmas[i];
-            acc[i] += logGaussMass((lower - mus[i]) / s, (upper - mus[i]) / s) - logMass[i];
-          }
-        }
-      }
-      if (outside) {
-        out[j] = -Infinity;
-        continue;
-      }
-      let max = -Infinity;
-      for (let i = 0; i < m; i++) if (acc[i] > max) max = acc[i];
-      out[j] = max + Math.log(sumExpAbove(acc, m, max));
-    }
-  }
-
-  #scratchOf(m: number): Float64Array {
-    if (this.#scratch.length < m) this.#scratch = new Float64Array(m);
-    return this.#scratch;
-  }
-}
-
-/** Σ exp(v_i - max), skipping terms too small to change the sum. */
-function sumExpAbove(values: Float64Array, m: number, max: number): number {
-  if (max === -Infinity) return 0;
-  let sum = 0;
-  for (let i = 0; i < m; i++) {
-    const d = values[i] - max;
-    if (d > NEGLIGIBLE) sum += Math.exp(d);
-  }
-  return sum;
 }

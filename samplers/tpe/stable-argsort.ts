@@ -7,18 +7,35 @@
 export function stableArgsort(values: Float64Array): Int32Array {
   const n = values.length;
   const order = new Int32Array(n);
+  if (n > 400 && LITTLE_ENDIAN) return radixArgsort(values, order);
   for (let i = 0; i < n; i++) order[i] = i;
-  if (n < 2) return order;
-  if (n <= 64 || !LITTLE_ENDIAN) {
-    order.sort((a, b) => values[a] - values[b] || a - b);
-    return order;
+  if (n >= 2) order.sort((a, b) => values[a] - values[b] || a - b);
+  return order;
+}
+
+// Scratch buffers of the radix sort, grown on demand and reused (the sampler calls this
+// for every numeric parameter of every trial; fresh buffers would churn the GC).
+let keyBuffer = new Float64Array(0);
+let loBuffer = new Uint32Array(0);
+let hiBuffer = new Uint32Array(0);
+let swapBuffer = new Int32Array(0);
+const counts = new Int32Array(2048);
+
+function radixArgsort(values: Float64Array, order: Int32Array): Int32Array {
+  const n = values.length;
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (keyBuffer.length < n) {
+    keyBuffer = new Float64Array(n);
+    loBuffer = new Uint32Array(n);
+    hiBuffer = new Uint32Array(n);
+    swapBuffer = new Int32Array(n);
   }
   // Map each double onto an unsigned 64-bit key (hi, lo) that orders like the number.
-  const copy = new Float64Array(n);
+  const copy = keyBuffer;
   for (let i = 0; i < n; i++) copy[i] = values[i] === 0 ? 0 : values[i]; // -0 sorts as 0
-  const bits = new Uint32Array(copy.buffer);
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
+  const bits = new Uint32Array(copy.buffer, 0, 2 * n);
+  const lo = loBuffer;
+  const hi = hiBuffer;
   for (let i = 0; i < n; i++) {
     const h = bits[2 * i + 1];
     if (h & 0x80000000) {
@@ -29,9 +46,8 @@ export function stableArgsort(values: Float64Array): Int32Array {
       lo[i] = bits[2 * i];
     }
   }
-  let src = order;
-  let dst = new Int32Array(n);
-  const counts = new Int32Array(2048);
+  let src: Int32Array = order;
+  let dst: Int32Array = swapBuffer.subarray(0, n);
   for (const [word, shift, width] of PASSES) {
     const key = word === 0 ? lo : hi;
     const mask = (1 << width) - 1;
@@ -53,7 +69,8 @@ export function stableArgsort(values: Float64Array): Int32Array {
     src = dst;
     dst = t;
   }
-  return src;
+  if (src !== order) order.set(src);
+  return order;
 }
 
 const PASSES: readonly (readonly [0 | 1, number, number])[] = [

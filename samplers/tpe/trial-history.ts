@@ -26,7 +26,7 @@ export class TrialHistory {
   readonly #columns = new Map<string, Column>();
   readonly #spaceKeys = new Map<string, number>();
   readonly #spaces: Readonly<Record<string, Distribution>>[] = [];
-  #lastList: readonly FrozenTrial[] | null = null;
+  #lastItems: FrozenTrial[] = [];
   #lastRowAt = new Int32Array(0);
   #lastSnapshot: HistorySnapshot | null = null;
   #lastDirections = "";
@@ -40,12 +40,10 @@ export class TrialHistory {
   snapshot(view: StudyView): HistorySnapshot {
     const list = view.getTrials(this.#states);
     const directionsKey = view.directions.join(",");
-    const last = this.#lastList;
-    if (last !== null && this.#lastSnapshot !== null && directionsKey === this.#lastDirections) {
-      if (list === last || sameTrials(list, last)) {
-        this.#lastList = list;
-        return this.#lastSnapshot;
-      }
+    const last = this.#lastItems;
+    // Compare element by element against a copy: a view may hand back one array it mutates.
+    if (this.#lastSnapshot !== null && directionsKey === this.#lastDirections && sameTrials(list, last)) {
+      return this.#lastSnapshot;
     }
     if (directionsKey !== this.#lastDirections || view.directions.length !== this.#nObjectives) {
       // A different objective set: every cached ranking key is stale.
@@ -56,16 +54,17 @@ export class TrialHistory {
     const order = new Int32Array(list.length);
     const rowAt = new Int32Array(list.length);
     const lastRowAt = this.#lastRowAt;
+    const lastLength = this.#lastSnapshot === null ? 0 : last.length;
     let size = 0;
     for (let i = 0; i < list.length; i++) {
       const trial = list[i];
       // Fast path: the same snapshot object at the same position as last time.
-      const row = last !== null && i < last.length && last[i] === trial ? lastRowAt[i] : this.#rowFor(trial, signs);
+      const row = i < lastLength && last[i] === trial ? lastRowAt[i] : this.#rowFor(trial, signs);
       rowAt[i] = row;
       if (row >= 0) order[size++] = row;
     }
     const snap = new HistorySnapshot(this, order.subarray(0, size), this.#nObjectives);
-    this.#lastList = list;
+    this.#lastItems = list.slice();
     this.#lastRowAt = rowAt;
     this.#lastSnapshot = snap;
     return snap;
@@ -81,7 +80,7 @@ export class TrialHistory {
     this.#scores = new Float64Array(0);
     this.#spaceId = new Int32Array(0);
     this.#columns.clear();
-    this.#lastList = null;
+    this.#lastItems = [];
     this.#lastSnapshot = null;
   }
 
@@ -90,11 +89,11 @@ export class TrialHistory {
     let row = this.#rowOf.get(trial.trialId);
     if (row !== undefined) {
       const cached = this.#rowTrial[row];
-      if (cached === trial) return this.#stepKey[row] === UNRANKABLE ? -1 : row;
+      if (cached === trial) return (Number.isNaN(this.#stepKey[row]) ? -1 : row);
       // Finished trials never change: a fresh copy of one needs no refill.
       if (cached.state === trial.state && trial.state !== "RUNNING" && trial.state !== "WAITING") {
         this.#rowTrial[row] = trial;
-        return this.#stepKey[row] === UNRANKABLE ? -1 : row;
+        return (Number.isNaN(this.#stepKey[row]) ? -1 : row);
       }
     } else {
       row = this.#rowCount++;
@@ -105,7 +104,7 @@ export class TrialHistory {
     this.#fillRanking(row, trial, signs);
     this.#spaceId[row] = this.#spaceIdOf(trial);
     for (const [name, column] of this.#columns) column.fill(row, name, trial);
-    return this.#stepKey[row] === UNRANKABLE ? -1 : row;
+    return (Number.isNaN(this.#stepKey[row]) ? -1 : row);
   }
 
   #fillRanking(row: number, trial: FrozenTrial, signs: readonly number[]): void {
@@ -159,7 +158,8 @@ export class TrialHistory {
   #spaceIdOf(trial: FrozenTrial): number {
     const names = Object.keys(trial.distributions).sort();
     let key = "";
-    for (const name of names) key += `${JSON.stringify(name)}:${distributionId(trial.distributions[name])};`;
+    // Names cannot contain NUL in practice; the id is a number, so the key is unambiguous.
+    for (const name of names) key += `${name}\u0000${distributionId(trial.distributions[name])}\u0000`;
     let id = this.#spaceKeys.get(key);
     if (id === undefined) {
       id = this.#spaces.length;

@@ -1,0 +1,495 @@
+/**
+ * `npm run bench -- samplers [--only quality|speed] [--functions branin,...] [--seeds 0..19]
+ *   [--samplers random,tpe,tpe-mv,tpe-mv-group] [--sizes 100,1000,5000,10000] [--reps 25]
+ *   [--storages direct,memory,postgres] [--pg postgres://127.0.0.1:5432/test]
+ *   [--options '{"nEiCandidates":24}']`
+ *
+ * Quality: every function of ../shared/bench/functions.json, seeds 0..19, its trial budget,
+ * one fresh ask/tell loop per seed straight against the sampler (no storage: what Optuna's
+ * in-memory numbers measure). Median and IQR (NumPy linear percentiles) of the final regret
+ * and the median regret at 10/25/50/100(/200) trials, beside Optuna 3.1.0 and 4.9.0 from
+ * ../shared/bench/optuna-baseline.json.
+ *
+ * Speed: median time of one ask + 6 suggests on the captioner-surrogate space with n
+ * COMPLETE trials in history: "direct" (sampler on an in-memory view), "memory" and
+ * "postgres" (a real Study through createStudy).
+ */
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import {
+  categoricalDistribution,
+  createStudy,
+  type Distribution,
+  type FrozenTrial,
+  floatDistribution,
+  intDistribution,
+  type ParamValue,
+  RandomSampler,
+  type Sampler,
+  type StudyView,
+  TPESampler,
+  type TPESamplerOptions,
+  distributionsEqual,
+  SeededRandom,
+} from "../src/index.ts";
+import { FUNCTIONS } from "../../shared/bench/functions.ts";
+
+const SHARED = new URL("../../shared/bench/", import.meta.url);
+
+type ParamSpec =
+  | { name: string; type: "float"; low: number; high: number; log?: boolean; step?: number | null }
+  | { name: string; type: "int"; low: number; high: number; log?: boolean; step?: number }
+  | { name: string; type: "categorical"; choices: (number | string | boolean | null)[] };
+
+interface FunctionSpec {
+  name: string;
+  params: ParamSpec[];
+  optimum: { value: number };
+  budget: { n_trials: number };
+}
+
+interface BaselineSampler {
+  median: number;
+  p25: number;
+  p75: number;
+  median_at: Record<string, number>;
+}
+
+interface Baseline {
+  quality: Record<string, Record<string, { n_trials: number; samplers: Record<string, BaselineSampler> }>>;
+  latency_ms: Record<string, Record<string, Record<string, number>>>;
+}
+
+const SAMPLER_KINDS = ["random", "tpe", "tpe-mv", "tpe-mv-group"] as const;
+type SamplerKind = (typeof SAMPLER_KINDS)[number];
+
+interface Args {
+  only: "quality" | "speed" | null;
+  functions: string[] | null;
+  seeds: number[];
+  samplers: SamplerKind[];
+  sizes: number[];
+  reps: number;
+  storages: ("direct" | "memory" | "postgres")[];
+  pg: string;
+  options: TPESamplerOptions;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (s: string | undefined): string[] | null => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : null);
+  const seedsArg = get("--seeds") ?? "0..19";
+  const seeds = seedsArg.includes("..")
+    ? (() => {
+        const [a, b] = seedsArg.split("..").map(Number);
+        return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+      })()
+    : seedsArg.split(",").map(Number);
+  const samplers = (list(get("--samplers")) ?? [...SAMPLER_KINDS]) as SamplerKind[];
+  for (const s of samplers) if (!SAMPLER_KINDS.includes(s)) throw new Error(`unknown sampler ${s}`);
+  const only = get("--only");
+  return {
+    only: only === "quality" || only === "speed" ? only : null,
+    functions: list(get("--functions")),
+    seeds,
+    samplers,
+    sizes: (list(get("--sizes")) ?? ["100", "1000", "5000", "10000"]).map(Number),
+    reps: Number(get("--reps") ?? 25),
+    storages: (list(get("--storages")) ?? ["direct", "memory", "postgres"]) as Args["storages"],
+    pg: get("--pg") ?? process.env.HPO_BENCH_PG ?? "postgres://127.0.0.1:5432/test",
+    options: JSON.parse(get("--options") ?? "{}") as TPESamplerOptions,
+  };
+}
+
+function makeSampler(kind: SamplerKind, seed: number, options: TPESamplerOptions): Sampler {
+  switch (kind) {
+    case "random":
+      return new RandomSampler({ seed });
+    case "tpe":
+      return new TPESampler({ ...options, seed });
+    case "tpe-mv":
+      return new TPESampler({ ...options, seed, multivariate: true });
+    case "tpe-mv-group":
+      return new TPESampler({ ...options, seed, multivariate: true, group: true });
+  }
+}
+
+function distributionOf(p: ParamSpec): Distribution {
+  if (p.type === "float") return floatDistribution(p.low, p.high, { log: p.log ?? false, step: p.step ?? null });
+  if (p.type === "int") return intDistribution(p.low, p.high, { log: p.log ?? false, step: p.step ?? 1 });
+  return categoricalDistribution(p.choices);
+}
+
+/** NumPy's default percentile (linear interpolation). */
+function percentile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+// ---------------------------------------------------------------------------------------
+// A minimal ask/tell loop straight against a sampler (the core's protocol: relative
+// proposal when the trial starts, independent proposals for the rest).
+
+class DirectStudy {
+  readonly trials: FrozenTrial[] = [];
+  readonly view: StudyView;
+  #nextId = 1;
+
+  constructor(readonly sampler: Sampler) {
+    const trials = this.trials;
+    let cacheKey = "";
+    let cacheList: FrozenTrial[] = [];
+    let version = 0;
+    this.bump = () => {
+      version++;
+    };
+    // Like the core's history: one cached list per state filter until something changes.
+    this.view = {
+      studyName: "bench",
+      directions: ["minimize"],
+      pruner: { prune: () => false },
+      getTrials: (states) => {
+        if (!states) return trials;
+        const key = `${version}:${states.join(",")}`;
+        if (key !== cacheKey) {
+          cacheKey = key;
+          cacheList = trials.filter((t) => states.includes(t.state));
+        }
+        return cacheList;
+      },
+    };
+  }
+
+  readonly bump: () => void;
+
+  /** Starts a trial and returns its suggest function. */
+  ask(): { number: number; suggest: (name: string, d: Distribution) => ParamValue } {
+    const number = this.trials.length;
+    const trial: FrozenTrial = {
+      trialId: this.#nextId++,
+      number,
+      state: "RUNNING",
+      value: null,
+      values: null,
+      params: {},
+      distributions: {},
+      intermediateValues: new Map(),
+      userAttrs: {},
+      systemAttrs: {},
+      datetimeStart: null,
+      datetimeComplete: null,
+    };
+    this.trials.push(trial);
+    this.bump();
+    const space = this.sampler.inferRelativeSearchSpace(this.view, trial);
+    const relative = Object.keys(space).length ? this.sampler.sampleRelative(this.view, trial, space) : {};
+    const suggest = (name: string, d: Distribution): ParamValue => {
+      const current = this.trials[number];
+      const value =
+        name in relative && space[name] && distributionsEqual(space[name], d)
+          ? relative[name]
+          : this.sampler.sampleIndependent(this.view, current, name, d);
+      this.trials[number] = {
+        ...current,
+        params: { ...current.params, [name]: value },
+        distributions: { ...current.distributions, [name]: d },
+      };
+      this.bump();
+      return value;
+    };
+    return { number, suggest };
+  }
+
+  tell(number: number, value: number): void {
+    this.trials[number] = { ...this.trials[number], state: "COMPLETE", value, values: [value] };
+    this.bump();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Quality
+
+interface QualityRow {
+  fn: string;
+  sampler: SamplerKind;
+  finals: number[];
+  at: Record<number, number[]>;
+}
+
+function runQuality(args: Args, specs: FunctionSpec[]): QualityRow[] {
+  const rows: QualityRow[] = [];
+  for (const spec of specs) {
+    const objective = FUNCTIONS[spec.name];
+    const dists = spec.params.map((p) => [p.name, distributionOf(p)] as const);
+    const n = spec.budget.n_trials;
+    const checkpoints = [10, 25, 50, 100, 200].filter((c) => c <= n);
+    for (const kind of args.samplers) {
+      const row: QualityRow = { fn: spec.name, sampler: kind, finals: [], at: {} };
+      for (const c of checkpoints) row.at[c] = [];
+      const t0 = performance.now();
+      for (const seed of args.seeds) {
+        const study = new DirectStudy(makeSampler(kind, seed, args.options));
+        let best = Infinity;
+        for (let i = 1; i <= n; i++) {
+          const { number, suggest } = study.ask();
+          const params: Record<string, ParamValue> = {};
+          for (const [name, d] of dists) params[name] = suggest(name, d);
+          const v = objective(params);
+          study.tell(number, v);
+          if (v < best) best = v;
+          if (row.at[i]) row.at[i].push(best - spec.optimum.value);
+        }
+        row.finals.push(best - spec.optimum.value);
+      }
+      rows.push(row);
+      process.stderr.write(`  ${spec.name} ${kind}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
+  }
+  return rows;
+}
+
+function fmt(v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return "—";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toFixed(0);
+  if (a >= 1) return v.toPrecision(4);
+  return v.toPrecision(3);
+}
+
+function printQuality(rows: QualityRow[], baseline: Baseline, seeds: number[]): void {
+  const b31 = baseline.quality["3.1.0"];
+  const b49 = baseline.quality["4.9.0"];
+  console.log(`\nQuality: final regret over seeds ${seeds[0]}..${seeds.at(-1)} (${seeds.length} seeds), median [p25, p75]; median regret at 10/25/50/100(/200)`);
+  const header = ["function", "sampler", "hpo median [p25, p75]", "hpo @10/25/50/100/200", "Optuna 3.1 median [p25, p75]", "Optuna 4.9 median", "≤ best Optuna"];
+  const table: string[][] = [header];
+  for (const r of rows) {
+    const med = percentile(r.finals, 0.5);
+    const at = Object.keys(r.at)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((c) => fmt(percentile(r.at[c], 0.5)))
+      .join(" / ");
+    const o31 = b31?.[r.fn]?.samplers[r.sampler];
+    const o49 = b49?.[r.fn]?.samplers[r.sampler];
+    const target = Math.min(o31?.median ?? Infinity, o49?.median ?? Infinity);
+    table.push([
+      r.fn,
+      r.sampler,
+      `${fmt(med)} [${fmt(percentile(r.finals, 0.25))}, ${fmt(percentile(r.finals, 0.75))}]`,
+      at,
+      o31 ? `${fmt(o31.median)} [${fmt(o31.p25)}, ${fmt(o31.p75)}]` : "—",
+      o49 ? fmt(o49.median) : "—",
+      Number.isFinite(target) ? (med <= target ? "yes" : `no (${fmt(med / target)}×)`) : "—",
+    ]);
+  }
+  printTable(table);
+}
+
+function printTable(table: string[][]): void {
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  for (const [i, r] of table.entries()) {
+    console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+    if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Speed
+
+const CAPTIONER = "captioner-surrogate";
+/** Untimed asks before each size's timed ones: they warm the JIT and the history cache. */
+const WARMUP = 10;
+
+function randomParams(spec: FunctionSpec, rng: SeededRandom): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const p of spec.params) {
+    const d = distributionOf(p);
+    if (d.type === "categorical") out[p.name] = d.choices[rng.int(0, d.choices.length - 1)];
+    else if (d.type === "int") out[p.name] = rng.int(d.low, d.high);
+    else out[p.name] = d.log ? Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))) : rng.uniform(d.low, d.high);
+  }
+  return out;
+}
+
+/** Median wall-clock and CPU milliseconds (CPU time is robust to a busy machine). */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+function median(xs: number[]): number {
+  return percentile(xs, 0.5);
+}
+
+/** Times ask + 6 suggests straight against the sampler, history grown to each size. */
+function speedDirect(args: Args, spec: FunctionSpec, kind: SamplerKind): Map<number, Timing> {
+  const study = new DirectStudy(makeSampler(kind, 1, args.options));
+  const dists = spec.params.map((p) => [p.name, distributionOf(p)] as const);
+  const objective = FUNCTIONS[spec.name];
+  const rng = new SeededRandom(7);
+  const out = new Map<number, Timing>();
+  for (const size of args.sizes) {
+    // Fill the history with COMPLETE trials (random params) up to `size`.
+    while (study.trials.length < size) {
+      const params = randomParams(spec, rng);
+      const number = study.trials.length;
+      study.trials.push({
+        trialId: 1_000_000 + number,
+        number,
+        state: "COMPLETE",
+        value: objective(params),
+        values: [objective(params)],
+        params,
+        distributions: Object.fromEntries(dists),
+        intermediateValues: new Map(),
+        userAttrs: {},
+        systemAttrs: {},
+        datetimeStart: null,
+        datetimeComplete: null,
+      });
+    }
+    study.bump();
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 0; r < args.reps + WARMUP; r++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const { number, suggest } = study.ask();
+      const params: Record<string, ParamValue> = {};
+      for (const [name, d] of dists) params[name] = suggest(name, d);
+      const elapsed = performance.now() - t0;
+      const c1 = process.cpuUsage(c0);
+      study.tell(number, objective(params));
+      if (r >= WARMUP) {
+        times.push(elapsed);
+        cpu.push((c1.user + c1.system) / 1000);
+      }
+      study.trials.pop(); // keep the history at exactly `size` COMPLETE trials
+      study.bump();
+    }
+    out.set(size, { wall: median(times), cpu: median(cpu) });
+  }
+  return out;
+}
+
+/** Times ask + 6 suggests through a real Study on `storage`. */
+async function speedStudy(args: Args, spec: FunctionSpec, kind: SamplerKind, storage: string): Promise<Map<number, Timing>> {
+  const studyName = `bench-samplers-${kind}-${process.pid}-${Date.now()}`;
+  const dists = spec.params.map((p) => [p.name, distributionOf(p)] as const);
+  const objective = FUNCTIONS[spec.name];
+  const study = await createStudy({ studyName, storage, sampler: makeSampler(kind, 1, args.options), direction: "minimize" });
+  const rng = new SeededRandom(7);
+  const out = new Map<number, Timing>();
+  try {
+    for (const size of args.sizes) {
+      let count = (await study.trials()).length;
+      const t0 = performance.now();
+      // Grow the history with COMPLETE trials written through the storage directly.
+      while (count < size) {
+        const params = randomParams(spec, rng);
+        const created = await study.storage.createTrial(study.studyId, {
+          state: "RUNNING",
+          params: dists.map(([name, d]) => ({ name, distribution: d, internal: toInternalOf(d, params[name]) })),
+        });
+        await study.storage.updateTrial(created.trialId, { finish: { state: "COMPLETE", values: [objective(params)] } });
+        count++;
+      }
+      process.stderr.write(`    ${storage.startsWith("postgres") ? "postgres" : storage} ${kind}: history at ${size} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      const times: number[] = [];
+      const cpu: number[] = [];
+      for (let r = 0; r < args.reps + WARMUP; r++) {
+        const c0 = process.cpuUsage();
+        const t1 = performance.now();
+        const trial = await study.ask();
+        const params: Record<string, ParamValue> = {};
+        for (const [name, d] of dists) params[name] = suggestThrough(trial, name, d);
+        const elapsed = performance.now() - t1;
+        const c1 = process.cpuUsage(c0);
+        // Failed, so the history keeps exactly `size` COMPLETE trials.
+        await study.tell(trial, { state: "FAIL" });
+        if (r >= WARMUP) {
+          times.push(elapsed);
+          cpu.push((c1.user + c1.system) / 1000);
+        }
+      }
+      out.set(size, { wall: median(times), cpu: median(cpu) });
+    }
+  } finally {
+    await study.storage.deleteStudy(studyName).catch(() => undefined);
+    await study.close?.();
+  }
+  return out;
+}
+
+function toInternalOf(d: Distribution, v: ParamValue): number {
+  return d.type === "categorical" ? d.choices.indexOf(v as never) : (v as number);
+}
+
+interface SuggestingTrial {
+  suggestFloat(name: string, low: number, high: number, o?: { log?: boolean; step?: number | null }): number;
+  suggestInt(name: string, low: number, high: number, o?: { log?: boolean; step?: number }): number;
+  suggestCategorical<T extends ParamValue>(name: string, choices: readonly T[]): T;
+}
+
+function suggestThrough(trial: SuggestingTrial, name: string, d: Distribution): ParamValue {
+  if (d.type === "float") return trial.suggestFloat(name, d.low, d.high, { log: d.log, step: d.step });
+  if (d.type === "int") return trial.suggestInt(name, d.low, d.high, { log: d.log, step: d.step });
+  return trial.suggestCategorical(name, d.choices);
+}
+
+async function runSpeed(args: Args, spec: FunctionSpec, baseline: Baseline): Promise<void> {
+  const kinds = args.samplers.filter((k) => k === "tpe" || k === "tpe-mv" || k === "random");
+  const table: string[][] = [["sampler", "storage", ...args.sizes.map((s) => `n=${s}`), "Optuna 4.9 /10 target (n=1000 / 10000)"]];
+  for (const kind of kinds) {
+    for (const storage of args.storages) {
+      let res: Map<number, Timing>;
+      try {
+        res = storage === "direct" ? speedDirect(args, spec, kind) : await speedStudy(args, spec, kind, storage === "memory" ? "memory" : args.pg);
+      } catch (e) {
+        console.log(`  (${kind} on ${storage} skipped: ${(e as Error).message})`);
+        continue;
+      }
+      const o49 = baseline.latency_ms["4.9.0"][kind];
+      table.push([
+        kind,
+        storage,
+        ...args.sizes.map((s) => `${fmt(res.get(s)?.wall)} (${fmt(res.get(s)?.cpu)}) ms`),
+        o49 ? `≤ ${fmt(o49["1000"] / 10)} / ${fmt(o49["10000"] / 10)} ms` : "—",
+      ]);
+      process.stderr.write(`  speed ${kind} ${storage} done\n`);
+    }
+  }
+  console.log(
+    `\nSpeed: median ms of one ask + 6 suggests on ${spec.name}, n COMPLETE trials in history (${args.reps} reps): wall (CPU); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+  );
+  const o = baseline.latency_ms;
+  for (const v of ["3.1.0", "4.9.0"]) {
+    for (const k of kinds) {
+      const row = o[v]?.[k];
+      if (row) table.push([`${k} (Optuna ${v})`, "memory", ...args.sizes.map((s) => (row[String(s)] !== undefined ? `${fmt(row[String(s)])} ms` : "—")), ""]);
+    }
+  }
+  printTable(table);
+}
+
+export default async function samplers(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const spec = JSON.parse(readFileSync(new URL("functions.json", SHARED), "utf8")) as { functions: FunctionSpec[] };
+  const baseline = JSON.parse(readFileSync(new URL("optuna-baseline.json", SHARED), "utf8")) as Baseline;
+  const specs = spec.functions.filter((f) => !args.functions || args.functions.includes(f.name));
+  if (args.only !== "speed") printQuality(runQuality(args, specs), baseline, args.seeds);
+  if (args.only !== "quality") {
+    const captioner = spec.functions.find((f) => f.name === CAPTIONER);
+    if (!captioner) throw new Error(`${CAPTIONER} missing from functions.json`);
+    await runSpeed(args, captioner, baseline);
+  }
+}
