@@ -28,6 +28,7 @@ export * from "../samplers/random/random-sampler.ts";
 export * from "./study-file/study-definition.ts";
 export * from "./study-file/search-space.ts";
 // -- samplers (TPE) --
+export * from "../samplers/tpe/index.ts";
 // -- pruners --
 export * from "./pruners/percentile-pruner.ts";
 export * from "./pruners/median-pruner.ts";
