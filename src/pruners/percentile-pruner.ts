@@ -60,6 +60,7 @@ export class PercentilePruner implements Pruner {
   /** Per study name: sorted per-step values of its COMPLETE trials. */
   readonly #indexes = new Map<string, CompletedStepIndex>();
 
+  /** `prunerName` only labels option errors (MedianPruner passes its own). */
   constructor(options: PercentilePrunerOptions, prunerName = "PercentilePruner") {
     this.#name = prunerName;
     this.#options = parsePrunerOptions(prunerName, percentileSchema, options);
