@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- samplers [--only quality|speed] [--functions branin,...] [--seeds 0..19]
  *   [--samplers random,tpe,tpe-mv,tpe-mv-group] [--sizes 100,1000,5000,10000] [--reps 25]
- *   [--storages direct,memory,postgres] [--pg postgres://127.0.0.1:5432/test]
+ *   [--storages direct,memory,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
  *   [--options '{"nEiCandidates":24}']`
  *
  * Quality: every function of ../shared/bench/functions.json, seeds 0..19, its trial budget,
@@ -100,7 +100,7 @@ function parseArgs(argv: string[]): Args {
     sizes: (list(get("--sizes")) ?? ["100", "1000", "5000", "10000"]).map(Number),
     reps: Number(get("--reps") ?? 25),
     storages: (list(get("--storages")) ?? ["direct", "memory", "postgres"]) as Args["storages"],
-    pg: get("--pg") ?? process.env.HPO_BENCH_PG ?? "postgres://127.0.0.1:5432/test",
+    pg: get("--pg") ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
     options: JSON.parse(get("--options") ?? "{}") as TPESamplerOptions,
   };
 }
