@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001-initial-schema.ts";
+import * as m0002 from "./0002-retries-and-checkpoints.ts";
 
 /**
  * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
@@ -7,4 +8,5 @@ import * as m0001 from "./0001-initial-schema.ts";
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001-initial-schema": m0001,
+  "0002-retries-and-checkpoints": m0002,
 };

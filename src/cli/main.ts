@@ -7,6 +7,9 @@ import { CliError } from "./cli-error.ts";
 import { deleteCommand } from "./commands/delete-command.ts";
 import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
+import { serveCommand } from "./commands/serve-command.ts";
+import { resumeCommand } from "./commands/resume-command.ts";
+import { workerCommand } from "./commands/worker-command.ts";
 import { studiesCommand } from "./commands/studies-command.ts";
 import { trialsCommand } from "./commands/trials-command.ts";
 
@@ -14,10 +17,13 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runCommand, summary: "run (or continue) the study a file defines" },
+  worker: { run: workerCommand, summary: "join a study (any machine, shared PostgreSQL) and run trials until its budget" },
+  resume: { run: resumeCommand, summary: "continue a study from the study file it was last run with" },
   studies: { run: studiesCommand, summary: "list studies with counts and best values" },
   trials: { run: trialsCommand, summary: "show a study's trials" },
   export: { run: exportCommand, summary: "export a study's trials as CSV or JSON" },
   delete: { run: deleteCommand, summary: "delete a study and its trials" },
+  serve: { run: serveCommand, summary: "serve the dashboard and live feed (WebSocket) for a storage" },
 };
 
 function help(): string {

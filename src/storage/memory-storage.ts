@@ -3,11 +3,12 @@ import { buildFrozenTrial, type TrialParts } from "../trial/build-frozen-trial.t
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import { toExternal } from "../distributions/distribution-ops.ts";
-import type { EventsListener, NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
+import type { EventsListener, FailedTrialReport, NewTrial, RetryPolicy, Storage, StoredCheckpoint, TrialCounts, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
 import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
 import { isBetter } from "../study/study-direction.ts";
+import { planRetry } from "./retry-plan.ts";
 
 interface MemoryStudy {
   record: StudyRecord & { userAttrs: Record<string, AttrValue>; systemAttrs: Record<string, AttrValue> };
@@ -19,6 +20,9 @@ interface MemoryTrial {
   parts: TrialParts & { params: TrialParts["params"][number][]; intermediate: [number, number][] };
   version: number;
   frozen: FrozenTrial | null;
+  heartbeat: number;
+  retriedBy: number | null;
+  checkpoint: StoredCheckpoint | null;
 }
 
 /**
@@ -106,6 +110,9 @@ export class InMemoryStorage implements Storage {
       },
       version: 0,
       frozen: null,
+      heartbeat: Date.now(),
+      retriedBy: null,
+      checkpoint: null,
     };
     s.trials.push(t);
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
@@ -121,9 +128,83 @@ export class InMemoryStorage implements Storage {
     if (!t) return null;
     t.parts.state = "RUNNING";
     t.parts.datetimeStart = new Date();
+    t.heartbeat = Date.now();
     t.frozen = null;
     t.version = this.#append(s, [{ type: "trial_started", trialNumber: t.parts.number, payload: { workerId } }]);
     return freeze(t);
+  }
+
+  async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
+    const claimed = await this.claimWaitingTrial(studyId, options.workerId);
+    if (claimed) return claimed;
+    if (options.maxTrials !== undefined) {
+      const used = this.#study(studyId).trials.filter((t) => !(t.parts.state === "FAIL" && t.retriedBy !== null)).length;
+      if (used >= options.maxTrials) return null;
+    }
+    return this.createTrial(studyId, { state: "RUNNING", workerId: options.workerId });
+  }
+
+  async countTrials(studyId: number): Promise<TrialCounts> {
+    const byState: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+    let retriedFails = 0;
+    for (const t of this.#study(studyId).trials) {
+      byState[t.parts.state]++;
+      if (t.parts.state === "FAIL" && t.retriedBy !== null) retriedFails++;
+    }
+    return { byState, retriedFails };
+  }
+
+  async recordHeartbeats(trialIds: readonly number[]): Promise<void> {
+    const now = Date.now();
+    for (const id of trialIds) {
+      const entry = this.#trials.get(id);
+      if (entry && entry.trial.parts.state === "RUNNING") entry.trial.heartbeat = now;
+    }
+  }
+
+  async failStaleTrials(studyId: number, options: { graceMs: number } & RetryPolicy): Promise<FailedTrialReport[]> {
+    const s = this.#study(studyId);
+    const now = Date.now();
+    const reports: FailedTrialReport[] = [];
+    for (const t of [...s.trials]) {
+      if (t.parts.state !== "RUNNING" || now - t.heartbeat < options.graceMs) continue;
+      const reason = options.graceMs > 0 ? `stale: no heartbeat for ${((now - t.heartbeat) / 1000).toFixed(1)} s` : "stale: the process running it ended";
+      await this.updateTrial(t.parts.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
+      reports.push({ ...this.#retry(s, t, options.maxRetries), reason });
+    }
+    return reports;
+  }
+
+  async retryFailedTrials(studyId: number, options: { reasons: readonly string[] } & RetryPolicy): Promise<FailedTrialReport[]> {
+    const s = this.#study(studyId);
+    const reports: FailedTrialReport[] = [];
+    for (const t of [...s.trials]) {
+      const reason = t.parts.systemAttrs.fail_reason;
+      if (t.parts.state !== "FAIL" || t.retriedBy !== null || typeof reason !== "string" || !options.reasons.includes(reason)) continue;
+      reports.push({ ...this.#retry(s, t, options.maxRetries), reason });
+    }
+    return reports;
+  }
+
+  async saveCheckpoint(trialId: number, format: "bytes" | "json", data: Uint8Array): Promise<void> {
+    const entry = this.#trials.get(trialId);
+    if (!entry) throw new StorageError(`trial id ${trialId} does not exist`);
+    entry.trial.checkpoint = { format, data: new Uint8Array(data), updatedAt: new Date() };
+  }
+
+  async loadCheckpoint(trialId: number): Promise<StoredCheckpoint | null> {
+    const c = this.#trials.get(trialId)?.trial.checkpoint;
+    return c ? { ...c, data: new Uint8Array(c.data) } : null;
+  }
+
+  #retry(s: MemoryStudy, failed: MemoryTrial, maxRetries: number): { failed: number; retry: number | null } {
+    const plan = planRetry(freeze(failed), maxRetries);
+    if (!plan) return { failed: failed.parts.number, retry: null };
+    const number = s.trials.length;
+    void this.createTrial(s.record.studyId, { state: "WAITING", systemAttrs: plan.systemAttrs });
+    failed.retriedBy = number;
+    failed.version = this.#append(s, [{ type: "trial_retried", trialNumber: failed.parts.number, payload: { retry: number, retryCount: plan.systemAttrs.retry_count } }]);
+    return { failed: failed.parts.number, retry: number };
   }
 
   async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {

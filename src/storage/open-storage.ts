@@ -10,7 +10,8 @@ export const DEFAULT_STORAGE_FOLDER = ".hpo";
 export type StorageTarget =
   | { readonly kind: "memory" }
   | { readonly kind: "pglite"; readonly folder: string | null }
-  | { readonly kind: "postgres"; readonly url: string };
+  | { readonly kind: "postgres"; readonly url: string }
+  | { readonly kind: "ipc" };
 
 /**
  * Parses a storage URL: none → HPO_STORAGE or ./.hpo (embedded PGlite); "memory";
@@ -22,6 +23,7 @@ export function parseStorageUrl(url: string | undefined, env: NodeJS.ProcessEnv 
   if (raw === "") return { kind: "pglite", folder: resolve(DEFAULT_STORAGE_FOLDER) };
   if (raw === "memory" || raw === ":memory:") return { kind: "memory" };
   if (raw === "pglite:memory" || raw === "pglite::memory:") return { kind: "pglite", folder: null };
+  if (raw === "ipc:parent") return { kind: "ipc" };
   if (/^postgres(ql)?:\/\//i.test(raw)) {
     try {
       const u = new URL(raw);
@@ -56,6 +58,10 @@ export function parseStorageUrl(url: string | undefined, env: NodeJS.ProcessEnv 
 export async function openStorage(url?: string): Promise<Storage> {
   const target = parseStorageUrl(url);
   if (target.kind === "memory") return new InMemoryStorage();
+  if (target.kind === "ipc") {
+    const { IpcStorage } = await import("../workers/ipc-storage.ts");
+    return IpcStorage.connect();
+  }
   // Lazy imports: "memory" users never load PGlite or pg.
   if (target.kind === "pglite") {
     const { openPgliteStorage } = await import("./sql/open-pglite-storage.ts");

@@ -16,6 +16,7 @@ const pool = new Map<string, PoolEntry>();
 
 function keyOf(target: StorageTarget): string | null {
   if (target.kind === "memory") return "memory";
+  if (target.kind === "ipc") return "ipc";
   if (target.kind === "pglite") return target.folder === null ? null : `pglite:${target.folder}`;
   return `postgres:${target.url}`;
 }

@@ -54,6 +54,33 @@ export interface TrialPatch {
   readonly finish?: { readonly state: "COMPLETE" | "PRUNED" | "FAIL"; readonly values: readonly number[] | null };
 }
 
+/** Trial counts of a study by state; `retriedFails` are FAIL trials a retry replaced. */
+export interface TrialCounts {
+  readonly byState: Readonly<Record<TrialState, number>>;
+  readonly retriedFails: number;
+}
+
+/** How stale or interrupted trials are failed and retried. */
+export interface RetryPolicy {
+  /** Retries per original trial (a retry of a retry counts towards the same limit). */
+  readonly maxRetries: number;
+}
+
+/** A trial failed by the storage (stale heartbeat, interrupted) and its retry, if any. */
+export interface FailedTrialReport {
+  readonly failed: number;
+  readonly retry: number | null;
+  readonly reason: string;
+}
+
+/** A trial's latest checkpoint. */
+export interface StoredCheckpoint {
+  /** "bytes" for raw data, "json" for an encoded object. */
+  readonly format: "bytes" | "json";
+  readonly data: Uint8Array;
+  readonly updatedAt: Date;
+}
+
 /** Trials that changed after a version, and the version they bring the reader to. */
 export interface TrialsChanged {
   readonly trials: readonly FrozenTrial[];
@@ -86,6 +113,27 @@ export interface Storage {
   createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial>;
   /** Atomically moves the oldest WAITING trial to RUNNING for this worker, or returns null. */
   claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null>;
+  /**
+   * Claims the oldest WAITING trial, else creates a RUNNING one, in one transaction; with
+   * `maxTrials`, creates none once the study-wide budget is used (trials that are not
+   * FAIL-and-retried count, running ones included). Null when there is nothing to run.
+   */
+  claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null>;
+  /** Trial counts by state, for budgets and listings. */
+  countTrials(studyId: number): Promise<TrialCounts>;
+  /** Marks these RUNNING trials alive now (database time). */
+  recordHeartbeats(trialIds: readonly number[]): Promise<void>;
+  /**
+   * Fails RUNNING trials whose heartbeat is older than `graceMs` (0: every RUNNING trial)
+   * and enqueues a retry with the same params while the policy allows; each in one transaction.
+   */
+  failStaleTrials(studyId: number, options: { graceMs: number } & RetryPolicy): Promise<FailedTrialReport[]>;
+  /** Enqueues retries for FAIL trials with one of these fail reasons that were not retried yet. */
+  retryFailedTrials(studyId: number, options: { reasons: readonly string[] } & RetryPolicy): Promise<FailedTrialReport[]>;
+  /** Stores a trial's latest checkpoint (replacing the previous one). */
+  saveCheckpoint(trialId: number, format: "bytes" | "json", data: Uint8Array): Promise<void>;
+  /** A trial's latest checkpoint, or null. */
+  loadCheckpoint(trialId: number): Promise<StoredCheckpoint | null>;
   /** Applies changes to a RUNNING trial; throws TrialNotRunningError otherwise. */
   updateTrial(trialId: number, patch: TrialPatch): Promise<void>;
   /** One trial, or null. */

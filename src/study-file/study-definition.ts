@@ -7,6 +7,7 @@ import { isSampler, type Sampler } from "../samplers/sampler.ts";
 import type { Objective } from "../study/objective.ts";
 import type { StudyDirection } from "../study/study-direction.ts";
 import type { CatchOption } from "../study/study.ts";
+import { workerOptionsShape } from "../study/create-study.ts";
 import { isTracker, type Tracker } from "../tracking/tracker.ts";
 
 /** A study file's definition: what `hpo run` needs to create or continue a study and run it. */
@@ -34,6 +35,16 @@ export interface StudyDefinition {
   readonly trackers?: readonly Tracker[];
   /** Errors to catch; `hpo run` catches every error unless told otherwise. */
   readonly catch?: CatchOption;
+  /** Seconds between heartbeats of running trials (default 10). */
+  readonly heartbeatInterval?: number;
+  /** Seconds without heartbeat before a trial is failed and retried (default 2 × interval). */
+  readonly gracePeriod?: number;
+  /** Retries of a stale or interrupted trial (default 3). */
+  readonly maxRetries?: number;
+  /** Keep checkpoints in this folder instead of the database. */
+  readonly checkpointDir?: string;
+  /** Worker processes `hpo run` starts (default 1: trials run in the hpo process itself). */
+  readonly workers?: number;
 }
 
 const directionSchema = z.enum(["minimize", "maximize"], { error: 'expected "minimize" or "maximize"' });
@@ -56,6 +67,8 @@ export const studyDefinitionSchema = z
     concurrency: z.number().int("expected an integer").min(1, "expected 1 or more").optional(),
     storage: z.string().min(1).optional(),
     trackers: z.array(z.custom<Tracker>(isTracker, { message: "expected a Tracker, such as jsonl() or wandb()" })).optional(),
+    ...workerOptionsShape,
+    workers: z.number().int("expected an integer").min(1, "expected 1 or more").optional(),
     catch: z
       .union([z.boolean(), z.array(z.custom<abstract new (...args: never[]) => Error>((c) => typeof c === "function")), z.custom<(e: unknown) => boolean>((f) => typeof f === "function")])
       .optional(),

@@ -9,10 +9,18 @@ import { acquireStorage } from "../storage/storage-handles.ts";
 import { DuplicatedStudyError, StudyNotFoundError } from "../storage/storage-errors.ts";
 import { formatZodError } from "../internal/format-zod-error.ts";
 import type { StudyDirection } from "./study-direction.ts";
-import { Study } from "./study.ts";
+import { Study, type WorkerOptions } from "./study.ts";
 
 const directionSchema = z.enum(["minimize", "maximize"], { error: 'expected "minimize" or "maximize"' });
 const storageSchema = z.union([z.string(), z.custom<Storage>((s) => typeof s === "object" && s !== null && "createTrial" in s)]).optional();
+
+/** zod fields of WorkerOptions, shared with study files. */
+export const workerOptionsShape = {
+  heartbeatInterval: z.number().positive("expected a positive number of seconds").optional(),
+  gracePeriod: z.number().positive("expected a positive number of seconds").optional(),
+  maxRetries: z.number().int("expected an integer").nonnegative("expected 0 or more").optional(),
+  checkpointDir: z.string().min(1).optional(),
+};
 
 const createOptionsSchema = z
   .object({
@@ -23,12 +31,13 @@ const createOptionsSchema = z
     sampler: z.custom<Sampler>(isSampler, { message: "expected a Sampler (e.g. new TPESampler())" }).optional(),
     pruner: z.custom<Pruner>(isPruner, { message: "expected a Pruner (e.g. new MedianPruner())" }).optional(),
     loadIfExists: z.boolean().optional(),
+    ...workerOptionsShape,
   })
   .strict()
   .refine((o) => !(o.direction && o.directions), { message: "give direction or directions, not both", path: ["directions"] });
 
 /** Options of {@link createStudy}. */
-export interface CreateStudyOptions {
+export interface CreateStudyOptions extends WorkerOptions {
   /** Defaults to a generated unique name. */
   studyName?: string;
   /** A storage URL (folder, "memory", postgres://…) or a Storage; default HPO_STORAGE or ./.hpo. */
@@ -44,7 +53,7 @@ export interface CreateStudyOptions {
 }
 
 /** Options of {@link loadStudy}. */
-export interface LoadStudyOptions {
+export interface LoadStudyOptions extends WorkerOptions {
   studyName: string;
   storage?: string | Storage;
   sampler?: Sampler;
@@ -83,7 +92,7 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
         );
       }
     }
-    return new Study(record, handle, o.sampler ?? new RandomSampler(), o.pruner ?? new NopPruner());
+    return new Study(record, handle, o.sampler ?? new RandomSampler(), o.pruner ?? new NopPruner(), o);
   } catch (e) {
     await handle.release();
     throw e;
@@ -99,7 +108,7 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   try {
     const record = await handle.storage.findStudy(options.studyName);
     if (!record) throw new StudyNotFoundError(options.studyName, handle.storage.location);
-    return new Study(record, handle, options.sampler ?? new RandomSampler(), options.pruner ?? new NopPruner());
+    return new Study(record, handle, options.sampler ?? new RandomSampler(), options.pruner ?? new NopPruner(), options);
   } catch (e) {
     await handle.release();
     throw e;

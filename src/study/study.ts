@@ -9,7 +9,7 @@ import type { Tracker } from "../tracking/tracker.ts";
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import { lastIntermediateValue } from "../trial/frozen-trial.ts";
 import { isTrialPruned } from "../trial/trial-pruned.ts";
-import { FINISHED_STATES, type TrialState } from "../trial/trial-state.ts";
+import type { TrialState } from "../trial/trial-state.ts";
 import { Trial, TrialFinishedError, type TrialOutcome } from "../trial/trial.ts";
 import { evaluateResult } from "./evaluate-result.ts";
 import type { Objective } from "./objective.ts";
@@ -17,6 +17,11 @@ import { paretoFront } from "./pareto-front.ts";
 import { isBetter, type StudyDirection } from "./study-direction.ts";
 import { TrialHistory } from "./trial-history.ts";
 import { workerId } from "./worker-id.ts";
+import { HeartbeatKeeper } from "../workers/heartbeat-keeper.ts";
+import type { FailedTrialReport } from "../storage/storage.ts";
+import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
+import { FolderCheckpointStore } from "../checkpoints/folder-checkpoint-store.ts";
+import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
 
 /** Which errors `optimize` catches (the trial still ends FAIL either way). */
 export type CatchOption = boolean | readonly (abstract new (...args: never[]) => Error)[] | ((error: unknown) => boolean);
@@ -41,8 +46,46 @@ export interface OptimizeOptions {
   trackers?: readonly Tracker[];
   /** Aborting marks running trials FAIL ("interrupted") and returns at once. */
   signal?: AbortSignal;
-  /** Asked before every new trial; false stops (study-wide budgets). */
+  /** Asked before every new trial; false stops. */
   shouldContinue?: () => boolean | Promise<boolean>;
+  /**
+   * Study-wide budget shared by every process working on the study: finished trials
+   * (COMPLETE, PRUNED, FAIL; a retried failure counts through its retry). New trials stop
+   * once it is reserved; the call returns when it is reached, waiting meanwhile for other
+   * workers' trials (and retrying those that go stale).
+   */
+  budget?: number;
+}
+
+/** How a study keeps running trials alive, recovers lost ones and stores checkpoints. */
+export interface WorkerOptions {
+  /** Seconds between heartbeats of running trials (default 10). */
+  heartbeatInterval?: number;
+  /** Seconds of silence after which a RUNNING trial is failed and retried (default 2 × interval). */
+  gracePeriod?: number;
+  /** Retries of a failed-as-stale or interrupted trial, with the same params (default 3). */
+  maxRetries?: number;
+  /** Keep checkpoints in this folder instead of the database. */
+  checkpointDir?: string;
+}
+
+/** WorkerOptions with defaults applied. */
+export interface ResolvedWorkerOptions {
+  readonly heartbeatInterval: number;
+  readonly gracePeriod: number;
+  readonly maxRetries: number;
+  readonly checkpointDir: string | null;
+}
+
+/** Applies the defaults of WorkerOptions. */
+export function resolveWorkerOptions(o: WorkerOptions = {}): ResolvedWorkerOptions {
+  const heartbeatInterval = o.heartbeatInterval ?? 10;
+  return {
+    heartbeatInterval,
+    gracePeriod: o.gracePeriod ?? 2 * heartbeatInterval,
+    maxRetries: o.maxRetries ?? 3,
+    checkpointDir: o.checkpointDir ?? null,
+  };
 }
 
 /** How an optimize call ended. */
@@ -77,9 +120,12 @@ export class Study {
   readonly #history: TrialHistory;
   readonly #live = new Set<Trial>();
   #activeHub: TrackerHub | null = null;
+  readonly #workerOptions: ResolvedWorkerOptions;
+  readonly #heartbeats: HeartbeatKeeper;
+  readonly #checkpoints: CheckpointStore;
 
   /** @internal Use createStudy / loadStudy. */
-  constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner) {
+  constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner, workerOptions: WorkerOptions = {}) {
     this.studyName = record.studyName;
     this.studyId = record.studyId;
     this.directions = record.directions;
@@ -88,6 +134,21 @@ export class Study {
     this.storage = handle.storage;
     this.#handle = handle;
     this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner);
+    this.#workerOptions = resolveWorkerOptions(workerOptions);
+    this.#heartbeats = new HeartbeatKeeper(handle.storage, record.studyId, {
+      intervalSeconds: this.#workerOptions.heartbeatInterval,
+      graceSeconds: this.#workerOptions.gracePeriod,
+      maxRetries: this.#workerOptions.maxRetries,
+      onStale: (reports) => reportRecovered(reports),
+    });
+    this.#checkpoints = this.#workerOptions.checkpointDir
+      ? new FolderCheckpointStore(this.#workerOptions.checkpointDir, record.studyName)
+      : new StorageCheckpointStore(handle.storage);
+  }
+
+  /** Heartbeat, grace period, retries and checkpoint settings in force. */
+  get workerOptions(): ResolvedWorkerOptions {
+    return this.#workerOptions;
   }
 
   /** The single direction; throws for multi-objective studies. */
@@ -106,12 +167,16 @@ export class Study {
    * suggests those params at once (ask-and-tell with a declared space).
    */
   async ask(fixedDistributions?: Record<string, Distribution>, options: { workerId?: string } = {}): Promise<Trial> {
+    return (await this.#ask(undefined, options.workerId, fixedDistributions))!;
+  }
+
+  /** Starts a trial unless the study-wide budget is reserved (then null). */
+  async #ask(maxTrials: number | undefined, wid: string | undefined, fixedDistributions?: Record<string, Distribution>): Promise<Trial | null> {
     await this.#history.refresh();
-    const wid = options.workerId ?? workerId();
-    const frozen =
-      (await this.storage.claimWaitingTrial(this.studyId, wid)) ??
-      (await this.storage.createTrial(this.studyId, { state: "RUNNING", workerId: wid }));
+    const frozen = await this.storage.claimOrCreateTrial(this.studyId, { workerId: wid ?? workerId(), maxTrials });
+    if (!frozen) return null;
     this.#history.upsert(frozen);
+    this.#heartbeats.add(frozen.trialId);
     const hub = this.#activeHub;
     const trial = new Trial(
       {
@@ -119,6 +184,16 @@ export class Study {
         history: this.#history,
         sampler: this.sampler,
         pruner: this.pruner,
+        checkpoints: this.#checkpoints,
+        findTrial: async (number) => {
+          let t = this.#history.byNumber(number);
+          if (!t) {
+            await this.#history.refresh();
+            t = this.#history.byNumber(number);
+          }
+          if (!t) return null;
+          return { trialId: t.trialId, number: t.number, retryOf: typeof t.systemAttrs.retry_of === "number" ? t.systemAttrs.retry_of : null };
+        },
         onReport: hub
           ? (t, step, value) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, params: t.params })
           : undefined,
@@ -134,6 +209,27 @@ export class Study {
       throw e;
     }
     return trial;
+  }
+
+  /**
+   * Recovers trials a previous run left behind: RUNNING trials whose heartbeat is older than
+   * the grace period (every RUNNING trial when `runningAreDead`, e.g. an embedded folder
+   * nobody else can hold) are failed and retried, and trials failed as `interrupted`
+   * (Ctrl-C) are retried, with the same params, up to `maxRetries` times.
+   */
+  async recover(options: { runningAreDead?: boolean } = {}): Promise<FailedTrialReport[]> {
+    const stale = await this.storage.failStaleTrials(this.studyId, {
+      graceMs: options.runningAreDead ? 0 : this.#workerOptions.gracePeriod * 1000,
+      maxRetries: this.#workerOptions.maxRetries,
+    });
+    const interrupted = await this.storage.retryFailedTrials(this.studyId, { reasons: ["interrupted"], maxRetries: this.#workerOptions.maxRetries });
+    return [...stale, ...interrupted];
+  }
+
+  /** Whether the study-wide budget is reached: that many trials are final (retried failures excluded). */
+  async budgetReached(budget: number): Promise<boolean> {
+    const { byState, retriedFails } = await this.storage.countTrials(this.studyId);
+    return byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails >= budget;
   }
 
   /**
@@ -174,8 +270,10 @@ export class Study {
     let interrupted = false;
 
     if (hub) {
-      const before = (await this.storage.getTrials(this.studyId, { states: FINISHED_STATES })).trials.length;
-      hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: options.nTrials, finishedBefore: before });
+      const { byState, retriedFails } = await this.storage.countTrials(this.studyId);
+      const before = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
+      const planned = options.nTrials ?? (options.budget !== undefined ? Math.max(0, options.budget - before) : undefined);
+      hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: planned, finishedBefore: before });
     }
 
     const canStart = async (): Promise<boolean> => {
@@ -192,10 +290,20 @@ export class Study {
       return true;
     };
 
+    const idleMs = Math.min(1000, (this.#workerOptions.heartbeatInterval * 1000) / 2);
     const loop = async (): Promise<void> => {
       while (await canStart()) {
         started++;
-        const trial = await this.ask();
+        const trial = await this.#ask(options.budget, undefined);
+        if (!trial) {
+          // The budget is reserved by running or waiting trials (possibly other workers'):
+          // done once they are final; meanwhile watch for stale ones to retry.
+          started--;
+          if (await this.budgetReached(options.budget!)) break;
+          await new Promise((r) => setTimeout(r, idleMs));
+          await this.#heartbeats.checkStale().catch(() => []);
+          continue;
+        }
         hub?.trialStart({ studyName: this.studyName, trial: trial.snapshot() });
         let outcome: TrialOutcome;
         let error: unknown = null;
@@ -334,6 +442,7 @@ export class Study {
 
   /** Releases the storage (closes it when no other study in this process uses it). */
   async close(): Promise<void> {
+    this.#heartbeats.stop();
     await this.#handle.release();
   }
 
@@ -362,6 +471,7 @@ export class Study {
       return await trial.finish(outcome);
     } finally {
       this.#live.delete(trial);
+      this.#heartbeats.remove(trial.trialId);
     }
   }
 
@@ -382,6 +492,12 @@ export class Study {
     const t = this.#history.byNumber(number);
     if (!t) throw new StorageError(`study "${this.studyName}" has no trial number ${number}`);
     return t;
+  }
+}
+
+function reportRecovered(reports: readonly FailedTrialReport[]): void {
+  for (const r of reports) {
+    console.warn(`hpo: trial ${r.failed} failed (${r.reason})${r.retry !== null ? `; retrying it as trial ${r.retry}` : "; no retries left"}`);
   }
 }
 
@@ -419,6 +535,9 @@ function validateOptimizeOptions(o: OptimizeOptions): void {
   }
   if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
     throw new TypeError(`optimize: concurrency must be a positive integer, got ${String(o.concurrency)}`);
+  }
+  if (o.budget !== undefined && (!Number.isInteger(o.budget) || o.budget < 0)) {
+    throw new TypeError(`optimize: budget must be a non-negative integer, got ${String(o.budget)}`);
   }
   if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0))) {
     throw new TypeError(`optimize: timeout must be a positive number of seconds, got ${String(o.timeout)}`);

@@ -23,6 +23,9 @@ import type { Sampler } from "../samplers/sampler.ts";
 import type { ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
 import type { TrialHistory } from "../study/trial-history.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
+import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
+import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
+import { TrialCheckpoint, type PredecessorLookup } from "../checkpoints/trial-checkpoint.ts";
 import type { AttrValue, FrozenTrial } from "./frozen-trial.ts";
 
 /** What a Trial needs from its study; provided by Study. */
@@ -35,6 +38,10 @@ export interface TrialContext {
   readonly onReport?: (trial: Trial, step: number, value: number) => void;
   /** Where warnings go (default console.warn). */
   readonly warn?: (message: string) => void;
+  /** Where `trial.checkpoint` keeps its data. */
+  readonly checkpoints?: CheckpointStore;
+  /** Finds an earlier trial by number (a retry resumes from its predecessor's checkpoint). */
+  readonly findTrial?: PredecessorLookup;
 }
 
 /** The final state a trial is told, with its values and the reason for a failure. */
@@ -68,6 +75,11 @@ export class Trial {
   readonly trialId: number;
   /** The study this trial belongs to. */
   readonly studyName: string;
+  /**
+   * The trial's latest checkpoint: `save(bytes | object)`, `load()`. A retried trial loads
+   * its predecessor's until it saves its own.
+   */
+  readonly checkpoint: TrialCheckpoint;
   readonly #ctx: TrialContext;
   readonly #start: FrozenTrial;
   readonly #params = new Map<string, { distribution: Distribution; internal: number }>();
@@ -95,6 +107,12 @@ export class Trial {
     }
     for (const [step, v] of start.intermediateValues) this.#intermediate.set(step, v);
     this.#userAttrs = { ...start.userAttrs };
+    const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
+    this.checkpoint = new TrialCheckpoint(
+      ctx.checkpoints ?? new StorageCheckpointStore(ctx.storage),
+      { trialId: start.trialId, number: start.number, retryOf },
+      ctx.findTrial ?? (async () => null),
+    );
     const fixed = start.systemAttrs.fixed_params;
     this.#fixed = fixed && typeof fixed === "object" && !Array.isArray(fixed) ? (fixed as Record<string, ParamValue>) : {};
   }

@@ -14,6 +14,8 @@ export interface PostgresStorageOptions {
   maxConnections?: number;
   /** How long to wait for the first connection (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** How long an operation keeps retrying while the server is unreachable (default 120 s). */
+  reconnectTimeoutMs?: number;
 }
 
 /** Connects to a PostgreSQL server, checks it answers, and applies migrations. */
@@ -51,6 +53,8 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     location,
     serialize: false,
     listen: (onPayload) => listener.subscribe(onPayload),
+    reconnectTimeoutMs: options.reconnectTimeoutMs,
+    onReconnecting: (e) => process.stderr.write(`hpo: lost the connection to PostgreSQL at ${location} (${e.message}); retrying\n`),
     onClose: () => listener.close(),
   });
 }

@@ -6,11 +6,12 @@ import { buildFrozenTrial } from "../../trial/build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../trial/frozen-trial.ts";
 import type { TrialState } from "../../trial/trial-state.ts";
 import { decodeJson, encodeJson } from "../json-codec.ts";
-import type { EventsListener, NewTrial, Storage, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
+import type { EventsListener, FailedTrialReport, NewTrial, RetryPolicy, Storage, StoredCheckpoint, TrialCounts, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent, StudyEventType } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
 import { eventsForPatch, type PendingEvent } from "../trial-patch-events.ts";
+import { planRetry } from "../retry-plan.ts";
 
 type Db = Kysely<Database>;
 type Tx = Transaction<Database>;
@@ -23,6 +24,10 @@ export interface SqlStorageOptions {
   readonly serialize: boolean;
   /** Extra clean-up after the kysely instance is destroyed (lock files). */
   readonly onClose?: () => Promise<void> | void;
+  /** How long to keep retrying an operation while the server is unreachable (default 120 s). */
+  readonly reconnectTimeoutMs?: number;
+  /** Told once per operation that starts waiting for the server to come back. */
+  readonly onReconnecting?: (error: Error) => void;
   /** Subscribes to the hpo_events channel; resolves to an unsubscribe function. */
   readonly listen: (onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 }
@@ -150,56 +155,7 @@ export class SqlStorage implements Storage {
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    return this.#run(() =>
-      this.#fastTx(async (tx) => {
-        // Number and event seq come from the study row, under its lock: dense numbers,
-        // events in commit order.
-        const alloc = await tx
-          .updateTable("hpo_studies")
-          .set((eb) => ({ next_trial_number: eb("next_trial_number", "+", 1), last_event_seq: eb("last_event_seq", "+", 1) }))
-          .where("study_id", "=", studyId)
-          .returning(["next_trial_number", "last_event_seq", notifyEvents])
-          .executeTakeFirst();
-        if (!alloc) throw new StorageError(`study ${studyId} no longer exists`);
-        const number = alloc.next_trial_number - 1;
-        const seq = Number(alloc.last_event_seq);
-        const now = trial.state === "RUNNING" ? new Date() : null;
-        const inserted = await tx
-          .insertInto("hpo_trials")
-          .values({ study_id: studyId, number, state: trial.state, datetime_start: now, worker_id: trial.workerId ?? null, version: seq })
-          .returning("trial_id")
-          .executeTakeFirstOrThrow();
-        const trialId = Number(inserted.trial_id);
-        const params = trial.params ?? [];
-        if (params.length > 0) {
-          await tx
-            .insertInto("hpo_trial_params")
-            .values(params.map((p, i) => ({ trial_id: trialId, param_name: p.name, position: i, param_value: p.internal, distribution_json: JSON.stringify(p.distribution) })))
-            .execute();
-        }
-        await insertAttrs(tx, trialId, "user", trial.userAttrs);
-        await insertAttrs(tx, trialId, "system", trial.systemAttrs);
-        if (now) await tx.insertInto("hpo_trial_heartbeats").values({ trial_id: trialId, heartbeat_at: now }).execute();
-        const externalParams: Record<string, AttrValue> = {};
-        for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
-        await tx
-          .insertInto("hpo_events")
-          .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams }) })
-          .execute();
-        return buildFrozenTrial({
-          trialId,
-          number,
-          state: trial.state,
-          params: params.map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution })),
-          values: null,
-          intermediate: [],
-          userAttrs: { ...trial.userAttrs },
-          systemAttrs: { ...trial.systemAttrs },
-          datetimeStart: now,
-          datetimeComplete: null,
-        });
-      }),
-    );
+    return this.#run(() => this.#fastTx((tx) => insertTrial(tx, studyId, trial)));
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
@@ -233,8 +189,13 @@ export class SqlStorage implements Storage {
   }
 
   async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
-    await this.#run(async () => {
-      await this.#applyPatch(trialId, patch);
+    await this.#run(async (attempt) => {
+      try {
+        await this.#applyPatch(trialId, patch);
+      } catch (e) {
+        // A retry after a lost connection may find the first attempt committed.
+        if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
+      }
       // The patch committed without waiting for the disk; a finished trial must be durable
       // before we say so. A synchronous commit of a write to the same trial flushes the WAL
       // through it, without holding the study lock during the flush (so workers'
@@ -273,6 +234,7 @@ export class SqlStorage implements Storage {
                 distribution_json: JSON.stringify(p.distribution),
               })),
             )
+            .onConflict((oc) => oc.columns(["trial_id", "param_name"]).doNothing())
             .execute();
         }
         if (patch.intermediateValues?.length) {
@@ -305,6 +267,140 @@ export class SqlStorage implements Storage {
           await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", trialId).execute();
         }
       })
+    );
+  }
+
+  async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
+    const claimed = await this.claimWaitingTrial(studyId, options.workerId);
+    if (claimed) return claimed;
+    if (options.maxTrials === undefined) return this.createTrial(studyId, { state: "RUNNING", workerId: options.workerId });
+    return this.#createTrialInBudget(studyId, { state: "RUNNING", workerId: options.workerId }, options.maxTrials);
+  }
+
+  async countTrials(studyId: number): Promise<TrialCounts> {
+    return this.#run(async () => {
+      const rows = await this.#db
+        .selectFrom("hpo_trials")
+        .select(["state", (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.count<number>("retried_by").as("retried")])
+        .where("study_id", "=", studyId)
+        .groupBy("state")
+        .execute();
+      const byState: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+      let retriedFails = 0;
+      for (const r of rows) {
+        byState[r.state as TrialState] = Number(r.n);
+        if (r.state === "FAIL") retriedFails = Number(r.retried);
+      }
+      return { byState, retriedFails };
+    });
+  }
+
+  async recordHeartbeats(trialIds: readonly number[]): Promise<void> {
+    if (trialIds.length === 0) return;
+    await this.#run(async () => {
+      await sql`UPDATE hpo_trial_heartbeats SET heartbeat_at = now() WHERE trial_id IN (${sql.join(trialIds.map((id) => sql`${id}`))})`.execute(this.#db);
+    });
+  }
+
+  async failStaleTrials(studyId: number, options: { graceMs: number } & RetryPolicy): Promise<FailedTrialReport[]> {
+    const stale = await this.#run(async () => {
+      // Database time on both sides of the comparison: workers' clocks may disagree.
+      const rows = await sql<{ trial_id: number; number: number; age: number; worker_id: string | null }>`
+        SELECT t.trial_id, t.number, t.worker_id,
+               COALESCE(EXTRACT(EPOCH FROM now() - h.heartbeat_at), 0)::float8 AS age
+          FROM hpo_trials t LEFT JOIN hpo_trial_heartbeats h ON h.trial_id = t.trial_id
+         WHERE t.study_id = ${studyId} AND t.state = 'RUNNING'
+           AND (h.heartbeat_at IS NULL OR h.heartbeat_at <= now() - make_interval(secs => ${options.graceMs / 1000}))
+         ORDER BY t.number`.execute(this.#db);
+      return rows.rows;
+    });
+    const reports: FailedTrialReport[] = [];
+    for (const row of stale) {
+      const reason =
+        options.graceMs > 0
+          ? `stale: no heartbeat for ${Number(row.age).toFixed(1)} s${row.worker_id ? ` (worker ${row.worker_id})` : ""}`
+          : `stale: the process running it ended${row.worker_id ? ` (worker ${row.worker_id})` : ""}`;
+      const report = await this.#run(() =>
+        this.#db.transaction().execute(async (tx) => {
+          // Re-check under the row lock: the trial may have finished or been failed meanwhile.
+          const locked = await tx
+            .selectFrom("hpo_trials")
+            .select(["trial_id", "number", "state"])
+            .where("trial_id", "=", Number(row.trial_id))
+            .where("state", "=", "RUNNING")
+            .forUpdate()
+            .skipLocked()
+            .executeTakeFirst();
+          if (!locked) return null;
+          return failAndRetry(tx, studyId, Number(row.trial_id), reason, options.maxRetries);
+        }),
+      );
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  async retryFailedTrials(studyId: number, options: { reasons: readonly string[] } & RetryPolicy): Promise<FailedTrialReport[]> {
+    if (options.reasons.length === 0) return [];
+    const candidates = await this.#run(async () => {
+      const rows = await sql<{ trial_id: number }>`
+        SELECT t.trial_id FROM hpo_trials t JOIN hpo_trial_attrs a ON a.trial_id = t.trial_id AND a.kind = 'system' AND a.key = 'fail_reason'
+         WHERE t.study_id = ${studyId} AND t.state = 'FAIL' AND t.retried_by IS NULL
+           AND a.value_json IN (${sql.join(options.reasons.map((r) => sql`${JSON.stringify(r)}`))})
+         ORDER BY t.number`.execute(this.#db);
+      return rows.rows.map((r) => Number(r.trial_id));
+    });
+    const reports: FailedTrialReport[] = [];
+    for (const trialId of candidates) {
+      const report = await this.#run(() =>
+        this.#db.transaction().execute(async (tx) => {
+          const locked = await tx
+            .selectFrom("hpo_trials")
+            .select("trial_id")
+            .where("trial_id", "=", trialId)
+            .where("retried_by", "is", null)
+            .forUpdate()
+            .skipLocked()
+            .executeTakeFirst();
+          if (!locked) return null;
+          return failAndRetry(tx, studyId, trialId, null, options.maxRetries);
+        }),
+      );
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  async saveCheckpoint(trialId: number, format: "bytes" | "json", data: Uint8Array): Promise<void> {
+    await this.#run(async () => {
+      await this.#db
+        .insertInto("hpo_checkpoints")
+        .values({ trial_id: trialId, format, data })
+        .onConflict((oc) => oc.column("trial_id").doUpdateSet({ format, data, updated_at: new Date() }))
+        .execute();
+    });
+  }
+
+  async loadCheckpoint(trialId: number): Promise<StoredCheckpoint | null> {
+    return this.#run(async () => {
+      const row = await this.#db.selectFrom("hpo_checkpoints").selectAll().where("trial_id", "=", trialId).executeTakeFirst();
+      if (!row) return null;
+      return { format: row.format as "bytes" | "json", data: new Uint8Array(row.data), updatedAt: new Date(row.updated_at) };
+    });
+  }
+
+  #createTrialInBudget(studyId: number, trial: NewTrial, maxTrials: number): Promise<FrozenTrial | null> {
+    return this.#run(() =>
+      this.#fastTx(async (tx) => {
+        // The study row lock serialises creators, so the count below cannot go stale before
+        // this transaction's trial is in.
+        await tx.selectFrom("hpo_studies").select("study_id").where("study_id", "=", studyId).forUpdate().executeTakeFirst();
+        const used = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM hpo_trials
+           WHERE study_id = ${studyId} AND NOT (state = 'FAIL' AND retried_by IS NOT NULL)`.execute(tx);
+        if (Number(used.rows[0].n) >= maxTrials) return null;
+        return insertTrial(tx, studyId, trial);
+      }),
     );
   }
 
@@ -388,12 +484,33 @@ export class SqlStorage implements Storage {
   }
 
   /** Runs `fn` now, or after the previous operation when the engine has one connection. */
-  #run<T>(fn: () => Promise<T>): Promise<T> {
+  #run<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new StorageError(`storage ${this.location} is closed`));
-    if (!this.#options.serialize) return fn();
-    const next = this.#queue.then(fn, fn);
+    if (!this.#options.serialize) return this.#withReconnect(fn);
+    const run = () => fn(0);
+    const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Retries an operation that failed because the server went away (restart, failover,
+   * network cut) with exponential backoff, for up to `reconnectTimeoutMs`. Operations are
+   * written to be safe to repeat (see updateTrial).
+   */
+  async #withReconnect<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.#options.reconnectTimeoutMs ?? 120_000);
+    let delay = 200;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(attempt);
+      } catch (e) {
+        if (!isConnectionError(e) || Date.now() + delay > deadline || this.#closed) throw e;
+        if (attempt === 0) this.#options.onReconnecting?.(e as Error);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(5000, delay * 2);
+      }
+    }
   }
 }
 
@@ -462,6 +579,56 @@ function toStudyRecord(
   };
 }
 
+/** Inserts a trial with the study's next number; the caller's transaction holds the study lock after this. */
+async function insertTrial(tx: Tx, studyId: number, trial: NewTrial): Promise<FrozenTrial> {
+  // Number and event seq come from the study row, under its lock: dense numbers,
+  // events in commit order.
+  const alloc = await tx
+    .updateTable("hpo_studies")
+    .set((eb) => ({ next_trial_number: eb("next_trial_number", "+", 1), last_event_seq: eb("last_event_seq", "+", 1) }))
+    .where("study_id", "=", studyId)
+    .returning(["next_trial_number", "last_event_seq", notifyEvents])
+    .executeTakeFirst();
+  if (!alloc) throw new StorageError(`study ${studyId} no longer exists`);
+  const number = alloc.next_trial_number - 1;
+  const seq = Number(alloc.last_event_seq);
+  const now = trial.state === "RUNNING" ? new Date() : null;
+  const inserted = await tx
+    .insertInto("hpo_trials")
+    .values({ study_id: studyId, number, state: trial.state, datetime_start: now, worker_id: trial.workerId ?? null, version: seq })
+    .returning("trial_id")
+    .executeTakeFirstOrThrow();
+  const trialId = Number(inserted.trial_id);
+  const params = trial.params ?? [];
+  if (params.length > 0) {
+    await tx
+      .insertInto("hpo_trial_params")
+      .values(params.map((p, i) => ({ trial_id: trialId, param_name: p.name, position: i, param_value: p.internal, distribution_json: JSON.stringify(p.distribution) })))
+      .execute();
+  }
+  await insertAttrs(tx, trialId, "user", trial.userAttrs);
+  await insertAttrs(tx, trialId, "system", trial.systemAttrs);
+  if (now) await tx.insertInto("hpo_trial_heartbeats").values({ trial_id: trialId, heartbeat_at: now }).execute();
+  const externalParams: Record<string, AttrValue> = {};
+  for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
+  await tx
+    .insertInto("hpo_events")
+    .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams }) })
+    .execute();
+  return buildFrozenTrial({
+    trialId,
+    number,
+    state: trial.state,
+    params: params.map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution })),
+    values: null,
+    intermediate: [],
+    userAttrs: { ...trial.userAttrs },
+    systemAttrs: { ...trial.systemAttrs },
+    datetimeStart: now,
+    datetimeComplete: null,
+  });
+}
+
 /**
  * Announces "<studyId>:<lastSeq>" on the hpo_events channel; PostgreSQL delivers it at
  * commit, in commit order, to every listening process (the feed server on any machine).
@@ -495,6 +662,32 @@ async function appendEvents(tx: Tx, studyId: number, events: readonly PendingEve
   return last;
 }
 
+/** Fails a RUNNING trial (when `reason` is given) and enqueues its retry if the policy allows. */
+async function failAndRetry(tx: Tx, studyId: number, trialId: number, reason: string | null, maxRetries: number): Promise<FailedTrialReport> {
+  const events: PendingEvent[] = [];
+  if (reason !== null) {
+    await tx.updateTable("hpo_trials").set({ state: "FAIL", datetime_complete: new Date() }).where("trial_id", "=", trialId).execute();
+    await upsertAttrs(tx, trialId, "system", { fail_reason: reason });
+    await tx.deleteFrom("hpo_trial_heartbeats").where("trial_id", "=", trialId).execute();
+  }
+  const result = await sql<TrialRow>`WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = ${trialId}) SELECT 0 AS seq, ${trialColumns} FROM t`.execute(tx);
+  const failed = rowToTrial(result.rows[0]);
+  if (reason !== null) events.push({ type: "trial_failed", trialNumber: failed.number, payload: { state: "FAIL", values: null, reason } });
+  const plan = planRetry(failed, maxRetries);
+  let retry: number | null = null;
+  if (plan) {
+    const created = await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs });
+    retry = created.number;
+    await tx.updateTable("hpo_trials").set({ retried_by: retry }).where("trial_id", "=", trialId).execute();
+    events.push({ type: "trial_retried", trialNumber: failed.number, payload: { retry, retryCount: plan.systemAttrs.retry_count } });
+  }
+  if (events.length) {
+    const seq = await appendEvents(tx, studyId, events);
+    await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", trialId).execute();
+  }
+  return { failed: failed.number, retry, reason: reason ?? String(failed.systemAttrs.fail_reason ?? "") };
+}
+
 async function insertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonly<Record<string, AttrValue>> | undefined): Promise<void> {
   const entries = Object.entries(attrs ?? {});
   if (entries.length === 0) return;
@@ -512,6 +705,17 @@ async function upsertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonl
     .values(entries.map(([key, value]) => ({ trial_id: trialId, kind, key, value_json: encodeJson(value) })))
     .onConflict((oc) => oc.columns(["trial_id", "kind", "key"]).doUpdateSet((eb) => ({ value_json: eb.ref("excluded.value_json") })))
     .execute();
+}
+
+const CONNECTION_ERROR_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"]);
+
+/** Whether an error means the server could not be reached or dropped the connection. */
+export function isConnectionError(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const err = e as { code?: string; message?: string; errors?: unknown[] };
+  if (err.code && CONNECTION_ERROR_CODES.has(err.code)) return true;
+  if (err.errors?.some(isConnectionError)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(err.message ?? "");
 }
 
 function isUniqueViolation(e: unknown): boolean {

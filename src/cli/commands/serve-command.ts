@@ -1,0 +1,65 @@
+import { StorageConfigError } from "../../storage/storage-errors.ts";
+import { CliError } from "../cli-error.ts";
+import { openExistingStorage } from "../open-existing-storage.ts";
+import { intFlag, parseFlags } from "../parse-flags.ts";
+
+const USAGE = "hpo serve [--storage URL] [--port 8787] [--host 127.0.0.1] [--token T]";
+
+/**
+ * `hpo serve`: the dashboard, the live feed (WebSocket /ws) and the REST API over a
+ * storage, until Ctrl-C. The token may also come from HPO_SERVE_TOKEN (kept out of `ps`).
+ */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { storage: { type: "string" }, port: { type: "string" }, host: { type: "string" }, token: { type: "string" } },
+    USAGE,
+  );
+  if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  const port = intFlag("port", values.port, 0) ?? 8787;
+  if (port > 65535) throw new CliError(`--port expects an integer from 0 to 65535, got "${values.port}"`);
+  const host = values.host ?? "127.0.0.1";
+  const token = values.token ?? process.env.HPO_SERVE_TOKEN ?? null;
+  // Loaded here so that other commands never load the server or ws.
+  const { startFeedServer } = await import("../../server/feed-server.ts");
+  const { ServeConfigError, checkBindPolicy } = await import("../../server/host-policy.ts");
+  try {
+    checkBindPolicy(host, token);
+  } catch (e) {
+    if (e instanceof ServeConfigError) throw new CliError(e.message);
+    throw e;
+  }
+
+  let handle;
+  try {
+    handle = await openExistingStorage(values.storage);
+  } catch (e) {
+    if (e instanceof StorageConfigError && /in use by/.test(e.message)) {
+      throw new CliError(`${e.message}\nTo watch a study that \`hpo run\` is running on an embedded folder, start it with \`hpo run <study.ts> --serve\`.`, 1);
+    }
+    throw e;
+  }
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  try {
+    let server;
+    try {
+      server = await startFeedServer({ storage: handle.storage, port, host, token, log });
+    } catch (e) {
+      if (e instanceof ServeConfigError) throw new CliError(e.message, 1);
+      throw e;
+    }
+    const ws = server.url.replace(/^http/, "ws");
+    log(`hpo: serving ${handle.storage.location}`);
+    log(`hpo: dashboard ${server.url}${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+    log(`hpo: feed ${ws}ws  (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    log("hpo: stopping the server");
+    await server.close();
+    return 0;
+  } finally {
+    await handle.release();
+  }
+}

@@ -1,0 +1,23 @@
+import { resolve } from "node:path";
+import { loadStudyFile } from "../../study-file/load-study-file.ts";
+import { CliError } from "../cli-error.ts";
+import { parseFlags } from "../parse-flags.ts";
+import { parseRunFlags, RUN_FLAGS } from "../run-options.ts";
+import { runStudyInProcess } from "../study-runner.ts";
+
+const USAGE = "hpo worker <study.ts> --storage postgres://... [--n-trials N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--quiet]";
+
+/**
+ * `hpo worker`: joins a study (creating it if no worker has yet) and runs trials until the
+ * study-wide budget is reached; start as many as you like, on any machine.
+ */
+export async function workerCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, RUN_FLAGS, USAGE);
+  if (positionals.length !== 1) throw new CliError(`expected one study file\nusage: ${USAGE}`);
+  const flags = parseRunFlags(values);
+  const def = await loadStudyFile(resolve(positionals[0]));
+  if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  if (!flags.quiet) log(`hpo: worker ${process.pid} joining study "${def.name}"`);
+  return runStudyInProcess(def, flags, "worker", log);
+}

@@ -1,0 +1,48 @@
+import { CliError } from "./cli-error.ts";
+import { intFlag, numberFlag } from "./parse-flags.ts";
+
+/** Flags shared by `hpo run` and `hpo worker`. */
+export const RUN_FLAGS = {
+  storage: { type: "string" },
+  "n-trials": { type: "string" },
+  concurrency: { type: "string" },
+  timeout: { type: "string" },
+  "no-catch": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  gpus: { type: "string" },
+} as const;
+
+/** The parsed values of RUN_FLAGS. */
+export interface RunFlags {
+  storage?: string;
+  nTrials?: number;
+  concurrency?: number;
+  timeout?: number;
+  noCatch: boolean;
+  quiet: boolean;
+  gpus?: number[];
+}
+
+/** Validates RUN_FLAGS values, naming the flag in errors. */
+export function parseRunFlags(values: Record<string, string | boolean | undefined>): RunFlags {
+  return {
+    storage: values.storage as string | undefined,
+    nTrials: intFlag("n-trials", values["n-trials"] as string | undefined, 0),
+    concurrency: intFlag("concurrency", values.concurrency as string | undefined, 1),
+    timeout: numberFlag("timeout", values.timeout as string | undefined),
+    noCatch: Boolean(values["no-catch"]),
+    quiet: Boolean(values.quiet),
+    gpus: values.gpus === undefined ? undefined : parseGpuFlag(values.gpus as string),
+  };
+}
+
+/** `--gpus 0,1,2,3` → [0, 1, 2, 3]: distinct non-negative device indices. */
+export function parseGpuFlag(spec: string): number[] {
+  const parts = spec.split(",").map((p) => p.trim());
+  const gpus = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (parts.length === 0 || gpus.some((g) => Number.isNaN(g))) {
+    throw new CliError(`--gpus expects a comma-separated list of GPU indices such as 0,1,2,3, got "${spec}"`);
+  }
+  if (new Set(gpus).size !== gpus.length) throw new CliError(`--gpus lists a GPU twice: "${spec}"`);
+  return gpus;
+}

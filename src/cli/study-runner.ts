@@ -1,0 +1,124 @@
+import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { parseStorageUrl } from "../storage/open-storage.ts";
+import { createStudy } from "../study/create-study.ts";
+import type { Study } from "../study/study.ts";
+import type { StudyDefinition } from "../study-file/study-definition.ts";
+import { withSpace } from "../study-file/search-space.ts";
+import type { Tracker } from "../tracking/tracker.ts";
+import type { RunFlags } from "./run-options.ts";
+import { printStudySummary } from "./study-summary.ts";
+
+/** Who runs trials: the `hpo run` process itself, or an `hpo worker` process. */
+export type RunnerRole = "runner" | "worker";
+
+/** Opens (or creates) the study a definition names, with its sampler, pruner and worker settings. */
+export async function openDefinedStudy(def: StudyDefinition, storageUrl: string | undefined): Promise<Study> {
+  return createStudy({
+    studyName: def.name,
+    storage: storageUrl,
+    directions: def.directions ? [...def.directions] : undefined,
+    direction: def.directions ? undefined : def.direction,
+    sampler: def.sampler,
+    pruner: def.pruner,
+    loadIfExists: true,
+    heartbeatInterval: def.heartbeatInterval,
+    gracePeriod: def.gracePeriod,
+    maxRetries: def.maxRetries,
+    checkpointDir: def.checkpointDir,
+  });
+}
+
+/** Whether RUNNING trials found at start-up can only be leftovers of a dead process. */
+export function runningTrialsAreDead(storageUrl: string | undefined): boolean {
+  // An embedded folder has one owner (the lock), and memory starts empty.
+  return parseStorageUrl(storageUrl).kind !== "postgres";
+}
+
+/** Prints the run's opening line and recovers trials a previous run left behind. */
+export async function prepareStudy(
+  study: Study,
+  budget: number | undefined,
+  storageUrl: string | undefined,
+  log: (m: string) => void,
+  file?: string,
+): Promise<void> {
+  // Remembered so `hpo resume <study>` knows what to run.
+  if (file) await study.storage.setStudyAttrs(study.studyId, "system", { study_file: file });
+  const recovered = await study.recover({ runningAreDead: runningTrialsAreDead(storageUrl) });
+  for (const r of recovered) {
+    log(`hpo: trial ${r.failed} (${r.reason}) ${r.retry !== null ? `will be retried as trial ${r.retry}` : "has no retries left"}`);
+  }
+  const { byState, retriedFails } = await study.storage.countTrials(study.studyId);
+  const finished = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
+  const target = parseStorageUrl(storageUrl);
+  const where = target.kind === "pglite" ? `embedded storage ${target.folder ?? "(memory)"}` : study.storage.location;
+  log(
+    `hpo: study "${study.studyName}" (${study.directions.join(", ")}) on ${where}: ${finished} trial(s) already finished` +
+      (budget !== undefined ? `, budget ${budget}` : ", no trial budget (runs until --timeout or Ctrl-C)") +
+      (byState.RUNNING ? `, ${byState.RUNNING} running elsewhere` : ""),
+  );
+}
+
+/**
+ * Runs a study's trials in this process until the study-wide budget is reached (also when
+ * other processes work on it), Ctrl-C, or the timeout. Returns the exit code.
+ */
+export async function runStudyInProcess(
+  def: StudyDefinition,
+  flags: RunFlags,
+  role: RunnerRole,
+  log: (m: string) => void,
+  file?: string,
+): Promise<number> {
+  const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
+  const study = await openDefinedStudy(def, storageUrl);
+  try {
+    const budget = flags.nTrials ?? def.nTrials;
+    if (role === "runner") await prepareStudy(study, budget, storageUrl, log, file);
+    const catchAll = !flags.noCatch;
+    if (role === "runner" && catchAll && def.catch === undefined) {
+      log("hpo: a trial whose objective throws is recorded as FAIL and the study goes on (--no-catch stops at the first error)");
+    }
+    if (budget !== undefined && (await study.budgetReached(budget))) {
+      if (role === "runner") {
+        log("hpo: the budget is already reached; nothing to run");
+        await printStudySummary(study, log);
+      }
+      return 0;
+    }
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? [])];
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      if (role === "runner") log("\nhpo: interrupted: marking running trials FAIL (interrupted); press Ctrl-C again to quit at once");
+      controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let reason: string;
+    try {
+      const result = await study.optimize(withSpace(def.space, def.objective), {
+        budget,
+        timeout: flags.timeout ?? def.timeout,
+        concurrency: flags.concurrency ?? def.concurrency ?? flags.gpus?.length ?? 1,
+        catch: catchAll ? (def.catch ?? true) : false,
+        trackers,
+        signal: controller.signal,
+      });
+      reason = result.reason;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    if (role === "runner") await printStudySummary(study, log);
+    if (reason === "interrupted") {
+      if (role === "runner") log(`hpo: stopped; run the same command again to continue study "${study.studyName}"`);
+      return 130;
+    }
+    return 0;
+  } finally {
+    await study.close();
+  }
+}

@@ -1,0 +1,89 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { parseStorageUrl } from "../storage/open-storage.ts";
+import type { StudyDefinition } from "../study-file/study-definition.ts";
+import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
+import type { RunFlags } from "./run-options.ts";
+import { openDefinedStudy, prepareStudy } from "./study-runner.ts";
+import { printStudySummary } from "./study-summary.ts";
+import { watchStudyProgress } from "./study-progress-watcher.ts";
+import { FINISHED_STATES } from "../trial/trial-state.ts";
+
+const HPO_BIN = fileURLToPath(new URL("../../bin/hpo.js", import.meta.url));
+
+/**
+ * `hpo run --workers N`: N worker processes run the study's trials (one training trial per
+ * process, so CPU-bound objectives use every core). On PostgreSQL each worker connects
+ * itself; on embedded or memory storage this process owns the database and the workers
+ * reach it through their IPC channels. This process shows the progress of all of them.
+ */
+export async function runWithWorkers(file: string, def: StudyDefinition, flags: RunFlags, workers: number, log: (m: string) => void): Promise<number> {
+  const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
+  const direct = parseStorageUrl(storageUrl).kind === "postgres";
+  const study = await openDefinedStudy(def, storageUrl);
+  const host = direct ? null : new IpcStorageHost(study.storage);
+  try {
+    const budget = flags.nTrials ?? def.nTrials;
+    await prepareStudy(study, budget, storageUrl, log, file);
+    if (budget !== undefined && (await study.budgetReached(budget))) {
+      log("hpo: the budget is already reached; nothing to run");
+      await printStudySummary(study, log);
+      return 0;
+    }
+    log(`hpo: starting ${workers} worker process(es)${direct ? "" : " (they reach the storage through this process)"}`);
+    const tracker = flags.quiet ? null : consoleTracker();
+    const finishedBefore = (await study.trials({ states: FINISHED_STATES })).length;
+    tracker?.onStudyStart?.({ studyName: study.studyName, directions: study.directions, nTrials: budget === undefined ? undefined : Math.max(0, budget - finishedBefore), finishedBefore });
+    const stopWatching = tracker ? await watchStudyProgress(study, tracker) : null;
+
+    const args = ["worker", file, "--storage", direct ? storageUrl! : "ipc:parent", "--quiet"];
+    if (flags.nTrials !== undefined) args.push("--n-trials", String(flags.nTrials));
+    if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
+    if (flags.timeout !== undefined) args.push("--timeout", String(flags.timeout));
+    if (flags.noCatch) args.push("--no-catch");
+    const children: ChildProcess[] = [];
+    const exits: Promise<number>[] = [];
+    for (let i = 0; i < workers; i++) {
+      // Each worker gets its own share of the GPUs, so two processes never pick the same one.
+      const gpus = flags.gpus?.filter((_, j) => j % workers === i);
+      const child = fork(HPO_BIN, args, {
+        serialization: "advanced",
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        env: { ...process.env, HPO_WORKER_INDEX: String(i), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
+      });
+      host?.attach(child);
+      children.push(child);
+      exits.push(new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : 1)))));
+    }
+    let interrupted = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      log("\nhpo: interrupted: workers mark their running trials FAIL (interrupted); Ctrl-C again quits at once");
+      for (const c of children) if (c.exitCode === null) c.kill(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let codes: number[];
+    try {
+      codes = await Promise.all(exits);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    await stopWatching?.();
+    tracker?.onStudyEnd?.({ studyName: study.studyName, reason: interrupted ? "interrupted" : "completed" });
+    await printStudySummary(study, log);
+    if (interrupted) {
+      log(`hpo: stopped; run the same command again to continue study "${study.studyName}"`);
+      return 130;
+    }
+    const failed = codes.filter((c) => c !== 0);
+    if (failed.length) log(`hpo: ${failed.length} worker(s) exited with an error (codes ${failed.join(", ")})`);
+    return failed.length ? 1 : 0;
+  } finally {
+    await host?.close();
+    await study.close();
+  }
+}
