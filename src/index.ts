@@ -38,3 +38,4 @@ export * from "./pruners/threshold-pruner.ts";
 export * from "./pruners/patient-pruner.ts";
 export * from "./pruners/catch-up-pruner.ts";
 // -- metrics --
+export * from "../objectives/metrics/index.ts";
