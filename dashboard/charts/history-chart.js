@@ -1,0 +1,43 @@
+import { isBetter } from "../study-store.js";
+import { createChart, GRID, STATE_COLORS } from "./chart-base.js";
+
+/** Optimization history: every COMPLETE trial's value by trial number, and the best so far. */
+export class HistoryChart {
+  constructor(el, onPick) {
+    this.el = el;
+    this.base = createChart(el);
+    this.base.chart.on("click", (p) => Array.isArray(p.data) && onPick(p.data[0]));
+  }
+
+  update(store, objective) {
+    const direction = store.study.directions[objective];
+    const points = [];
+    const best = [];
+    let bestValue = null;
+    for (const t of store.list()) {
+      if (t.state !== "COMPLETE" || !t.values) continue;
+      const v = t.values[objective];
+      if (!Number.isFinite(v)) continue;
+      points.push([t.number, v]);
+      if (isBetter(direction, v, bestValue)) bestValue = v;
+      best.push([t.number, bestValue]);
+    }
+    this.base.chart.setOption({
+      animation: false,
+      grid: GRID,
+      tooltip: { trigger: "item", formatter: (p) => `trial ${p.data[0]}<br/>${p.seriesName}: ${p.data[1]}` },
+      legend: { top: 0, right: 0, data: ["objective value", "best so far"] },
+      xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 24, minInterval: 1 },
+      yAxis: { type: "value", scale: true, name: direction },
+      series: [
+        { name: "objective value", type: "scatter", symbolSize: 7, itemStyle: { color: STATE_COLORS.COMPLETE }, data: points },
+        { name: "best so far", type: "line", step: "end", showSymbol: false, lineStyle: { color: "#d1345b", width: 2 }, itemStyle: { color: "#d1345b" }, data: best },
+      ],
+    });
+    this.el.dataset.points = String(points.length);
+  }
+
+  dispose() {
+    this.base.dispose();
+  }
+}
