@@ -8,7 +8,6 @@ import { deleteCommand } from "./commands/delete-command.ts";
 import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
 import { serveCommand } from "./commands/serve-command.ts";
-import { serveCommand } from "./commands/serve-command.ts";
 import { resumeCommand } from "./commands/resume-command.ts";
 import { workerCommand } from "./commands/worker-command.ts";
 import { studiesCommand } from "./commands/studies-command.ts";
@@ -24,7 +23,6 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   trials: { run: trialsCommand, summary: "show a study's trials" },
   export: { run: exportCommand, summary: "export a study's trials as CSV or JSON" },
   delete: { run: deleteCommand, summary: "delete a study and its trials" },
-  serve: { run: serveCommand, summary: "serve the dashboard and live feed (WebSocket) for a storage" },
   serve: { run: serveCommand, summary: "serve the dashboard and live feed (WebSocket) for a storage" },
 };
 
