@@ -68,3 +68,30 @@ describe("wasm SIMD grouped product", () => {
     mine.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), plain[i].dataSync())).toBeLessThan(2e-3));
   });
 });
+
+describe("fused AdamW kernel", () => {
+  beforeAll(() => useBackend("wasm"));
+
+  it("matches AdamW written with tfjs ops, clipping and decoupled decay included", async () => {
+    const { AdamW, clipByGlobalNorm } = await import("hpo/captioner");
+    const shapes = [[7, 5], [13], [4, 4, 3]];
+    const init = shapes.map((s, i) => tf.randomNormal(s, 0, 1, "float32", 10 + i));
+    const fused = init.map((t) => tf.variable(t.clone()));
+    const plain = init.map((t) => tf.variable(t.clone()));
+    const a = new AdamW(fused, { weightDecay: 0.1 });
+    const b = new AdamW(plain, { weightDecay: 0.1 });
+    for (let step = 0; step < 5; step++) {
+      const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 3, "float32", 100 * step + i));
+      const norm = a.applyClipped(grads, 0.01, 1);
+      const { clipped, norm: n2 } = clipByGlobalNorm(grads, 1);
+      b.apply(clipped, 0.01);
+      expect(Math.abs(norm - n2.dataSync()[0])).toBeLessThan(1e-4);
+      tf.dispose([...grads, ...clipped, n2]);
+    }
+    fused.forEach((v, i) => expect(maxAbsDiff(v.dataSync(), plain[i].dataSync())).toBeLessThan(1e-5));
+    const sa = a.state();
+    const sb = b.state();
+    sa.m.forEach((m, i) => expect(maxAbsDiff(m.dataSync(), sb.m[i].dataSync())).toBeLessThan(1e-6));
+    sa.v.forEach((v, i) => expect(maxAbsDiff(v.dataSync(), sb.v[i].dataSync())).toBeLessThan(1e-6));
+  });
+});

@@ -13,6 +13,8 @@ import type { CaptionerModel, CrossMemory } from "./captioner-model.ts";
 export interface DecodeOptions {
   /** Longest output including <bos> (default: the model's maxTokens). */
   readonly maxTokens?: number;
+  /** Stop a caption at <eos> (default true); false always runs maxTokens − 1 steps (benchmarks). */
+  readonly stopAtEos?: boolean;
 }
 
 /** Beam-search settings. */
@@ -67,6 +69,7 @@ export function greedyDecode(model: CaptionerModel, patches: tf.Tensor3D, option
   return withCross(model, patches, (cross) => {
     const seqs = Array.from({ length: batch }, () => [BOS]);
     const done = new Array<boolean>(batch).fill(false);
+    const stopAtEos = options.stopAtEos ?? true;
     for (let t = 1; t < maxTokens && done.some((d) => !d); t++) {
       const logp = nextTokenLogProbs(model, seqs, cross);
       for (let i = 0; i < batch; i++) {
@@ -78,7 +81,7 @@ export function greedyDecode(model: CaptionerModel, patches: tf.Tensor3D, option
         let best = EOS;
         for (let v = EOS + 1; v < vocab; v++) if (logp[i * vocab + v] > logp[i * vocab + best]) best = v;
         seqs[i].push(best);
-        if (best === EOS) done[i] = true;
+        if (best === EOS && stopAtEos) done[i] = true;
       }
     }
     return seqs.map(stripSpecials);

@@ -4,6 +4,8 @@
  * ever written, which is what keeps frozen weights bit-identical.
  */
 import * as tf from "@tensorflow/tfjs";
+import { type AdamWAttrs, HPO_ADAMW, wasmKernelsActive, wasmSumOfSquares } from "../backend/wasm-kernels/install-wasm-kernels.ts";
+import { clipByGlobalNorm } from "./clip-gradients.ts";
 
 /** AdamW hyperparameters (the learning rate is passed per step, for schedules). */
 export interface AdamWOptions {
@@ -66,6 +68,42 @@ export class AdamW {
         this.#vars[i].assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize)));
       }
     });
+  }
+
+  /**
+   * Clips `grads` to a global L2 norm of `maxNorm` (0 or Infinity: no clipping), then
+   * applies one update; returns the norm before clipping. On wasm this is one fused
+   * kernel per tensor instead of about fifteen tfjs ops.
+   */
+  applyClipped(grads: readonly tf.Tensor[], learningRate: number, maxNorm: number): number {
+    const clips = maxNorm > 0 && Number.isFinite(maxNorm);
+    if (!wasmKernelsActive()) {
+      const { clipped, norm } = clipByGlobalNorm(grads, clips ? maxNorm : Infinity);
+      const value = norm.dataSync()[0];
+      this.apply(clipped, learningRate);
+      tf.dispose([...clipped, norm]);
+      return value;
+    }
+    if (grads.length !== this.#vars.length) throw new Error(`expected ${this.#vars.length} gradients, got ${grads.length}`);
+    let squares = 0;
+    for (const g of grads) squares += wasmSumOfSquares(g);
+    const norm = Math.sqrt(squares);
+    // As torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when above.
+    const gradScale = clips && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+    this.#step++;
+    const b1 = this.#beta1;
+    const b2 = this.#beta2;
+    const stepSize = (learningRate * Math.sqrt(1 - b2 ** this.#step)) / (1 - b1 ** this.#step);
+    const epsHat = this.#epsilon * Math.sqrt(1 - b2 ** this.#step);
+    for (let i = 0; i < this.#vars.length; i++) {
+      const attrs: AdamWAttrs = { gradScale, beta1: b1, beta2: b2, stepSize, epsHat, decay: this.#decay[i] ? 1 - learningRate * this.#weightDecay : 1 };
+      const [w, m, v] = tf.engine().runKernel(HPO_ADAMW, { w: this.#vars[i], g: grads[i], m: this.#m[i], v: this.#v[i] }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      this.#vars[i].assign(w);
+      this.#m[i].assign(m);
+      this.#v[i].assign(v);
+      tf.dispose([w, m, v]);
+    }
+    return norm;
   }
 
   /** The moment estimates, for checkpoints. */

@@ -5,7 +5,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CaptionerModel, DropoutSeeds, TokenBatch } from "../model/captioner-model.ts";
 import type { AdamW } from "./adamw.ts";
-import { clipByGlobalNorm } from "./clip-gradients.ts";
 
 /** Step settings. */
 export interface StepOptions {
@@ -23,8 +22,7 @@ export function trainStep(model: CaptionerModel, batch: TokenBatch, trainable: r
     if (!g) throw new Error(`no gradient for ${v.name}`);
     return g;
   });
-  const { clipped, norm } = clipByGlobalNorm(ordered, options.clipNorm ?? 1);
-  optimizer.apply(clipped, options.learningRate);
-  tf.dispose([...ordered, ...clipped, norm]);
+  optimizer.applyClipped(ordered, options.learningRate, options.clipNorm ?? 1);
+  tf.dispose(ordered);
   return value;
 }

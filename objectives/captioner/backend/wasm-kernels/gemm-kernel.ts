@@ -4,20 +4,20 @@
  * there is one group and no transpose flag; everything else goes to a scalar loop that
  * runs at well under 1 GFLOP/s, which made attention the slowest part of a training step.
  */
-import { CodeWriter, I32, V128, type WasmFunction } from "./wasm-code.ts";
+import { CodeWriter, F32, I32, V128, type WasmFunction } from "./wasm-code.ts";
 
 /**
- * Parameters, all i32: a, b, c (byte addresses), G, M, K, N, aRowStride, aColStride,
- * aGroupStride, bGroupStride, cGroupStride (strides in bytes). A(i, k) lives at
- * a + i·aRowStride + k·aColStride, so a transposed A costs nothing; B and C are
- * row-major with N columns. N must be a multiple of 4.
+ * Parameters: a, b, c (byte addresses), G, M, K, N, aRowStride, aColStride, aGroupStride,
+ * bGroupStride, cGroupStride (strides in bytes), all i32, then alpha (f32): C = alpha·A·B.
+ * A(i, k) lives at a + i·aRowStride + k·aColStride, so a transposed A costs nothing; B and
+ * C are row-major with N columns. N must be a multiple of 4.
  */
-export const GEMM_PARAMS = 12;
+export const GEMM_PARAMS = 13;
 
 /** Builds the `gemm` function. */
 export function gemmFunction(): WasmFunction {
   const w = new CodeWriter(GEMM_PARAMS);
-  const [a, b, c, G, M, K, N, aRow, aCol, aGrp, bGrp, cGrp] = Array.from({ length: GEMM_PARAMS }, (_, i) => i);
+  const [a, b, c, G, M, K, N, aRow, aCol, aGrp, bGrp, cGrp, alpha] = Array.from({ length: GEMM_PARAMS }, (_, i) => i);
   const g = w.local(I32);
   const i = w.local(I32);
   const j = w.local(I32);
@@ -31,6 +31,7 @@ export function gemmFunction(): WasmFunction {
   const rowBytes = w.local(I32);
   const acc = Array.from({ length: 8 }, () => w.local(V128));
   const bv = [w.local(V128), w.local(V128)];
+  const alphas = w.local(V128);
 
   // Computes the R×(4V) tile of C at (i, j), R ∈ {4, 1}, V ∈ {2, 1}.
   const tile = (R: number, V: number): void => {
@@ -56,7 +57,7 @@ export function gemmFunction(): WasmFunction {
     // Store the tile.
     w.get(cG).get(i).get(rowBytes).mul().add().get(j).i32(4).mul().add().set(pc);
     for (let r = 0; r < R; r++) {
-      for (let v = 0; v < V; v++) w.get(pc).get(acc[r * V + v]).v128Store(16 * v);
+      for (let v = 0; v < V; v++) w.get(pc).get(acc[r * V + v]).get(alphas).f32x4Mul().v128Store(16 * v);
       if (r < R - 1) w.get(pc).get(rowBytes).add().set(pc);
     }
   };
@@ -82,6 +83,7 @@ export function gemmFunction(): WasmFunction {
   };
 
   w.get(N).i32(4).mul().set(rowBytes);
+  w.get(alpha).f32x4Splat().set(alphas);
   w.i32(0).set(g);
   w.block().loop();
   w.get(g).get(G).geS().brIf(1);
@@ -94,5 +96,5 @@ export function gemmFunction(): WasmFunction {
   w.get(g).i32(1).add().set(g);
   w.br(0).end().end();
 
-  return { name: "gemm", params: new Array(GEMM_PARAMS).fill(I32), code: w };
+  return { name: "gemm", params: [...new Array<typeof I32>(GEMM_PARAMS - 1).fill(I32), F32], code: w };
 }

@@ -5,8 +5,9 @@
 
 /** Value types used by the kernels. */
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof V128;
 
 /** Unsigned LEB128. */
 export function uleb(value: number): number[] {
@@ -64,8 +65,34 @@ export class CodeWriter {
   set(index: number): this {
     return this.#op(0x21, ...uleb(index));
   }
+  tee(index: number): this {
+    return this.#op(0x22, ...uleb(index));
+  }
   i32(value: number): this {
     return this.#op(0x41, ...sleb(value));
+  }
+  /** f32.const. */
+  f32(value: number): this {
+    const b = new Uint8Array(new Float32Array([value]).buffer);
+    return this.#op(0x43, ...b);
+  }
+  f32Add(): this {
+    return this.#op(0x92);
+  }
+  f32Sub(): this {
+    return this.#op(0x93);
+  }
+  f32Mul(): this {
+    return this.#op(0x94);
+  }
+  f32Div(): this {
+    return this.#op(0x95);
+  }
+  f32Sqrt(): this {
+    return this.#op(0x91);
+  }
+  ltS(): this {
+    return this.#op(0x48);
   }
   add(): this {
     return this.#op(0x6a);
@@ -125,8 +152,24 @@ export class CodeWriter {
   f32x4Add(): this {
     return this.#simd(0xe4);
   }
+  f32x4Sub(): this {
+    return this.#simd(0xe5);
+  }
   f32x4Mul(): this {
     return this.#simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.#simd(0xe7);
+  }
+  f32x4Sqrt(): this {
+    return this.#simd(0xe3);
+  }
+  /** f32x4.splat of the f32 on the stack. */
+  f32x4Splat(): this {
+    return this.#simd(0x13);
+  }
+  f32x4ExtractLane(lane: number): this {
+    return this.#simd(0x1f, lane);
   }
 
   /** The encoded body: locals grouped by type, the code, and the final `end`. */
@@ -146,6 +189,8 @@ export class CodeWriter {
 export interface WasmFunction {
   readonly name: string;
   readonly params: readonly ValueType[];
+  /** At most one result (default none). */
+  readonly results?: readonly ValueType[];
   readonly code: CodeWriter;
 }
 
@@ -160,10 +205,10 @@ function name(s: string): number[] {
 
 /**
  * A module that imports its memory as `env.memory` (so it works on another module's
- * heap, zero-copy) and exports the given functions, none of which return a value.
+ * heap, zero-copy) and exports the given functions.
  */
 export function encodeModule(functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
-  const types = functions.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0x00]);
+  const types = functions.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [...uleb(functions.length), ...types]),
