@@ -3,7 +3,7 @@ import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import type { Storage, StudyRecord } from "../storage/storage.ts";
 import type { StorageHandle } from "../storage/storage-handles.ts";
-import { StorageError } from "../storage/storage-errors.ts";
+import { StorageError, TrialNotRunningError } from "../storage/storage-errors.ts";
 import { TrackerHub } from "../tracking/tracker-hub.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
@@ -325,6 +325,11 @@ export class Study {
           final = await this.#finishLive(trial, outcome);
         } catch (e) {
           if (e instanceof TrialFinishedError) continue;
+          if (e instanceof TrialNotRunningError) {
+            // Another worker failed it as stale (we were cut off too long); its retry redoes it.
+            console.warn(`hpo: trial ${trial.number} was failed by another worker while it ran (${e.message}); its result is dropped`);
+            continue;
+          }
           throw e;
         }
         finished++;

@@ -1,0 +1,65 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A PostgreSQL server of the test's own, so a test may restart it without disturbing others. */
+export interface PrivatePostgres {
+  readonly url: string;
+  restart(): void;
+  stop(): void;
+}
+
+function binDir(): string | null {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return null;
+  const version = readdirSync(root).sort().at(-1);
+  return version ? join(root, version, "bin") : null;
+}
+
+/** Why a private server cannot run here, or null when it can (needs PostgreSQL binaries and root for runuser). */
+export function privatePostgresUnavailable(): string | null {
+  if (!binDir()) return "PostgreSQL server binaries not installed";
+  if (process.getuid?.() !== 0) return "needs root to run the server as the postgres user";
+  return spawnSync("id", ["postgres"]).status === 0 ? null : "no postgres user";
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** initdb + start a throwaway cluster on a free loopback port (fsync off: test data only). */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const bin = binDir()!;
+  const dir = mkdtempSync(join(tmpdir(), "hpo-pg-"));
+  chmodSync(dir, 0o777);
+  const data = join(dir, "data");
+  const port = await freePort();
+  const asPostgres = (cmd: string, args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { stdio: "pipe" });
+  asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const start = () => asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "start"]);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: () => {
+      asPostgres("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      start();
+    },
+    stop: () => {
+      try {
+        asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
