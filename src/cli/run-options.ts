@@ -10,6 +10,7 @@ export const RUN_FLAGS = {
   "no-catch": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   gpus: { type: "string" },
+  tracker: { type: "string", multiple: true },
 } as const;
 
 /** The parsed values of RUN_FLAGS. */
@@ -21,10 +22,12 @@ export interface RunFlags {
   noCatch: boolean;
   quiet: boolean;
   gpus?: number[];
+  /** Tracker specs such as "wandb:project=x" or "jsonl:path=runs/". */
+  trackers: string[];
 }
 
 /** Validates RUN_FLAGS values, naming the flag in errors. */
-export function parseRunFlags(values: Record<string, string | boolean | undefined>): RunFlags {
+export function parseRunFlags(values: Record<string, string | boolean | string[] | undefined>): RunFlags {
   return {
     storage: values.storage as string | undefined,
     nTrials: intFlag("n-trials", values["n-trials"] as string | undefined, 0),
@@ -33,6 +36,7 @@ export function parseRunFlags(values: Record<string, string | boolean | undefine
     noCatch: Boolean(values["no-catch"]),
     quiet: Boolean(values.quiet),
     gpus: values.gpus === undefined ? undefined : parseGpuFlag(values.gpus as string),
+    trackers: (values.tracker as string[] | undefined) ?? [],
   };
 }
 

@@ -7,6 +7,22 @@ import { withSpace } from "../study-file/search-space.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import type { RunFlags } from "./run-options.ts";
 import { printStudySummary } from "./study-summary.ts";
+import { CliError } from "./cli-error.ts";
+
+/** Builds the trackers named on the command line (loaded only when named). */
+async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
+  if (specs.length === 0) return [];
+  const { trackerFromSpec } = await import("../../trackers/from-spec.ts");
+  const out: Tracker[] = [];
+  for (const spec of specs) {
+    try {
+      out.push(await trackerFromSpec(spec));
+    } catch (e) {
+      throw new CliError(`--tracker ${spec}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
 
 /** Who runs trials: the `hpo run` process itself, or an `hpo worker` process. */
 export type RunnerRole = "runner" | "worker";
@@ -86,7 +102,7 @@ export async function runStudyInProcess(
       }
       return 0;
     }
-    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? [])];
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...(await trackersFromFlags(flags.trackers))];
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = () => {

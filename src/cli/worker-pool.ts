@@ -42,6 +42,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
     if (flags.timeout !== undefined) args.push("--timeout", String(flags.timeout));
     if (flags.noCatch) args.push("--no-catch");
+    for (const spec of flags.trackers) args.push("--tracker", spec);
     const children: ChildProcess[] = [];
     const exits: Promise<number>[] = [];
     for (let i = 0; i < workers; i++) {

@@ -378,7 +378,8 @@ export class Study {
     await Promise.all(
       live.map(async (t) => {
         try {
-          await this.#finishLive(t, { state: "FAIL", values: null, failReason: reason });
+          const final = await this.#finishLive(t, { state: "FAIL", values: null, failReason: reason });
+          this.#activeHub?.trialFinish({ studyName: this.studyName, trial: final });
           n++;
         } catch {
           // Finished by its own objective at the same moment: nothing to interrupt.

@@ -7,7 +7,7 @@ import { runStudyInProcess } from "../study-runner.ts";
 import { runWithWorkers } from "../worker-pool.ts";
 
 const USAGE =
-  "hpo run <study.ts> [--storage URL] [--n-trials N] [--workers N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--no-catch] [--quiet]";
+  "hpo run <study.ts> [--storage URL] [--n-trials N] [--workers N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--tracker SPEC]... [--no-catch] [--quiet]";
 
 /** `hpo run`: creates or continues the study a file defines and runs it to its budget. */
 export async function runCommand(argv: string[]): Promise<number> {

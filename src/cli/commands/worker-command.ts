@@ -5,7 +5,7 @@ import { parseFlags } from "../parse-flags.ts";
 import { parseRunFlags, RUN_FLAGS } from "../run-options.ts";
 import { runStudyInProcess } from "../study-runner.ts";
 
-const USAGE = "hpo worker <study.ts> --storage postgres://... [--n-trials N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--quiet]";
+const USAGE = "hpo worker <study.ts> --storage postgres://... [--n-trials N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--tracker SPEC]... [--quiet]";
 
 /**
  * `hpo worker`: joins a study (creating it if no worker has yet) and runs trials until the
