@@ -4,8 +4,11 @@ import { normLogPdf } from "./normal-functions.ts";
 import { logGaussMass } from "./truncated-normal.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-/** Terms this far below the largest add less than 2e-22 each to the sum: skip them. */
-const NEGLIGIBLE = -50;
+/**
+ * Terms this far below the largest add less than 1e-16 of it each (below its rounding
+ * error): their exp is skipped. Even 10,000 of them move a log-density by under 1e-12.
+ */
+const NEGLIGIBLE = -37;
 
 /** What the log-density needs from a fitted mixture. */
 export interface Mixture {
@@ -28,7 +31,7 @@ export interface Mixture {
  *   shared width read each kernel's interval mass from a table indexed by grid offset.
  *
  * All forms compute the same sum as Optuna's log_pdf, up to rounding and terms below
- * e^-50 of the largest.
+ * e^-37 of the largest.
  */
 export class MixtureLogDensity {
   readonly #evaluate: (points: readonly Float64Array[], size: number, out: Float64Array) => void;
@@ -77,36 +80,87 @@ function categorical1(mixture: Mixture) {
   };
 }
 
+/**
+ * Upper bound of -log(mass of [low, high]) for a kernel centred inside [low, high] with
+ * σ <= high - low (always true after the width clip): the mass is at least
+ * Φ(1/2) - Φ(-1/2) = 0.3829, so -log(mass) < 0.96.
+ */
+const MAX_NEG_LOG_MASS = 0.97;
+
+/** Whether every kernel centre lies in [low, high] (then MAX_NEG_LOG_MASS bounds every normaliser). */
+function centresInside(mus: Float64Array, low: number, high: number): boolean {
+  for (let i = 0; i < mus.length; i++) if (!(mus[i] >= low && mus[i] <= high)) return false;
+  return true;
+}
+
+/** Lazily computed -log(mass in [low, high]) per kernel, shared by all candidates. */
+function lazyNormalizers(space: KernelSpace, mus: Float64Array, sigmas: Float64Array) {
+  const cache = new Float64Array(mus.length).fill(NaN);
+  return (i: number): number => {
+    let v = cache[i];
+    if (v !== v) {
+      const s = sigmas[i];
+      v = cache[i] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
+    }
+    return v;
+  };
+}
+
 function continuous1(mixture: Mixture, exact: boolean) {
   const space = mixture.spaces[0];
   const { mus, sigmas } = mixture.kernels[0] as NumericKernels;
   const m = mixture.nComponents;
-  // log w - log Z - log √(2π) (- log σ) and 1/σ per kernel.
+  // log w - log √(2π) (- log σ) and 1/σ per kernel; the truncation normaliser is added
+  // only for kernels that can matter (it costs two erfc calls and is at most 0.97).
   const base = new Float64Array(m);
   const inv = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     const s = sigmas[i];
-    const logMass = logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
-    base[i] = Math.log(mixture.weights[i]) - logMass - LOG_SQRT_2PI - (exact ? Math.log(s) : 0);
+    base[i] = Math.log(mixture.weights[i]) - LOG_SQRT_2PI - (exact ? Math.log(s) : 0);
     inv[i] = 1 / s;
   }
-  const terms = new Float64Array(m);
+  // -log(mass in [low, high]) per kernel, computed on first need (NaN: not yet).
+  const negLogMass = new Float64Array(m).fill(NaN);
+  const { low, high } = space;
+  const slack = centresInside(mus, low, high) ? MAX_NEG_LOG_MASS : Infinity;
+  const partials = new Float64Array(m);
+  const kept = new Float64Array(m);
   return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
     const xs = points[0];
     for (let j = 0; j < size; j++) {
       const x = kernelCoordinate(space, xs[j]);
-      if (!(x >= space.low && x <= space.high)) {
+      if (!(x >= low && x <= high)) {
         out[j] = -Infinity;
         continue;
       }
-      let max = -Infinity;
+      let best = 0;
+      let bestPartial = -Infinity;
       for (let i = 0; i < m; i++) {
         const t = (x - mus[i]) * inv[i];
         const v = base[i] - 0.5 * t * t;
-        terms[i] = v;
+        partials[i] = v;
+        if (v > bestPartial) {
+          bestPartial = v;
+          best = i;
+        }
+      }
+      // The final maximum is at least the best kernel's full value; kernels whose upper
+      // bound falls e^37 below it cannot change the sum and are dropped.
+      let nb = negLogMass[best];
+      if (nb !== nb) nb = negLogMass[best] = -logGaussMass((low - mus[best]) / sigmas[best], (high - mus[best]) / sigmas[best]);
+      const floor = bestPartial + nb + NEGLIGIBLE - slack;
+      let max = -Infinity;
+      let count = 0;
+      for (let i = 0; i < m; i++) {
+        const partial = partials[i];
+        if (partial < floor) continue;
+        let n = negLogMass[i];
+        if (n !== n) n = negLogMass[i] = -logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
+        const v = partial + n;
+        kept[count++] = v;
         if (v > max) max = v;
       }
-      out[j] = logSumExp(terms, m, max);
+      out[j] = logSumExp(kept, count, max);
     }
   };
 }
@@ -160,7 +214,7 @@ function discrete1(mixture: Mixture) {
         const upper = Math.min(x + 0.5 * space.q, space.high);
         const width = upper - lower;
         // Bounds on each kernel's mass in [lower, upper]: width times the smallest and the
-        // largest density there. Kernels whose upper bound is e^50 below the best lower
+        // largest density there. Kernels whose upper bound is e^37 below the best lower
         // bound cannot matter; the rest get the exact mass.
         let bestLower = -Infinity;
         for (let g = 0; g < groups; g++) {
@@ -194,41 +248,119 @@ function discrete1(mixture: Mixture) {
   };
 }
 
-/** Per discrete dimension: interval masses by grid offset when kernels share a width. */
-interface DiscreteTable {
-  readonly dim: number;
-  /** Grid index of each kernel centre (-1: off the grid or another width: compute directly). */
-  readonly gridIndex: Int32Array;
-  readonly sigma: number;
+/**
+ * One discrete dimension of a joint mixture: log P(candidate's grid cell | kernel i) -
+ * log P(domain | kernel i). Kernels that share the observation width and sit on the grid
+ * (all of them but the prior, in multivariate TPE) depend only on the grid offset between
+ * candidate and centre, so that part is a table; the few others are computed directly.
+ */
+class DiscreteCells {
+  readonly space: KernelSpace;
+  readonly mus: Float64Array;
+  readonly sigmas: Float64Array;
   readonly gridLow: number;
   readonly points: number;
-  /** log mass by offset + points - 1 (NaN: not computed yet). */
+  /** Grid index of each tabulated kernel's centre, -1 for the others. */
+  readonly gridIndex: Int32Array;
+  /** Kernels computed directly (off the grid, or another width such as the prior). */
+  readonly direct: Int32Array;
+  /** log cell mass by grid offset + points - 1, for the shared width. */
   readonly table: Float64Array;
+  /** -log domain mass per kernel (added to the base once). */
+  readonly negLogDomain: Float64Array;
+
+  constructor(space: KernelSpace, mus: Float64Array, sigmas: Float64Array) {
+    this.space = space;
+    this.mus = mus;
+    this.sigmas = sigmas;
+    const q = space.q;
+    this.gridLow = space.low + 0.5 * q;
+    this.points = Math.round((space.high - space.low) / q);
+    const m = mus.length;
+    const sigma = sigmas[0];
+    // A table over every offset costs 2·points - 1 mass evaluations: worth it unless the
+    // grid is much larger than the history.
+    const tabulate = this.points <= Math.max(4096, 4 * m);
+    this.gridIndex = new Int32Array(m).fill(-1);
+    const direct: number[] = [];
+    this.negLogDomain = new Float64Array(m);
+    const domainByGrid = new Float64Array(tabulate ? this.points : 0).fill(NaN);
+    for (let i = 0; i < m; i++) {
+      const k = this.gridOf(mus[i]);
+      const s = sigmas[i];
+      if (tabulate && k >= 0 && s === sigma) {
+        this.gridIndex[i] = k;
+        let v = domainByGrid[k];
+        if (v !== v) v = domainByGrid[k] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
+        this.negLogDomain[i] = v;
+      } else {
+        direct.push(i);
+        this.negLogDomain[i] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
+      }
+    }
+    this.direct = Int32Array.from(direct);
+    this.table = new Float64Array(tabulate ? Math.max(0, 2 * this.points - 1) : 0);
+    for (let o = 0; o < this.table.length; o++) {
+      // Centre at grid 0, cell at grid o - (points - 1): the mass depends on the offset only.
+      const offset = (o - (this.points - 1)) * q;
+      this.table[o] = logGaussMass((offset - 0.5 * q) / sigma, (offset + 0.5 * q) / sigma);
+    }
+  }
+
+  /** Grid index of a kernel-space value, or -1 when it is not on the grid. */
+  gridOf(v: number): number {
+    const q = this.space.q;
+    const k = Math.round((v - this.gridLow) / q);
+    return k >= 0 && k < this.points && Math.abs(v - (this.gridLow + k * q)) <= 1e-9 * q ? k : -1;
+  }
+
+  /** Adds log P(cell of x | kernel i) for every kernel to acc (domain normaliser excluded). */
+  addCell(x: number, acc: Float64Array): void {
+    const { space, mus, sigmas, gridIndex, table } = this;
+    const m = mus.length;
+    const lower = Math.max(x - 0.5 * space.q, space.low);
+    const upper = Math.min(x + 0.5 * space.q, space.high);
+    const kx = table.length > 0 ? this.gridOf(x) : -1;
+    if (kx < 0) {
+      for (let i = 0; i < m; i++) acc[i] += logGaussMass((lower - mus[i]) / sigmas[i], (upper - mus[i]) / sigmas[i]);
+      return;
+    }
+    const shift = kx + this.points - 1;
+    for (let i = 0; i < m; i++) {
+      const k = gridIndex[i];
+      if (k >= 0) acc[i] += table[shift - k];
+    }
+    for (const i of this.direct) acc[i] += logGaussMass((lower - mus[i]) / sigmas[i], (upper - mus[i]) / sigmas[i]);
+  }
 }
 
 function joint(mixture: Mixture, exact: boolean) {
   const m = mixture.nComponents;
-  const dims = mixture.spaces.length;
+  const { spaces, kernels } = mixture;
+  // Per kernel, everything that does not depend on the candidate: log weight, categorical
+  // "miss" probabilities, Gaussian constants and truncation normalisers.
   const base = new Float64Array(m);
   for (let i = 0; i < m; i++) base[i] = Math.log(mixture.weights[i]);
-  const invSigma: (Float64Array | null)[] = [];
-  const hitBonus: number[] = [];
-  const tables: (DiscreteTable | null)[] = [];
-  for (let d = 0; d < dims; d++) {
-    const space = mixture.spaces[d];
-    invSigma.push(null);
-    hitBonus.push(0);
-    tables.push(null);
+  const continuous: { d: number; mus: Float64Array; inv: Float64Array }[] = [];
+  const categorical: { d: number; byChoice: Int32Array[]; bonus: number; nChoices: number }[] = [];
+  const discrete: { d: number; cells: DiscreteCells }[] = [];
+  for (let d = 0; d < spaces.length; d++) {
+    const space = spaces[d];
     if (space.kind === "categorical") {
-      // Fold the "miss" probability into the base; a matching choice adds log(hit/miss).
-      const kern = mixture.kernels[d] as CategoricalKernels;
+      const kern = kernels[d] as CategoricalKernels;
       const logMiss = Math.log(kern.pMiss);
       const logPrior = Math.log(kern.pPrior);
-      for (let i = 0; i < m; i++) base[i] += kern.choiceOf[i] < 0 ? logPrior : logMiss;
-      hitBonus[d] = Math.log(kern.pHit) - logMiss;
+      const lists: number[][] = Array.from({ length: space.nChoices }, () => []);
+      for (let i = 0; i < m; i++) {
+        const c = kern.choiceOf[i];
+        base[i] += c < 0 ? logPrior : logMiss;
+        if (c >= 0) lists[c].push(i);
+      }
+      // A candidate's choice adds log(hit / miss) to the kernels of that choice only.
+      categorical.push({ d, byChoice: lists.map((l) => Int32Array.from(l)), bonus: Math.log(kern.pHit) - logMiss, nChoices: space.nChoices });
       continue;
     }
-    const { mus, sigmas } = mixture.kernels[d] as NumericKernels;
+    const { mus, sigmas } = kernels[d] as NumericKernels;
     if (space.kind === "continuous") {
       const inv = new Float64Array(m);
       for (let i = 0; i < m; i++) {
@@ -236,44 +368,51 @@ function joint(mixture: Mixture, exact: boolean) {
         base[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
         inv[i] = 1 / s;
       }
-      invSigma[d] = inv;
-      continue;
+      continuous.push({ d, mus, inv });
+    } else {
+      const cells = new DiscreteCells(space, mus, sigmas);
+      for (let i = 0; i < m; i++) base[i] += cells.negLogDomain[i];
+      discrete.push({ d, cells });
     }
-    tables[d] = discreteTable(d, space, mus, sigmas, base);
   }
   const acc = new Float64Array(m);
   return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
     for (let j = 0; j < size; j++) {
       acc.set(base);
       let inside = true;
-      for (let d = 0; d < dims && inside; d++) {
-        const space = mixture.spaces[d];
-        const xi = points[d][j];
-        if (space.kind === "categorical") {
-          if (!isChoice(xi, space.nChoices)) {
-            inside = false;
-            break;
-          }
-          const choiceOf = (mixture.kernels[d] as CategoricalKernels).choiceOf;
-          const bonus = hitBonus[d];
-          for (let i = 0; i < m; i++) if (choiceOf[i] === xi) acc[i] += bonus;
-          continue;
+      for (const c of categorical) {
+        const xi = points[c.d][j];
+        if (!isChoice(xi, c.nChoices)) {
+          inside = false;
+          break;
         }
-        const x = kernelCoordinate(space, xi);
+        const list = c.byChoice[xi];
+        const bonus = c.bonus;
+        for (let r = 0; r < list.length; r++) acc[list[r]] += bonus;
+      }
+      for (const c of continuous) {
+        if (!inside) break;
+        const space = spaces[c.d];
+        const x = kernelCoordinate(space, points[c.d][j]);
         if (!(x >= space.low && x <= space.high)) {
           inside = false;
           break;
         }
-        const { mus, sigmas } = mixture.kernels[d] as NumericKernels;
-        const inv = invSigma[d];
-        if (inv !== null) {
-          for (let i = 0; i < m; i++) {
-            const t = (x - mus[i]) * inv[i];
-            acc[i] -= 0.5 * t * t;
-          }
-          continue;
+        const { mus, inv } = c;
+        for (let i = 0; i < m; i++) {
+          const t = (x - mus[i]) * inv[i];
+          acc[i] -= 0.5 * t * t;
         }
-        addDiscrete(tables[d] as DiscreteTable, space, x, mus, sigmas, acc, m);
+      }
+      for (const c of discrete) {
+        if (!inside) break;
+        const space = spaces[c.d];
+        const x = kernelCoordinate(space, points[c.d][j]);
+        if (!(x >= space.low && x <= space.high)) {
+          inside = false;
+          break;
+        }
+        c.cells.addCell(x, acc);
       }
       if (!inside) {
         out[j] = -Infinity;
@@ -284,60 +423,6 @@ function joint(mixture: Mixture, exact: boolean) {
       out[j] = logSumExp(acc, m, max);
     }
   };
-}
-
-function discreteTable(dim: number, space: KernelSpace, mus: Float64Array, sigmas: Float64Array, base: Float64Array): DiscreteTable {
-  const m = mus.length;
-  const q = space.q;
-  const gridLow = space.low + 0.5 * q;
-  const points = Math.round((space.high - space.low) / q);
-  // The shared width is that of the observation kernels (the prior, if any, differs).
-  const sigma = sigmas[0];
-  const usable = points <= 1 << 20;
-  const gridIndex = new Int32Array(m).fill(-1);
-  const normalizer = new Map<number, number>();
-  for (let i = 0; i < m; i++) {
-    const s = sigmas[i];
-    const k = Math.round((mus[i] - gridLow) / q);
-    const onGrid = usable && s === sigma && Math.abs(mus[i] - (gridLow + k * q)) <= 1e-9 * q && k >= 0 && k < points;
-    let logMass: number | undefined;
-    if (onGrid) {
-      gridIndex[i] = k;
-      logMass = normalizer.get(k);
-    }
-    if (logMass === undefined) {
-      logMass = logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
-      if (onGrid) normalizer.set(k, logMass);
-    }
-    base[i] -= logMass;
-  }
-  return { dim, gridIndex, sigma, gridLow, points, table: new Float64Array(usable ? Math.max(0, 2 * points - 1) : 0).fill(NaN) };
-}
-
-function addDiscrete(t: DiscreteTable, space: KernelSpace, x: number, mus: Float64Array, sigmas: Float64Array, acc: Float64Array, m: number): void {
-  const q = space.q;
-  const lower = Math.max(x - 0.5 * q, space.low);
-  const upper = Math.min(x + 0.5 * q, space.high);
-  const kx = Math.round((x - t.gridLow) / q);
-  const xOnGrid = t.table.length > 0 && Math.abs(x - (t.gridLow + kx * q)) <= 1e-9 * q && kx >= 0 && kx < t.points;
-  const offset = t.points - 1;
-  for (let i = 0; i < m; i++) {
-    const ki = t.gridIndex[i];
-    if (xOnGrid && ki >= 0) {
-      // Same width, both on the grid: the mass depends only on the grid offset.
-      const slot = kx - ki + offset;
-      let v = t.table[slot];
-      if (v !== v) {
-        const s = t.sigma;
-        v = logGaussMass((lower - mus[i]) / s, (upper - mus[i]) / s);
-        t.table[slot] = v;
-      }
-      acc[i] += v;
-    } else {
-      const s = sigmas[i];
-      acc[i] += logGaussMass((lower - mus[i]) / s, (upper - mus[i]) / s);
-    }
-  }
 }
 
 /** log Σ exp(v_i), given max = max v_i; terms far below the max are skipped. */
