@@ -26,6 +26,24 @@ describe.each(["wasm", "cpu"] as const)("training and decoding on %s", (backend)
     tf.dispose([batch.patches, batch.inputs, batch.targets, batch.mask]);
   });
 
+  it("incremental decoding equals re-running the decoder over the whole prefix", () => {
+    const { model, examples } = tinySetup(3, 5);
+    const batch = batchOf(model, examples);
+    const t = batch.inputs.shape[1];
+    const memory = model.encode(batch.patches);
+    const cross = model.crossMemory(memory);
+    const full = model.decodeHidden(batch.inputs, cross).arraySync() as number[][];
+    const ids = batch.inputs.arraySync() as number[][];
+    let cache = null;
+    for (let p = 0; p < t; p++) {
+      const step = model.decodeStep(tf.tensor1d(ids.map((row) => row[p]), "int32"), p, cache, cross);
+      const rows = step.hidden.arraySync() as number[][];
+      rows.forEach((row, i) => row.forEach((v, k) => expect(Math.abs(v - full[i * t + p][k])).toBeLessThan(1e-5)));
+      cache = step.cache;
+    }
+    model.dispose();
+  });
+
   it("greedy and beam outputs are bounded by maxTokens and hold no special tokens", () => {
     const { model, examples } = tinySetup(5, 2);
     const batch = batchOf(model, examples);

@@ -29,6 +29,9 @@ export interface TokenBatch {
 /** Per decoder layer: the image tokens' keys (transposed per head) and values. */
 export type CrossMemory = readonly { readonly keysT: tf.Tensor3D; readonly values: tf.Tensor3D }[];
 
+/** Per decoder layer: keys (transposed per head, [R·H, dh, t]) and values ([R·H, t, dh]) of the tokens so far. */
+export type SelfCache = readonly { readonly keysT: tf.Tensor3D; readonly values: tf.Tensor3D }[];
+
 /** Dropout seeds for one forward pass; absent at inference. */
 export interface DropoutSeeds {
   next(): number;
@@ -196,6 +199,42 @@ export class CaptionerModel {
         x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln3`, x), seeds));
       }
       return this.#norm("decoder.ln_f", x);
+    });
+  }
+
+  /**
+   * One incremental decoder step for inference: the hidden state [R, dDec] of the token at
+   * `position` (ids [R], int32), attending to the cached keys/values of earlier positions,
+   * which it extends. Equal to the last row of {@link decodeHidden} over the whole prefix,
+   * at a fraction of the work (the prefix is not recomputed).
+   */
+  decodeStep(tokens: tf.Tensor1D, position: number, cache: SelfCache | null, cross: CrossMemory): { hidden: tf.Tensor2D; cache: SelfCache } {
+    const d = this.config.decoder;
+    if (position >= d.maxTokens) throw new Error(`position ${position} is beyond maxTokens ${d.maxTokens}`);
+    const rows = tokens.shape[0];
+    const dh = d.dModel / d.heads;
+    const heads = (x: tf.Tensor2D, shape: [number, number, number]) => tf.reshape(x, [rows * d.heads, shape[1], shape[2]]) as tf.Tensor3D;
+    return tf.tidy(() => {
+      const onehot = tf.cast(tf.oneHot(tokens, d.vocabSize), "float32") as tf.Tensor2D;
+      let x = tf.add(linear(onehot, this.#w("decoder.tokens") as tf.Tensor2D), tf.slice(this.#w("decoder.pos"), [position, 0], [1, d.dModel])) as tf.Tensor2D;
+      const next: { keysT: tf.Tensor3D; values: tf.Tensor3D }[] = [];
+      for (let l = 0; l < d.layers; l++) {
+        const b = `decoder.blocks.${l}`;
+        const h = this.#norm(`${b}.ln1`, x);
+        const q = heads(tf.mul(this.#dense(`${b}.self.q`, h), 1 / Math.sqrt(dh)) as tf.Tensor2D, [0, 1, dh]);
+        const kNew = heads(this.#dense(`${b}.self.k`, h), [0, dh, 1]);
+        const vNew = heads(this.#dense(`${b}.self.v`, h), [0, 1, dh]);
+        const keysT = cache ? (tf.concat([cache[l].keysT, kNew], 2) as tf.Tensor3D) : kNew;
+        const values = cache ? (tf.concat([cache[l].values, vNew], 1) as tf.Tensor3D) : vNew;
+        next.push({ keysT, values });
+        const selfOut = batchMatMul(tf.softmax(batchMatMul(q, keysT)), values);
+        x = tf.add(x, this.#dense(`${b}.self.o`, tf.reshape(selfOut, [rows, d.dModel]) as tf.Tensor2D));
+        const cq = heads(tf.mul(this.#dense(`${b}.cross.q`, this.#norm(`${b}.ln2`, x)), 1 / Math.sqrt(dh)) as tf.Tensor2D, [0, 1, dh]);
+        const crossOut = batchMatMul(tf.softmax(batchMatMul(cq, cross[l].keysT)), cross[l].values);
+        x = tf.add(x, this.#dense(`${b}.cross.o`, tf.reshape(crossOut, [rows, d.dModel]) as tf.Tensor2D));
+        x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln3`, x)));
+      }
+      return { hidden: this.#norm("decoder.ln_f", x), cache: next };
     });
   }
 

@@ -1,13 +1,11 @@
 /**
- * Caption generation: greedy decoding and beam search. Image keys/values for
- * cross-attention are computed once per batch; each step re-runs the decoder over the
- * prefix (at most maxTokens positions, so a key/value cache would save little here).
- * Prefixes are padded to a multiple of 4 so attention stays on the SIMD kernel; the
- * causal mask keeps the padding invisible to earlier positions.
+ * Caption generation: greedy decoding and beam search, both incremental — the image's
+ * cross-attention keys/values are computed once per batch and each step runs the decoder
+ * on the newest token only, attending to cached keys/values of the earlier ones.
  */
 import * as tf from "@tensorflow/tfjs";
 import { BOS, EOS, PAD } from "../text/word-tokenizer.ts";
-import type { CaptionerModel, CrossMemory } from "./captioner-model.ts";
+import type { CaptionerModel, CrossMemory, SelfCache } from "./captioner-model.ts";
 
 /** Decoding settings. */
 export interface DecodeOptions {
@@ -24,27 +22,8 @@ export interface BeamOptions extends DecodeOptions {
   readonly lengthPenalty?: number;
 }
 
-function paddedLength(t: number, maxTokens: number): number {
-  return Math.min(maxTokens, Math.ceil(t / 4) * 4);
-}
-
-/** Log-probabilities [rows, vocab] of the next token after each prefix (all of length t). */
-function nextTokenLogProbs(model: CaptionerModel, prefixes: readonly (readonly number[])[], cross: CrossMemory): Float32Array {
-  const rows = prefixes.length;
-  const t = prefixes[0].length;
-  const width = paddedLength(t, model.config.decoder.maxTokens);
-  const ids = new Int32Array(rows * width).fill(PAD);
-  prefixes.forEach((p, i) => ids.set(p, i * width));
-  return tf.tidy(() => {
-    const hidden = model.decodeHidden(tf.tensor2d(ids, [rows, width], "int32"), cross);
-    const d = hidden.shape[1];
-    const last = tf.reshape(tf.slice(tf.reshape(hidden, [rows, width, d]), [0, t - 1, 0], [rows, 1, d]), [rows, d]) as tf.Tensor2D;
-    return tf.logSoftmax(model.logits(last)).dataSync() as Float32Array;
-  });
-}
-
-function disposeCross(cross: CrossMemory): void {
-  for (const layer of cross) tf.dispose([layer.keysT, layer.values]);
+function disposeLayers(layers: CrossMemory | SelfCache | null): void {
+  for (const layer of layers ?? []) tf.dispose([layer.keysT, layer.values]);
 }
 
 function withCross<T>(model: CaptionerModel, patches: tf.Tensor3D, f: (cross: CrossMemory) => T): T {
@@ -54,8 +33,61 @@ function withCross<T>(model: CaptionerModel, patches: tf.Tensor3D, f: (cross: Cr
   try {
     return f(cross);
   } finally {
-    disposeCross(cross);
+    disposeLayers(cross);
   }
+}
+
+/** Runs the decoder one token further for every row; returns log-probabilities [rows × vocab]. */
+class IncrementalDecoder {
+  #cache: SelfCache | null = null;
+  #position = 0;
+  readonly #model: CaptionerModel;
+  readonly #cross: CrossMemory;
+
+  constructor(model: CaptionerModel, cross: CrossMemory) {
+    this.#model = model;
+    this.#cross = cross;
+  }
+
+  step(tokens: readonly number[]): Float32Array {
+    const ids = tf.tensor1d(Int32Array.from(tokens), "int32");
+    try {
+      const { hidden, cache } = this.#model.decodeStep(ids, this.#position, this.#cache, this.#cross);
+      disposeLayers(this.#cache);
+      this.#cache = cache;
+      this.#position++;
+      return tf.tidy(() => tf.logSoftmax(this.#model.logits(hidden)).dataSync() as Float32Array);
+    } finally {
+      ids.dispose();
+    }
+  }
+
+  /** Re-orders cached rows (beam search): row r takes the cache of row `parents[r]`. */
+  reorder(parents: readonly number[], heads: number): void {
+    if (!this.#cache) return;
+    const idx = tf.tensor1d(Int32Array.from(parents), "int32");
+    const old = this.#cache;
+    this.#cache = old.map(({ keysT, values }) =>
+      tf.tidy(() => {
+        const pick = (x: tf.Tensor3D) => {
+          const [g, a, b] = x.shape;
+          return tf.reshape(tf.gather(tf.reshape(x, [g / heads, heads * a * b]), idx), [parents.length * heads, a, b]) as tf.Tensor3D;
+        };
+        return { keysT: pick(keysT), values: pick(values) };
+      }),
+    );
+    disposeLayers(old);
+    idx.dispose();
+  }
+
+  dispose(): void {
+    disposeLayers(this.#cache);
+    this.#cache = null;
+  }
+}
+
+function limitOf(model: CaptionerModel, options: DecodeOptions): number {
+  return Math.min(options.maxTokens ?? model.config.decoder.maxTokens, model.config.decoder.maxTokens);
 }
 
 /**
@@ -63,67 +95,50 @@ function withCross<T>(model: CaptionerModel, patches: tf.Tensor3D, f: (cross: Cr
  * (without <bos> and <eos>).
  */
 export function greedyDecode(model: CaptionerModel, patches: tf.Tensor3D, options: DecodeOptions = {}): number[][] {
-  const maxTokens = Math.min(options.maxTokens ?? model.config.decoder.maxTokens, model.config.decoder.maxTokens);
+  const maxTokens = limitOf(model, options);
   const vocab = model.config.decoder.vocabSize;
   const batch = patches.shape[0];
+  const stopAtEos = options.stopAtEos ?? true;
   return withCross(model, patches, (cross) => {
-    const seqs = Array.from({ length: batch }, () => [BOS]);
-    const done = new Array<boolean>(batch).fill(false);
-    const stopAtEos = options.stopAtEos ?? true;
-    for (let t = 1; t < maxTokens && done.some((d) => !d); t++) {
-      const logp = nextTokenLogProbs(model, seqs, cross);
-      for (let i = 0; i < batch; i++) {
-        if (done[i]) {
-          seqs[i].push(PAD);
-          continue;
-        }
-        // <pad> and <bos> are never generated.
-        let best = EOS;
-        for (let v = EOS + 1; v < vocab; v++) if (logp[i * vocab + v] > logp[i * vocab + best]) best = v;
-        seqs[i].push(best);
-        if (best === EOS && stopAtEos) done[i] = true;
+    const decoder = new IncrementalDecoder(model, cross);
+    try {
+      const seqs: number[][] = Array.from({ length: batch }, () => []);
+      const done = new Array<boolean>(batch).fill(false);
+      let last = new Array<number>(batch).fill(BOS);
+      for (let t = 1; t < maxTokens && done.some((d) => !d); t++) {
+        const logp = decoder.step(last);
+        last = last.map((_, i) => {
+          if (done[i]) return PAD;
+          // <pad> and <bos> are never generated.
+          let best = EOS;
+          for (let v = EOS + 1; v < vocab; v++) if (logp[i * vocab + v] > logp[i * vocab + best]) best = v;
+          seqs[i].push(best);
+          if (best === EOS && stopAtEos) done[i] = true;
+          return best;
+        });
       }
+      return seqs.map(beforeEos);
+    } finally {
+      decoder.dispose();
     }
-    return seqs.map(stripSpecials);
   });
 }
 
-function stripSpecials(seq: readonly number[]): number[] {
-  const out: number[] = [];
-  for (const id of seq.slice(1)) {
-    if (id === EOS) break;
-    if (id !== PAD && id !== BOS) out.push(id);
-  }
-  return out;
+function beforeEos(ids: readonly number[]): number[] {
+  const end = ids.indexOf(EOS);
+  return end < 0 ? [...ids] : ids.slice(0, end);
 }
 
 interface Beam {
-  readonly tokens: number[];
+  readonly tokens: readonly number[];
   readonly logp: number;
   readonly done: boolean;
+  readonly parent: number;
 }
 
 function beamScore(b: Beam, penalty: number): number {
   // Length counts generated tokens, including <eos> once finished.
-  const length = Math.max(1, b.tokens.length - 1);
-  return b.logp / length ** penalty;
-}
-
-/** Repeats each image's cross-attention keys/values for its live beams. */
-function gatherCross(cross: CrossMemory, imageOfRow: readonly number[], heads: number): CrossMemory {
-  const idx = tf.tensor1d([...imageOfRow], "int32");
-  const out = cross.map(({ keysT, values }) =>
-    tf.tidy(() => {
-      const pick = (x: tf.Tensor3D) => {
-        const [bh, a, b] = x.shape;
-        const perImage = tf.reshape(x, [bh / heads, heads * a * b]);
-        return tf.reshape(tf.gather(perImage, idx), [imageOfRow.length * heads, a, b]) as tf.Tensor3D;
-      };
-      return { keysT: pick(keysT), values: pick(values) };
-    }),
-  );
-  idx.dispose();
-  return out;
+  return b.logp / Math.max(1, b.tokens.length) ** penalty;
 }
 
 /**
@@ -133,36 +148,70 @@ function gatherCross(cross: CrossMemory, imageOfRow: readonly number[], heads: n
 export function beamSearchDecode(model: CaptionerModel, patches: tf.Tensor3D, options: BeamOptions): number[][] {
   const width = options.beamWidth;
   if (!Number.isInteger(width) || width < 1) throw new Error(`beamWidth must be a positive integer, got ${width}`);
-  const maxTokens = Math.min(options.maxTokens ?? model.config.decoder.maxTokens, model.config.decoder.maxTokens);
+  const maxTokens = limitOf(model, options);
   const penalty = options.lengthPenalty ?? 1;
   const vocab = model.config.decoder.vocabSize;
+  const heads = model.config.decoder.heads;
   const batch = patches.shape[0];
-  return withCross(model, patches, (cross) => {
-    let beams: Beam[][] = Array.from({ length: batch }, () => [{ tokens: [BOS], logp: 0, done: false }]);
-    for (let t = 1; t < maxTokens; t++) {
-      const live: { image: number; beam: Beam }[] = [];
-      beams.forEach((bs, image) => bs.forEach((beam) => !beam.done && live.push({ image, beam })));
-      if (live.length === 0) break;
-      const rowsCross = gatherCross(cross, live.map((l) => l.image), model.config.decoder.heads);
-      let logp: Float32Array;
-      try {
-        logp = nextTokenLogProbs(model, live.map((l) => l.beam.tokens), rowsCross);
-      } finally {
-        disposeCross(rowsCross);
-      }
-      const candidates: Beam[][] = beams.map((bs) => bs.filter((b) => b.done));
-      live.forEach(({ image, beam }, row) => {
-        // Only the top `width` words of a beam can survive, so consider no more.
-        const top: number[] = [];
-        for (let v = EOS; v < vocab; v++) {
-          top.push(v);
-          top.sort((a, b) => logp[row * vocab + b] - logp[row * vocab + a]);
-          if (top.length > width) top.pop();
+  // Each image gets `width` rows; row 0 starts live, the others join after the first step.
+  const rowsImage = Array.from({ length: batch * width }, (_, r) => Math.floor(r / width));
+  return withCross(model, patches, (imageCross) => {
+    // Repeat each image's keys/values for its rows, once.
+    const idx = tf.tensor1d(Int32Array.from(rowsImage), "int32");
+    const cross: CrossMemory = imageCross.map(({ keysT, values }) =>
+      tf.tidy(() => {
+        const pick = (x: tf.Tensor3D) => {
+          const [g, a, b] = x.shape;
+          return tf.reshape(tf.gather(tf.reshape(x, [g / heads, heads * a * b]), idx), [batch * width * heads, a, b]) as tf.Tensor3D;
+        };
+        return { keysT: pick(keysT), values: pick(values) };
+      }),
+    );
+    idx.dispose();
+    const decoder = new IncrementalDecoder(model, cross);
+    try {
+      let beams: Beam[] = rowsImage.map((_, r) => ({ tokens: [], logp: r % width === 0 ? 0 : -Infinity, done: false, parent: r }));
+      for (let t = 1; t < maxTokens && beams.some((b) => !b.done && b.logp > -Infinity); t++) {
+        const logp = decoder.step(beams.map((b) => (b.done ? PAD : (b.tokens[b.tokens.length - 1] ?? BOS))));
+        const next: Beam[] = [];
+        for (let image = 0; image < batch; image++) {
+          const candidates: Beam[] = [];
+          for (let r = image * width; r < (image + 1) * width; r++) {
+            const b = beams[r];
+            if (b.logp === -Infinity) continue;
+            if (b.done) {
+              candidates.push({ ...b, parent: r });
+              continue;
+            }
+            // Only a beam's `width` best words can survive, so look at no more; ties keep the lower id.
+            const top: number[] = [];
+            for (let v = EOS; v < vocab; v++) {
+              const s = logp[r * vocab + v];
+              let k = top.length;
+              while (k > 0 && s > logp[r * vocab + top[k - 1]]) k--;
+              if (k < width) {
+                top.splice(k, 0, v);
+                if (top.length > width) top.pop();
+              }
+            }
+            for (const v of top) candidates.push({ tokens: [...b.tokens, v], logp: b.logp + logp[r * vocab + v], done: v === EOS, parent: r });
+          }
+          candidates.sort((a, b) => beamScore(b, penalty) - beamScore(a, penalty));
+          for (let k = 0; k < width; k++) next.push(candidates[k] ?? { tokens: [], logp: -Infinity, done: true, parent: image * width });
         }
-        for (const v of top) candidates[image].push({ tokens: [...beam.tokens, v], logp: beam.logp + logp[row * vocab + v], done: v === EOS });
-      });
-      beams = candidates.map((cs) => cs.sort((a, b) => beamScore(b, penalty) - beamScore(a, penalty)).slice(0, width));
+        decoder.reorder(next.map((b) => b.parent), heads);
+        beams = next;
+      }
+      const results: number[][] = [];
+      for (let image = 0; image < batch; image++) {
+        const mine = beams.slice(image * width, (image + 1) * width).filter((b) => b.logp > -Infinity);
+        mine.sort((a, b) => beamScore(b, penalty) - beamScore(a, penalty));
+        results.push(beforeEos(mine[0]?.tokens ?? []));
+      }
+      return results;
+    } finally {
+      decoder.dispose();
+      disposeLayers(cross);
     }
-    return beams.map((bs) => stripSpecials([...bs].sort((a, b) => beamScore(b, penalty) - beamScore(a, penalty))[0].tokens));
   });
 }
