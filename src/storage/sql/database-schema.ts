@@ -9,6 +9,7 @@ export interface Database {
     created_at: ColumnType<Date, never, never>;
     next_trial_number: Generated<number>;
     last_event_seq: Generated<number>;
+    retried_trials: Generated<number>;
   };
   hpo_study_attrs: { study_id: number; kind: string; key: string; value_json: string };
   hpo_trials: {

@@ -33,6 +33,11 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);
+  // Intermediate writes commit without waiting for the disk; final states opt back in
+  // (SqlStorage's durable transactions).
+  pool.on("connect", (client) => {
+    client.query("SET synchronous_commit TO off").catch(() => undefined);
+  });
   try {
     const client = await pool.connect();
     client.release();

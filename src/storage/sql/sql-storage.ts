@@ -74,7 +74,7 @@ export class SqlStorage implements Storage {
   async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord> {
     return this.#run(async () => {
       try {
-        return await this.#db.transaction().execute(async (tx) => {
+        return await this.#durableTx(async (tx) => {
           const row = await tx
             .insertInto("hpo_studies")
             .values({ study_name: studyName, directions: JSON.stringify(directions) })
@@ -139,7 +139,7 @@ export class SqlStorage implements Storage {
     const entries = Object.entries(attrs);
     if (entries.length === 0) return;
     await this.#run(() =>
-      this.#db.transaction().execute(async (tx) => {
+      this.#durableTx(async (tx) => {
         await tx
           .insertInto("hpo_study_attrs")
           .values(entries.map(([key, value]) => ({ study_id: studyId, kind, key, value_json: encodeJson(value) })))
@@ -155,36 +155,11 @@ export class SqlStorage implements Storage {
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    return this.#run(() => this.#fastTx((tx) => insertTrial(tx, studyId, trial)));
+    return this.#run(() => this.#fastTx(async (tx) => (await insertTrial(tx, studyId, trial))!));
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
-    const trialId = await this.#run(() =>
-      this.#fastTx(async (tx) => {
-        const waiting = await tx
-          .selectFrom("hpo_trials")
-          .select(["trial_id", "number"])
-          .where("study_id", "=", studyId)
-          .where("state", "=", "WAITING")
-          .orderBy("number")
-          .limit(1)
-          .forUpdate()
-          .skipLocked()
-          .executeTakeFirst();
-        if (!waiting) return null;
-        const id = Number(waiting.trial_id);
-        const now = new Date();
-        await tx.updateTable("hpo_trials").set({ state: "RUNNING", datetime_start: now, worker_id: workerId }).where("trial_id", "=", id).execute();
-        await tx
-          .insertInto("hpo_trial_heartbeats")
-          .values({ trial_id: id, heartbeat_at: now })
-          .onConflict((oc) => oc.column("trial_id").doUpdateSet({ heartbeat_at: now }))
-          .execute();
-        const seq = await appendEvents(tx, studyId, [{ type: "trial_started", trialNumber: waiting.number, payload: { workerId } }]);
-        await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", id).execute();
-        return id;
-      }),
-    );
+    const trialId = await this.#run(() => this.#fastTx((tx) => claimWaiting(tx, studyId, workerId)));
     return trialId === null ? null : this.getTrial(trialId);
   }
 
@@ -201,7 +176,7 @@ export class SqlStorage implements Storage {
       // through it, without holding the study lock during the flush (so workers'
       // final commits share fsyncs).
       if (patch.finish) {
-        await sql`UPDATE hpo_trials SET datetime_complete = datetime_complete WHERE trial_id = ${trialId}`.execute(this.#db);
+        await this.#durableTx((tx) => sql`UPDATE hpo_trials SET datetime_complete = datetime_complete WHERE trial_id = ${trialId}`.execute(tx));
       }
     });
   }
@@ -262,19 +237,21 @@ export class SqlStorage implements Storage {
           await tx.deleteFrom("hpo_trial_heartbeats").where("trial_id", "=", trialId).execute();
         }
         const events = eventsForPatch(row.number, patch);
-        if (events.length > 0) {
-          const seq = await appendEvents(tx, row.study_id, events);
-          await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", trialId).execute();
-        }
+        if (events.length > 0) await appendEvents(tx, row.study_id, events, trialId);
       })
     );
   }
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
-    const claimed = await this.claimWaitingTrial(studyId, options.workerId);
-    if (claimed) return claimed;
-    if (options.maxTrials === undefined) return this.createTrial(studyId, { state: "RUNNING", workerId: options.workerId });
-    return this.#createTrialInBudget(studyId, { state: "RUNNING", workerId: options.workerId }, options.maxTrials);
+    const result = await this.#run(() =>
+      this.#fastTx(async (tx) => {
+        const claimed = await claimWaiting(tx, studyId, options.workerId);
+        if (claimed !== null) return { claimed, created: undefined };
+        return { claimed: undefined, created: await insertTrial(tx, studyId, { state: "RUNNING", workerId: options.workerId }, options.maxTrials) };
+      }),
+    );
+    if (result.claimed !== undefined) return this.getTrial(result.claimed);
+    return result.created ?? null;
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
@@ -321,7 +298,7 @@ export class SqlStorage implements Storage {
           ? `stale: no heartbeat for ${Number(row.age).toFixed(1)} s${row.worker_id ? ` (worker ${row.worker_id})` : ""}`
           : `stale: the process running it ended${row.worker_id ? ` (worker ${row.worker_id})` : ""}`;
       const report = await this.#run(() =>
-        this.#db.transaction().execute(async (tx) => {
+        this.#durableTx(async (tx) => {
           // Re-check under the row lock: the trial may have finished or been failed meanwhile.
           const locked = await tx
             .selectFrom("hpo_trials")
@@ -353,7 +330,7 @@ export class SqlStorage implements Storage {
     const reports: FailedTrialReport[] = [];
     for (const trialId of candidates) {
       const report = await this.#run(() =>
-        this.#db.transaction().execute(async (tx) => {
+        this.#durableTx(async (tx) => {
           const locked = await tx
             .selectFrom("hpo_trials")
             .select("trial_id")
@@ -387,21 +364,6 @@ export class SqlStorage implements Storage {
       if (!row) return null;
       return { format: row.format as "bytes" | "json", data: new Uint8Array(row.data), updatedAt: new Date(row.updated_at) };
     });
-  }
-
-  #createTrialInBudget(studyId: number, trial: NewTrial, maxTrials: number): Promise<FrozenTrial | null> {
-    return this.#run(() =>
-      this.#fastTx(async (tx) => {
-        // The study row lock serialises creators, so the count below cannot go stale before
-        // this transaction's trial is in.
-        await tx.selectFrom("hpo_studies").select("study_id").where("study_id", "=", studyId).forUpdate().executeTakeFirst();
-        const used = await sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM hpo_trials
-           WHERE study_id = ${studyId} AND NOT (state = 'FAIL' AND retried_by IS NOT NULL)`.execute(tx);
-        if (Number(used.rows[0].n) >= maxTrials) return null;
-        return insertTrial(tx, studyId, trial);
-      }),
-    );
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial | null> {
@@ -477,8 +439,14 @@ export class SqlStorage implements Storage {
    * states are made durable separately (see updateTrial).
    */
   #fastTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    // Connections run with synchronous_commit off (see the openers).
+    return this.#db.transaction().execute(fn);
+  }
+
+  /** A transaction whose commit waits for the WAL to reach disk (studies, final states, retries). */
+  #durableTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute(async (tx) => {
-      await sql`SET LOCAL synchronous_commit TO OFF`.execute(tx);
+      await sql`SET LOCAL synchronous_commit TO ON`.execute(tx);
       return fn(tx);
     });
   }
@@ -579,16 +547,45 @@ function toStudyRecord(
   };
 }
 
+/** Moves the oldest WAITING trial to RUNNING for a worker (skipping ones others are claiming); its id or null. */
+async function claimWaiting(tx: Tx, studyId: number, workerId: string): Promise<number | null> {
+  const waiting = await tx
+    .selectFrom("hpo_trials")
+    .select(["trial_id", "number"])
+    .where("study_id", "=", studyId)
+    .where("state", "=", "WAITING")
+    .orderBy("number")
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  if (!waiting) return null;
+  const id = Number(waiting.trial_id);
+  const now = new Date();
+  await tx.updateTable("hpo_trials").set({ state: "RUNNING", datetime_start: now, worker_id: workerId }).where("trial_id", "=", id).execute();
+  await tx
+    .insertInto("hpo_trial_heartbeats")
+    .values({ trial_id: id, heartbeat_at: now })
+    .onConflict((oc) => oc.column("trial_id").doUpdateSet({ heartbeat_at: now }))
+    .execute();
+  await appendEvents(tx, studyId, [{ type: "trial_started", trialNumber: waiting.number, payload: { workerId } }], id);
+  return id;
+}
+
 /** Inserts a trial with the study's next number; the caller's transaction holds the study lock after this. */
-async function insertTrial(tx: Tx, studyId: number, trial: NewTrial): Promise<FrozenTrial> {
+async function insertTrial(tx: Tx, studyId: number, trial: NewTrial, maxTrials?: number): Promise<FrozenTrial | null> {
   // Number and event seq come from the study row, under its lock: dense numbers,
   // events in commit order.
-  const alloc = await tx
+  let update = tx
     .updateTable("hpo_studies")
     .set((eb) => ({ next_trial_number: eb("next_trial_number", "+", 1), last_event_seq: eb("last_event_seq", "+", 1) }))
-    .where("study_id", "=", studyId)
-    .returning(["next_trial_number", "last_event_seq", notifyEvents])
-    .executeTakeFirst();
+    .where("study_id", "=", studyId);
+  if (maxTrials !== undefined) update = update.where(sql<boolean>`next_trial_number - retried_trials < ${maxTrials}`);
+  const alloc = await update.returning(["next_trial_number", "last_event_seq", notifyEvents]).executeTakeFirst();
+  if (!alloc && maxTrials !== undefined) {
+    const exists = await tx.selectFrom("hpo_studies").select("study_id").where("study_id", "=", studyId).executeTakeFirst();
+    if (exists) return null;
+  }
   if (!alloc) throw new StorageError(`study ${studyId} no longer exists`);
   const number = alloc.next_trial_number - 1;
   const seq = Number(alloc.last_event_seq);
@@ -636,30 +633,18 @@ async function insertTrial(tx: Tx, studyId: number, trial: NewTrial): Promise<Fr
 export const EVENTS_CHANNEL = "hpo_events";
 const notifyEvents = sql<string>`pg_notify('hpo_events', study_id::text || ':' || last_event_seq::text)::text`.as("notified");
 
-/** Allocates sequence numbers under the study row's lock and writes the events; returns the last seq. */
-async function appendEvents(tx: Tx, studyId: number, events: readonly PendingEvent[]): Promise<number> {
-  const row = await tx
-    .updateTable("hpo_studies")
-    .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", events.length) }))
-    .where("study_id", "=", studyId)
-    .returning(["last_event_seq", notifyEvents])
-    .executeTakeFirst();
-  if (!row) throw new StorageError(`study ${studyId} no longer exists`);
-  const last = Number(row.last_event_seq);
-  const first = last - events.length + 1;
-  await tx
-    .insertInto("hpo_events")
-    .values(
-      events.map((e, i) => ({
-        study_id: studyId,
-        seq: first + i,
-        type: e.type,
-        trial_number: e.trialNumber,
-        payload_json: encodeJson(e.payload),
-      })),
-    )
-    .execute();
-  return last;
+/**
+ * Allocates sequence numbers under the study row's lock, writes the events, announces them
+ * and stamps `trialId`'s version — one round trip (hpo_append_events), run last in its
+ * transaction so the lock is held only until commit. Returns the last seq.
+ */
+async function appendEvents(tx: Tx, studyId: number, events: readonly PendingEvent[], trialId: number | null = null): Promise<number> {
+  const result = await sql<{ seq: number | string }>`SELECT hpo_append_events(
+      ${studyId}::integer, ${trialId}::bigint,
+      ${events.map((e) => encodeJson(e.payload))}::text[],
+      ${events.map((e) => e.type)}::text[],
+      ${events.map((e) => e.trialNumber)}::integer[]) AS seq`.execute(tx);
+  return Number(result.rows[0].seq);
 }
 
 /** Fails a RUNNING trial (when `reason` is given) and enqueues its retry if the policy allows. */
@@ -676,15 +661,13 @@ async function failAndRetry(tx: Tx, studyId: number, trialId: number, reason: st
   const plan = planRetry(failed, maxRetries);
   let retry: number | null = null;
   if (plan) {
-    const created = await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs });
+    const created = (await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs }))!;
     retry = created.number;
     await tx.updateTable("hpo_trials").set({ retried_by: retry }).where("trial_id", "=", trialId).execute();
+    await tx.updateTable("hpo_studies").set((eb) => ({ retried_trials: eb("retried_trials", "+", 1) })).where("study_id", "=", studyId).execute();
     events.push({ type: "trial_retried", trialNumber: failed.number, payload: { retry, retryCount: plan.systemAttrs.retry_count } });
   }
-  if (events.length) {
-    const seq = await appendEvents(tx, studyId, events);
-    await tx.updateTable("hpo_trials").set({ version: seq }).where("trial_id", "=", trialId).execute();
-  }
+  if (events.length) await appendEvents(tx, studyId, events, trialId);
   return { failed: failed.number, retry, reason: reason ?? String(failed.systemAttrs.fail_reason ?? "") };
 }
 

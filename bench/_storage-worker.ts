@@ -1,0 +1,31 @@
+// One worker process of `npm run bench -- storage`: runs trials on a shared PostgreSQL study
+// for a fixed time and prints how many it finished.
+// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds>
+import { createStudy, MedianPruner, RandomSampler, TPESampler, TrialPruned, type Trial } from "../src/index.ts";
+
+const [url, name, samplerName, seconds] = process.argv.slice(2);
+const study = await createStudy({
+  studyName: name,
+  storage: url,
+  loadIfExists: true,
+  sampler: samplerName === "tpe" ? new TPESampler({ seed: process.pid }) : new RandomSampler({ seed: process.pid }),
+  pruner: new MedianPruner(),
+});
+const objective = async (trial: Trial): Promise<number> => {
+  const x = trial.suggestFloat("x", -10, 10);
+  for (let step = 0; step < 3; step++) {
+    trial.report(x * x + 1 / (step + 1), step);
+    if (await trial.shouldPrune()) throw new TrialPruned();
+  }
+  return x * x;
+};
+// Warm-up (JIT, connections), then signal readiness and wait for the common start.
+await study.optimize(objective, { nTrials: 5 });
+process.send?.({ ready: true });
+await new Promise<void>((resolve) => process.once("message", () => resolve()));
+const start = performance.now();
+const result = await study.optimize(objective, { timeout: Number(seconds) });
+const elapsed = (performance.now() - start) / 1000;
+process.send?.({ finished: result.finished, elapsed });
+await study.close();
+process.exit(0);
