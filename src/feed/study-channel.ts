@@ -66,7 +66,9 @@ export class StudyChannel {
   notify(lastSeq: number): void {
     if (lastSeq > this.#wanted) this.#wanted = lastSeq;
     if (!this.#ready || this.#closed || this.#reading || this.#wanted <= this.#head) return;
-    this.#reading = this.#read().finally(() => {
+    // Read on the next turn of the event loop: everything committed in this turn (a burst
+    // of writes in this process) goes out as one batch, one frame per client.
+    this.#reading = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#read()).finally(() => {
       this.#reading = null;
       // An announcement may have come in during the last (empty) read.
       if (this.#wanted > this.#head) this.notify(this.#wanted);
