@@ -1,4 +1,4 @@
-import { encodeJson } from "../storage/json-codec.ts";
+import { decodeJson, encodeJson } from "../storage/json-codec.ts";
 import type { StudyRecord, StudySummary } from "../storage/storage.ts";
 import type { StudyEvent } from "../storage/study-event.ts";
 import type { FrozenTrial } from "../trial/frozen-trial.ts";
@@ -51,4 +51,9 @@ export function eventToFeed(e: StudyEvent): FeedEvent {
  */
 export function encodeFeedMessage(message: FeedServerMessage): string {
   return encodeJson(message);
+}
+
+/** Parses a server message (restoring NaN and ±Infinity); for TypeScript clients of the feed. */
+export function decodeFeedMessage(text: string): FeedServerMessage {
+  return decodeJson<FeedServerMessage>(text);
 }
