@@ -39,3 +39,11 @@ export * from "./pruners/patient-pruner.ts";
 export * from "./pruners/catch-up-pruner.ts";
 // -- metrics --
 export * from "../objectives/metrics/index.ts";
+// -- live feed, dashboard server, parameter importance --
+export * from "./feed/feed-protocol.ts";
+export { decodeFeedMessage } from "./feed/feed-json.ts";
+export { FeedHub, type FeedOptions, type FeedStats } from "./feed/feed-hub.ts";
+export type { FeedSession, FeedClientLimits } from "./feed/feed-session.ts";
+export { startFeedServer, type FeedServer, type FeedServerOptions } from "./server/start-feed-server.ts";
+export { ServeConfigError } from "./server/host-policy.ts";
+export * from "./importance/param-importance.ts";
