@@ -83,8 +83,8 @@ export class CaptionerModel {
     return this.params.get(name);
   }
 
-  #dense(name: string, x: tf.Tensor2D, seeds?: DropoutSeeds): tf.Tensor2D {
-    const y = dense(x, this.#w(`${name}.kernel`) as tf.Tensor2D, this.#w(`${name}.bias`) as tf.Tensor1D);
+  #dense(name: string, x: tf.Tensor2D, seeds?: DropoutSeeds, inputGradient = true): tf.Tensor2D {
+    const y = dense(x, this.#w(`${name}.kernel`) as tf.Tensor2D, this.#w(`${name}.bias`) as tf.Tensor1D, { inputGradient });
     const delta = this.#lora?.delta(name, x, seeds?.next());
     return delta ? tf.add(y, delta) : y;
   }
@@ -150,7 +150,7 @@ export class CaptionerModel {
     const [batch, p, pd] = patches.shape;
     if (p !== patchCount(e) || pd !== patchDim(e)) throw new Error(`patches must be [B, ${patchCount(e)}, ${patchDim(e)}], got [${patches.shape.join(", ")}]`);
     return tf.tidy(() => {
-      const embedded = this.#dense("encoder.patch", tf.reshape(patches, [batch * p, pd]), seeds);
+      const embedded = this.#dense("encoder.patch", tf.reshape(patches, [batch * p, pd]), seeds, false);
       let x = tf.reshape(tf.add(tf.reshape(embedded, [batch, p, e.dModel]), this.#w("encoder.pos")), [batch * p, e.dModel]) as tf.Tensor2D;
       for (let l = 0; l < e.layers; l++) {
         const b = `encoder.blocks.${l}`;

@@ -98,3 +98,4 @@ export function gemmFunction(): WasmFunction {
 
   return { name: "gemm", params: [...new Array<typeof I32>(GEMM_PARAMS - 1).fill(I32), F32], code: w };
 }
+

@@ -91,9 +91,24 @@ const denseOp = customOp<tf.Tensor2D>(([x, w, b], save) => {
   };
 });
 
-/** x · w + b for x [rows, in], w [in, out], b [out], differentiable in all three. */
-export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return denseOp(x, w, b);
+const denseOnDataOp = customOp<tf.Tensor2D>(([x, w, b], save) => {
+  save([x]);
+  return {
+    value: tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D,
+    gradFunc: (dy, saved) => {
+      const [sx] = saved as tf.Tensor2D[];
+      // x is data (image patches): its gradient is never used, so skip that product.
+      return [tf.zerosLike(sx), matMulTransposeA(sx, dy), sumRows(dy)];
+    },
+  };
+});
+
+/**
+ * x · w + b for x [rows, in], w [in, out], b [out], differentiable in all three; with
+ * `{ inputGradient: false }` (x is data) the gradient for x is zero and not computed.
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: { inputGradient?: boolean } = {}): tf.Tensor2D {
+  return options.inputGradient === false ? denseOnDataOp(x, w, b) : denseOp(x, w, b);
 }
 
 const batchMatMulOp = customOp<tf.Tensor3D>(([a, b], save) => {
