@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStudy, openStorage, RandomSampler, startFeedServer, TrialPruned, type FeedServer, type Storage } from "hpo";
+
+const CHROMIUM = "/usr/bin/chromium";
+const TOKEN = "browser-test-token";
+const OUTPUT = new URL("../../test-output/", import.meta.url).pathname;
+
+/** Polls a number the page shows until it satisfies `ok`. */
+async function until(page: Page, read: () => Promise<number>, ok: (n: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await read();
+    if (ok(n)) return n;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${n}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+describe("dashboard in Chromium", () => {
+  let storage: Storage;
+  let server: FeedServer;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    storage = await openStorage("memory");
+    server = await startFeedServer({ storage, port: 0, token: TOKEN, log: () => undefined });
+    profile = mkdtempSync(join(tmpdir(), "hpo-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      viewport: { width: 1400, height: 1100 },
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    await storage?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("shows a running study live: rows appear, charts gain points, pruned curves are cut, a trial opens", async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+
+    const study = await createStudy({ studyName: "browser-study", storage, direction: "minimize", sampler: new RandomSampler({ seed: 5 }) });
+    await page.goto(`${server.url}?token=${TOKEN}`);
+    await page.locator('tr[data-study="browser-study"] a').click();
+    await page.waitForSelector('[data-testid="study-summary"] [data-testid="trial-count"]');
+    expect(await page.locator("[data-testid=connection]").getAttribute("data-state")).toBe("live");
+
+    // The study runs in the background while the page watches.
+    const running = study.optimize(
+      async (trial) => {
+        const x = trial.suggestFloat("x", -1, 1);
+        const depth = trial.suggestInt("depth", 1, 8);
+        for (let step = 0; step < 5; step++) {
+          trial.report((x - 0.2) ** 2 + 1 / (step + 1) + depth * 0.01, step);
+          await new Promise((r) => setTimeout(r, 40));
+          if (step === 2 && x > 0.5) throw new TrialPruned();
+        }
+        return (x - 0.2) ** 2 + depth * 0.01;
+      },
+      { nTrials: 24 },
+    );
+    const rows = () => page.locator("[data-testid=trials-table] tbody tr").count();
+    const historyPoints = async () => Number((await page.locator("[data-testid=history-chart]").getAttribute("data-points")) ?? 0);
+    const firstRows = await until(page, rows, (n) => n >= 1, "trial rows");
+    const firstPoints = await until(page, historyPoints, (n) => n >= 1, "history points");
+    await running;
+    await until(page, rows, (n) => n === 24, "all 24 rows");
+    expect(firstRows).toBeLessThan(24);
+    const lastPoints = await until(page, historyPoints, (n) => n > firstPoints, "history points growing");
+    const complete = (await study.trials()).filter((t) => t.state === "COMPLETE").length;
+    const pruned = (await study.trials()).filter((t) => t.state === "PRUNED").length;
+    await until(page, historyPoints, (n) => n === complete, "one history point per complete trial");
+    expect(lastPoints).toBeLessThanOrEqual(complete);
+    expect(pruned).toBeGreaterThan(0);
+    const curves = page.locator("[data-testid=intermediate-chart]");
+    expect(Number(await curves.getAttribute("data-pruned"))).toBe(pruned);
+    expect(Number(await curves.getAttribute("data-curves"))).toBe(24);
+    expect(Number(await page.locator("[data-testid=parallel-chart]").getAttribute("data-axes"))).toBe(3);
+    await until(page, async () => Number((await page.locator("[data-testid=importance-chart]").getAttribute("data-params")) ?? 0), (n) => n === 2, "importance bars");
+    expect(await page.locator("[data-testid=trials-table] tr[data-state=PRUNED]").count()).toBe(pruned);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, "dashboard-study.png") });
+
+    // Open the best trial from the table.
+    const best = await study.bestTrial;
+    await page.locator(`[data-testid=trials-table] tr[data-trial="${best.number}"]`).click();
+    const detail = page.locator(`[data-testid=trial-detail][data-trial="${best.number}"]`);
+    await detail.waitFor();
+    expect(await detail.locator("[data-testid=trial-state]").textContent()).toBe("COMPLETE");
+    expect(await detail.locator("[data-testid=trial-params] tr").count()).toBe(2);
+    expect(Number(await detail.locator("[data-testid=trial-curve]").getAttribute("data-points"))).toBe(5);
+    expect(page.url()).toContain(`/trial/${best.number}`);
+
+    await page.screenshot({ path: join(OUTPUT, "dashboard-trial.png") });
+
+    // Everything after the first load came over the WebSocket: no page reloads, no polling of trials.
+    expect(requests.filter((p) => p === "/")).toHaveLength(1);
+    expect(requests.filter((p) => /^\/api\/studies\/[^/]+$/.test(p) || p === "/api/studies")).toEqual([]);
+    expect(errors).toEqual([]);
+    await study.close();
+  });
+});
