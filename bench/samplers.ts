@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- samplers [--only quality|speed] [--functions branin,...] [--seeds 0..19]
- *   [--samplers random,tpe,tpe-mv,tpe-mv-group] [--sizes 100,1000,5000,10000] [--reps 25]
+ *   [--samplers random,tpe,tpe-mv,tpe-mv-group,tpe-normalized,tpe-mv-normalized]
+ *   [--sizes 100,1000,5000,10000] [--reps 40]
  *   [--storages direct,memory,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
  *   [--options '{"nEiCandidates":24}']`
  *
@@ -61,7 +62,7 @@ interface Baseline {
   latency_ms: Record<string, Record<string, Record<string, number>>>;
 }
 
-const SAMPLER_KINDS = ["random", "tpe", "tpe-mv", "tpe-mv-group"] as const;
+const SAMPLER_KINDS = ["random", "tpe", "tpe-mv", "tpe-mv-group", "tpe-normalized", "tpe-mv-normalized"] as const;
 type SamplerKind = (typeof SAMPLER_KINDS)[number];
 
 interface Args {
@@ -98,7 +99,7 @@ function parseArgs(argv: string[]): Args {
     seeds,
     samplers,
     sizes: (list(get("--sizes")) ?? ["100", "1000", "5000", "10000"]).map(Number),
-    reps: Number(get("--reps") ?? 25),
+    reps: Number(get("--reps") ?? 40),
     storages: (list(get("--storages")) ?? ["direct", "memory", "postgres"]) as Args["storages"],
     pg: get("--pg") ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
     options: JSON.parse(get("--options") ?? "{}") as TPESamplerOptions,
@@ -115,6 +116,12 @@ function makeSampler(kind: SamplerKind, seed: number, options: TPESamplerOptions
       return new TPESampler({ ...options, seed, multivariate: true });
     case "tpe-mv-group":
       return new TPESampler({ ...options, seed, multivariate: true, group: true });
+    // Our default keeps Optuna 3.1.0's width-weighted kernels; these rows show the
+    // normalised kernels of Optuna >= 3.5 beside it.
+    case "tpe-normalized":
+      return new TPESampler({ ...options, seed, optuna31Kernels: false });
+    case "tpe-mv-normalized":
+      return new TPESampler({ ...options, seed, multivariate: true, optuna31Kernels: false });
   }
 }
 
@@ -278,8 +285,9 @@ function printQuality(rows: QualityRow[], baseline: Baseline, seeds: number[]): 
       .sort((a, b) => a - b)
       .map((c) => fmt(percentile(r.at[c], 0.5)))
       .join(" / ");
-    const o31 = b31?.[r.fn]?.samplers[r.sampler];
-    const o49 = b49?.[r.fn]?.samplers[r.sampler];
+    const setting = r.sampler.replace("-normalized", "");
+    const o31 = b31?.[r.fn]?.samplers[setting];
+    const o49 = b49?.[r.fn]?.samplers[setting];
     const target = Math.min(o31?.median ?? Infinity, o49?.median ?? Infinity);
     table.push([
       r.fn,
@@ -307,7 +315,7 @@ function printTable(table: string[][]): void {
 
 const CAPTIONER = "captioner-surrogate";
 /** Untimed asks before each size's timed ones: they warm the JIT and the history cache. */
-const WARMUP = 10;
+const WARMUP = 20;
 
 function randomParams(spec: FunctionSpec, rng: SeededRandom): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};

@@ -82,7 +82,7 @@ describe("TPESampler options", () => {
       multivariate: false,
       group: false,
       constantLiar: false,
-      optuna31Kernels: false,
+      optuna31Kernels: true,
     });
     expect(o.gamma(100)).toBe(10);
     expect(o.gamma(1000)).toBe(25);
