@@ -74,6 +74,24 @@ describe("freeze modes and LoRA", () => {
     }
   });
 
+  it("leaks no tensors across training steps, evaluation and decoding, in any freeze mode", () => {
+    const setup = tinySetup(4, 9);
+    model = setup.model;
+    const batch = batchOf(model, setup.examples);
+    for (const [mode, r] of [["encoder", 0], ["decoder", 2], ["none", 2], ["none", 0]] as const) {
+      const trainable = [...prepareTrainable(model, mode, { r, alpha: 4, dropout: 0.1, targets: ["q", "v"] }, 1).values()];
+      const optimizer = new AdamW(trainable);
+      trainStep(model, batch, trainable, optimizer, { learningRate: 1e-3, seeds: dropoutSeeds(0) }).dispose();
+      const before = tf.memory().numTensors;
+      for (let s = 1; s < 4; s++) trainStep(model, batch, trainable, optimizer, { learningRate: 1e-3, seeds: dropoutSeeds(s) }).dispose();
+      tf.tidy(() => model!.loss(batch)).dispose();
+      greedyDecode(model, batch.patches);
+      expect(tf.memory().numTensors, `${mode} r=${r}`).toBe(before);
+      optimizer.dispose();
+    }
+    tf.dispose([batch.patches, batch.inputs, batch.targets, batch.mask]);
+  });
+
   it("LoRA on a frozen-encoder run adapts only decoder projections", () => {
     model = tinySetup().model;
     const trainable = prepareTrainable(model, "encoder", { r: 2, alpha: 4, dropout: 0, targets: ["q", "v"] }, 5);

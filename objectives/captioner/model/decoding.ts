@@ -56,7 +56,9 @@ class IncrementalDecoder {
       disposeLayers(this.#cache);
       this.#cache = cache;
       this.#position++;
-      return tf.tidy(() => tf.logSoftmax(this.#model.logits(hidden)).dataSync() as Float32Array);
+      const logp = tf.tidy(() => tf.logSoftmax(this.#model.logits(hidden)).dataSync() as Float32Array);
+      hidden.dispose();
+      return logp;
     } finally {
       ids.dispose();
     }
