@@ -3,6 +3,7 @@ import { fromKernel, type KernelSpace } from "./kernel-space.ts";
 import { MixtureLogDensity } from "./parzen-log-density.ts";
 import { truncatedNormalQuantile } from "./truncated-normal.ts";
 import { stableArgsort } from "./stable-argsort.ts";
+import { defaultWeights, fillDefaultWeights } from "./tpe-defaults.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
 export interface ParzenSettings {
@@ -84,6 +85,12 @@ export class ParzenEstimator {
     const n = this.nObservations;
     const { priorWeight } = this.#settings;
     const w = new Float64Array(this.nComponents);
+    if (predetermined === undefined && this.#settings.weights === defaultWeights) {
+      // The default weights, written in place (no array per estimator).
+      fillDefaultWeights(w, n);
+      if (this.hasPrior) w[n] = priorWeight;
+      return normalize(w);
+    }
     const source = predetermined ?? this.#settings.weights(n);
     if (source.length < n) throw new Error(`TPESampler: weights(${n}) returned only ${source.length} values`);
     let sum = 0;
@@ -96,10 +103,7 @@ export class ParzenEstimator {
     }
     if (n > 0 && sum <= 0) throw new Error(`TPESampler: weights(${n}) returned only zeros`);
     if (this.hasPrior) w[n] = priorWeight;
-    let total = 0;
-    for (let i = 0; i < w.length; i++) total += w[i];
-    for (let i = 0; i < w.length; i++) w[i] /= total;
-    return w;
+    return normalize(w);
   }
 
   #categorical(obs: Float64Array, space: KernelSpace): CategoricalKernels {
@@ -221,4 +225,12 @@ export class ParzenEstimator {
     this.#density ??= new MixtureLogDensity(this, !this.#settings.optuna31Kernels);
     this.#density.evaluate(points, size, out);
   }
+}
+
+/** Divides by the sum, in place. */
+function normalize(w: Float64Array): Float64Array {
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i];
+  for (let i = 0; i < w.length; i++) w[i] /= total;
+  return w;
 }

@@ -2,6 +2,7 @@ import type { KernelSpace } from "./kernel-space.ts";
 import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
 import { normLogPdf } from "./normal-functions.ts";
 import { logGaussMass } from "./truncated-normal.ts";
+import { SLOT, scratchF64 } from "./scratch-buffers.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /**
@@ -123,10 +124,10 @@ function continuous1(mixture: Mixture, exact: boolean) {
   const negLogMass = new Float64Array(m).fill(NaN);
   const { low, high } = space;
   const slack = centresInside(mus, low, high) ? MAX_NEG_LOG_MASS : Infinity;
-  const partials = new Float64Array(m);
-  const kept = new Float64Array(m);
   return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
     const xs = points[0];
+    const partials = scratchF64(SLOT.terms, m);
+    const kept = scratchF64(SLOT.kept, m);
     for (let j = 0; j < size; j++) {
       const x = kernelCoordinate(space, xs[j]);
       if (!(x >= low && x <= high)) {

@@ -5,6 +5,7 @@ import { kernelSpaceOf, type KernelSpace, toKernel } from "./kernel-space.ts";
 import { dominanceWeights } from "./multi-objective-split.ts";
 import { ParzenEstimator, type ParzenSettings } from "./parzen-estimator.ts";
 import type { HistorySnapshot } from "./trial-history.ts";
+import { SLOT, scratchF64 } from "./scratch-buffers.ts";
 
 /** The good (l, below) and bad (g, above) estimators of one TPE step over a space. */
 export interface ParzenPair {
@@ -34,7 +35,7 @@ export function fitParzenPair(
   const spaces = distributions.map(kernelSpaceOf);
   const size = snap.size;
   const columns = distributions.map((d, i) => {
-    const col = new Float64Array(size);
+    const col = scratchF64(SLOT.columns + i, size);
     snap.valuesOf(names[i], d, col);
     return col;
   });

@@ -18,8 +18,15 @@ export function hyperoptGamma(n: number): number {
  * ramp linearly from 1/n up to 1 (oldest lightest), as Optuna's default_weights.
  */
 export function defaultWeights(n: number): Float64Array {
-  const w = new Float64Array(n).fill(1);
-  if (n < 25) return w;
+  const w = new Float64Array(n);
+  fillDefaultWeights(w, n);
+  return w;
+}
+
+/** Writes defaultWeights(n) into w[0..n). */
+export function fillDefaultWeights(w: Float64Array, n: number): void {
+  w.fill(1, 0, n);
+  if (n < 25) return;
   const rampLength = n - 25;
   const start = 1 / n;
   if (rampLength === 1) {
@@ -30,5 +37,4 @@ export function defaultWeights(n: number): Float64Array {
     for (let i = 0; i < rampLength - 1; i++) w[i] = i * step + start;
     w[rampLength - 1] = 1;
   }
-  return w;
 }
