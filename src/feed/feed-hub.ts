@@ -101,6 +101,18 @@ export class FeedHub implements FeedSessionHost {
     return { sessions: this.#sessions.size, subscriptions, channels: this.#channels.size, resyncs: this.#resyncs, droppedEvents: this.#droppedEvents };
   }
 
+  /**
+   * Sends what is committed but not yet sent: reads every followed study up to its current
+   * head and waits (at most `timeoutMs`) until the clients' queues are handed to their
+   * transports. For a clean shutdown: a run that ends should not cut off its last events.
+   */
+  async flush(timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const followed = [...this.#known.values()].filter((c) => c.subscriberCount > 0);
+    await Promise.all(followed.map(async (c) => c.catchUpTo(await this.headSeq(c.studyId)).catch(() => undefined)));
+    while (Date.now() < deadline && [...this.#sessions].some((s) => s.queuedFrames > 0)) await new Promise((r) => setTimeout(r, 20));
+  }
+
   /** Stops listening and ends every session (their transports close the connections). */
   async close(): Promise<void> {
     if (this.#closed) return;

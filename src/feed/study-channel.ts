@@ -75,6 +75,12 @@ export class StudyChannel {
     });
   }
 
+  /** Reads and fans out every event up to `lastSeq` (for a server that is about to close). */
+  async catchUpTo(lastSeq: number): Promise<void> {
+    this.notify(lastSeq);
+    while (!this.#closed && this.#head < lastSeq && this.#reading) await this.#reading;
+  }
+
   /** Adds a subscription (it catches up by itself, then receives live batches). */
   add(sub: Subscription): void {
     this.#subs.add(sub);

@@ -147,6 +147,8 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
     feed,
     close: () =>
       (closing ??= (async () => {
+        // Clients get the last committed events before the goodbye.
+        await feed.flush(2000).catch(() => undefined);
         for (const ws of wss.clients) ws.close(1001, "server shutting down");
         await feed.close();
         await new Promise<void>((resolve) => {

@@ -1,9 +1,74 @@
+import { acquireStorage } from "../../storage/storage-handles.ts";
 import { StorageConfigError } from "../../storage/storage-errors.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { intFlag, parseFlags } from "../parse-flags.ts";
 
 const USAGE = "hpo serve [--storage URL] [--port 8787] [--host 127.0.0.1] [--token T]";
+
+/** The flags `hpo run` takes to serve its study: --serve [--port] [--host] [--token]. */
+export const RUN_SERVE_FLAGS = {
+  serve: { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string" },
+  token: { type: "string" },
+} as const;
+
+interface ServeFlagValues {
+  port?: string | boolean | string[];
+  host?: string | boolean | string[];
+  token?: string | boolean | string[];
+}
+
+/** Validated --port/--host/--token (token also from HPO_SERVE_TOKEN). */
+async function serveOptions(values: ServeFlagValues): Promise<{ port: number; host: string; token: string | null }> {
+  const port = intFlag("port", values.port as string | undefined, 0) ?? 8787;
+  if (port > 65535) throw new CliError(`--port expects an integer from 0 to 65535, got "${String(values.port)}"`);
+  const host = (values.host as string | undefined) ?? "127.0.0.1";
+  const token = (values.token as string | undefined) ?? process.env.HPO_SERVE_TOKEN ?? null;
+  const { ServeConfigError, checkBindPolicy } = await import("../../server/host-policy.ts");
+  try {
+    checkBindPolicy(host, token);
+  } catch (e) {
+    if (e instanceof ServeConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  return { port, host, token };
+}
+
+/**
+ * For `hpo run … --serve`: starts the dashboard and feed on the run's own storage (the
+ * process-wide instance that the run then shares, so an embedded folder works), or returns
+ * null without --serve. `close()` stops the server and releases the storage.
+ */
+export async function startRunServer(
+  values: ServeFlagValues & { serve?: string | boolean | string[] },
+  storageUrl: string | undefined,
+  log: (m: string) => void,
+): Promise<{ close(): Promise<void> } | null> {
+  if (!values.serve) {
+    for (const flag of ["port", "host", "token"] as const) if (values[flag] !== undefined) throw new CliError(`--${flag} needs --serve`);
+    return null;
+  }
+  const { port, host, token } = await serveOptions(values);
+  const handle = await acquireStorage(storageUrl);
+  try {
+    const { startFeedServer } = await import("../../server/feed-server.ts");
+    const server = await startFeedServer({ storage: handle.storage, port, host, token, log });
+    log(`hpo: dashboard ${server.url}${token ? `?token=${encodeURIComponent(token)}` : ""}  (feed ${server.url.replace(/^http/, "ws")}ws)`);
+    return {
+      close: async () => {
+        await server.close();
+        await handle.release();
+      },
+    };
+  } catch (e) {
+    await handle.release();
+    const { ServeConfigError } = await import("../../server/host-policy.ts");
+    if (e instanceof ServeConfigError) throw new CliError(e.message, 1);
+    throw e;
+  }
+}
 
 /**
  * `hpo serve`: the dashboard, the live feed (WebSocket /ws) and the REST API over a
@@ -16,19 +81,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     USAGE,
   );
   if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
-  const port = intFlag("port", values.port, 0) ?? 8787;
-  if (port > 65535) throw new CliError(`--port expects an integer from 0 to 65535, got "${values.port}"`);
-  const host = values.host ?? "127.0.0.1";
-  const token = values.token ?? process.env.HPO_SERVE_TOKEN ?? null;
+  const { port, host, token } = await serveOptions(values);
   // Loaded here so that other commands never load the server or ws.
   const { startFeedServer } = await import("../../server/feed-server.ts");
-  const { ServeConfigError, checkBindPolicy } = await import("../../server/host-policy.ts");
-  try {
-    checkBindPolicy(host, token);
-  } catch (e) {
-    if (e instanceof ServeConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const { ServeConfigError } = await import("../../server/host-policy.ts");
 
   let handle;
   try {
