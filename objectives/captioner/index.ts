@@ -47,6 +47,8 @@ export { batchMatMul, dense, linear, sumRows, transpose2d } from "./model/ops/ma
 export { layerNorm } from "./model/ops/layer-norm.ts";
 export { gelu } from "./model/ops/gelu.ts";
 export { maskedCrossEntropy } from "./model/ops/cross-entropy.ts";
+export { attention } from "./model/ops/attention.ts";
+export { beginStep, endStep, heldTensorCount } from "./model/ops/saved-tensors.ts";
 
 export { LoraAdapters } from "./lora/lora-adapters.ts";
 export { DEFAULT_LORA_TARGETS, loraConfigSchema, loraScale, type LoraConfig } from "./lora/lora-config.ts";

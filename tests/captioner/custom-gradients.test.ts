@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { gelu, layerNorm, maskedCrossEntropy } from "hpo/captioner";
+import { attention, beginStep, endStep, gelu, heldTensorCount, layerNorm, maskedCrossEntropy } from "hpo/captioner";
 import { beforeAll, describe, expect, it } from "vitest";
 import { maxAbsDiff, useBackend } from "./captioner-test-helpers.ts";
 
@@ -48,5 +48,32 @@ describe.each(["wasm", "cpu"] as const)("hand-written gradients on %s", (backend
     // Rows 2 and 4 are padding: no gradient reaches them.
     const g = mine.arraySync() as number[][];
     expect(g[2].every((v) => v === 0) && g[4].every((v) => v === 0)).toBe(true);
+  });
+
+  it("attention (with and without a causal mask)", () => {
+    const q = tf.randomNormal([6, 8, 4], 0, 1, "float32", 21) as tf.Tensor3D;
+    const kT = tf.randomNormal([6, 4, 8], 0, 1, "float32", 22) as tf.Tensor3D;
+    const v = tf.randomNormal([6, 8, 4], 0, 1, "float32", 23) as tf.Tensor3D;
+    const probe = tf.randomNormal([6, 8, 4], 0, 1, "float32", 24);
+    const causal = tf.tensor2d(Array.from({ length: 64 }, (_, i) => (i % 8 > Math.floor(i / 8) ? -1e9 : 0)), [8, 8]);
+    for (const mask of [null, causal]) {
+      const composed = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const s = tf.mul(tf.matMul(a, b), 0.5);
+        return tf.matMul(tf.softmax(mask ? tf.add(s, mask) : s), c);
+      };
+      const mine = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attention(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, 0.5, mask);
+      expect(maxAbsDiff(mine(q, kT, v).dataSync(), composed(q, kT, v).dataSync())).toBeLessThan(1e-5);
+      const ref = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(composed(a, b, c), probe)))([q, kT, v]);
+      const got = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(mine(a, b, c), probe)))([q, kT, v]);
+      got.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), ref[i].dataSync())).toBeLessThan(1e-4));
+      // Inside a training step the op keeps what it saves instead of copying it, with the
+      // same gradients, and the step frees it all.
+      beginStep();
+      const held = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(mine(a, b, c), probe)))([q, kT, v]);
+      expect(heldTensorCount()).toBeGreaterThan(0);
+      endStep();
+      expect(heldTensorCount()).toBe(0);
+      held.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), ref[i].dataSync())).toBeLessThan(1e-4));
+    }
   });
 });

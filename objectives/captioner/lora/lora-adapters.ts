@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { SeededRandom } from "../../../src/random/seeded-random.ts";
+import { scale } from "../model/ops/graph-ops.ts";
 import { linear } from "../model/ops/matmul.ts";
 import type { ProjectionSpec } from "../model/parameter-specs.ts";
 import { initialValues, type Tower } from "../model/parameter-store.ts";
@@ -79,7 +80,7 @@ export class LoraAdapters {
     const ad = this.#adapters.get(projection);
     if (!ad) return null;
     const input = dropoutSeed !== undefined && this.config.dropout > 0 ? (tf.dropout(x, this.config.dropout, undefined, dropoutSeed) as tf.Tensor2D) : x;
-    return tf.mul(linear(linear(input, ad.a as tf.Tensor2D), ad.b as tf.Tensor2D), this.scale) as tf.Tensor2D;
+    return scale(linear(linear(input, ad.a as tf.Tensor2D), ad.b as tf.Tensor2D), this.scale);
   }
 
   /** W + (alpha/r)·A·B for `projection`, or null without an adapter. */

@@ -7,8 +7,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LoraAdapters } from "../lora/lora-adapters.ts";
 import { type CaptionerConfig, captionerConfigSchema, patchCount, patchDim } from "./captioner-config.ts";
+import { attention } from "./ops/attention.ts";
 import { maskedCrossEntropy } from "./ops/cross-entropy.ts";
 import { gelu } from "./ops/gelu.ts";
+import { add, addToEach, reshape } from "./ops/graph-ops.ts";
 import { layerNorm } from "./ops/layer-norm.ts";
 import { batchMatMul, dense, linear, transpose2d } from "./ops/matmul.ts";
 import { parameterSpecs, projectionSpecs, type ProjectionSpec } from "./parameter-specs.ts";
@@ -86,7 +88,7 @@ export class CaptionerModel {
   #dense(name: string, x: tf.Tensor2D, seeds?: DropoutSeeds, inputGradient = true): tf.Tensor2D {
     const y = dense(x, this.#w(`${name}.kernel`) as tf.Tensor2D, this.#w(`${name}.bias`) as tf.Tensor1D, { inputGradient });
     const delta = this.#lora?.delta(name, x, seeds?.next());
-    return delta ? tf.add(y, delta) : y;
+    return delta ? add(y, delta) : y;
   }
 
   #norm(name: string, x: tf.Tensor2D): tf.Tensor2D {
@@ -107,27 +109,25 @@ export class CaptionerModel {
   /** [B·T, H·dh] → [B·H, T, dh]. */
   static splitHeads(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
     const dh = x.shape[1] / heads;
-    return tf.reshape(tf.transpose(tf.reshape(x, [batch, tokens, heads, dh]), [0, 2, 1, 3]), [batch * heads, tokens, dh]);
+    return reshape(tf.transpose(reshape(x, [batch, tokens, heads, dh]), [0, 2, 1, 3]), [batch * heads, tokens, dh]);
   }
 
   /** [B·T, H·dh] → [B·H, dh, T] (keys, ready for q·kᵀ without a transpose flag). */
   static splitHeadsTransposed(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
     const dh = x.shape[1] / heads;
-    return tf.reshape(tf.transpose(tf.reshape(x, [batch, tokens, heads, dh]), [0, 2, 3, 1]), [batch * heads, dh, tokens]);
+    return reshape(tf.transpose(reshape(x, [batch, tokens, heads, dh]), [0, 2, 3, 1]), [batch * heads, dh, tokens]);
   }
 
   /** [B·H, T, dh] → [B·T, H·dh]. */
   static mergeHeads(x: tf.Tensor3D, batch: number, heads: number): tf.Tensor2D {
     const [, tokens, dh] = x.shape;
-    return tf.reshape(tf.transpose(tf.reshape(x, [batch, heads, tokens, dh]), [0, 2, 1, 3]), [batch * tokens, heads * dh]);
+    return reshape(tf.transpose(reshape(x, [batch, heads, tokens, dh]), [0, 2, 1, 3]), [batch * tokens, heads * dh]);
   }
 
   #attend(prefix: string, q2d: tf.Tensor2D, keysT: tf.Tensor3D, values: tf.Tensor3D, batch: number, tokens: number, heads: number, causal: boolean, seeds?: DropoutSeeds): tf.Tensor2D {
     const dh = q2d.shape[1] / heads;
-    const q = CaptionerModel.splitHeads(tf.mul(q2d, 1 / Math.sqrt(dh)), batch, tokens, heads);
-    let scores = batchMatMul(q, keysT);
-    if (causal) scores = tf.add(scores, this.#causalMask(tokens));
-    const out = batchMatMul(tf.softmax(scores), values);
+    const q = CaptionerModel.splitHeads(q2d, batch, tokens, heads);
+    const out = attention(q, keysT, values, 1 / Math.sqrt(dh), causal ? this.#causalMask(tokens) : null);
     return this.#dense(`${prefix}.o`, CaptionerModel.mergeHeads(out, batch, heads), seeds);
   }
 
@@ -150,14 +150,14 @@ export class CaptionerModel {
     const [batch, p, pd] = patches.shape;
     if (p !== patchCount(e) || pd !== patchDim(e)) throw new Error(`patches must be [B, ${patchCount(e)}, ${patchDim(e)}], got [${patches.shape.join(", ")}]`);
     return tf.tidy(() => {
-      const embedded = this.#dense("encoder.patch", tf.reshape(patches, [batch * p, pd]), seeds, false);
-      let x = tf.reshape(tf.add(tf.reshape(embedded, [batch, p, e.dModel]), this.#w("encoder.pos")), [batch * p, e.dModel]) as tf.Tensor2D;
+      const embedded = this.#dense("encoder.patch", reshape(patches, [batch * p, pd]), seeds, false);
+      let x = addToEach(embedded, this.#w("encoder.pos"));
       for (let l = 0; l < e.layers; l++) {
         const b = `encoder.blocks.${l}`;
-        x = tf.add(x, this.#selfAttention(`${b}.attn`, this.#norm(`${b}.ln1`, x), batch, p, e.heads, false, seeds));
-        x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln2`, x), seeds));
+        x = add(x, this.#selfAttention(`${b}.attn`, this.#norm(`${b}.ln1`, x), batch, p, e.heads, false, seeds));
+        x = add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln2`, x), seeds));
       }
-      return tf.reshape(this.#norm("encoder.ln_f", x), [batch, p, e.dModel]);
+      return reshape<tf.Tensor3D>(this.#norm("encoder.ln_f", x), [batch, p, e.dModel]);
     });
   }
 
@@ -165,19 +165,18 @@ export class CaptionerModel {
   crossMemory(imageTokens: tf.Tensor3D, seeds?: DropoutSeeds): CrossMemory {
     const [batch, p, dEnc] = imageTokens.shape;
     const heads = this.config.decoder.heads;
-    const flat = tf.reshape(imageTokens, [batch * p, dEnc]) as tf.Tensor2D;
-    const out: { keysT: tf.Tensor3D; values: tf.Tensor3D }[] = [];
-    for (let l = 0; l < this.config.decoder.layers; l++) {
-      const prefix = `decoder.blocks.${l}.cross`;
-      out.push(
-        tf.tidy(() => ({
+    return tf.tidy(() => {
+      const flat = reshape<tf.Tensor2D>(imageTokens, [batch * p, dEnc]);
+      const out: { keysT: tf.Tensor3D; values: tf.Tensor3D }[] = [];
+      for (let l = 0; l < this.config.decoder.layers; l++) {
+        const prefix = `decoder.blocks.${l}.cross`;
+        out.push({
           keysT: CaptionerModel.splitHeadsTransposed(this.#dense(`${prefix}.k`, flat, seeds), batch, p, heads),
           values: CaptionerModel.splitHeads(this.#dense(`${prefix}.v`, flat, seeds), batch, p, heads),
-        })),
-      );
-    }
-    flat.dispose();
-    return out;
+        });
+      }
+      return out;
+    });
   }
 
   /** Token ids [B, T] (int32) → final hidden states [B·T, dDec]. */
@@ -190,13 +189,13 @@ export class CaptionerModel {
       const onehot = tf.cast(tf.oneHot(tf.reshape(tokens, [-1]) as tf.Tensor1D, d.vocabSize), "float32") as tf.Tensor2D;
       const embedded = linear(onehot, this.#w("decoder.tokens") as tf.Tensor2D);
       const pos = t === d.maxTokens ? this.#w("decoder.pos") : tf.slice(this.#w("decoder.pos"), [0, 0], [t, d.dModel]);
-      let x = tf.reshape(tf.add(tf.reshape(embedded, [batch, t, d.dModel]), pos), [batch * t, d.dModel]) as tf.Tensor2D;
+      let x = addToEach(embedded, pos);
       for (let l = 0; l < d.layers; l++) {
         const b = `decoder.blocks.${l}`;
-        x = tf.add(x, this.#selfAttention(`${b}.self`, this.#norm(`${b}.ln1`, x), batch, t, d.heads, true, seeds));
+        x = add(x, this.#selfAttention(`${b}.self`, this.#norm(`${b}.ln1`, x), batch, t, d.heads, true, seeds));
         const q = this.#dense(`${b}.cross.q`, this.#norm(`${b}.ln2`, x), seeds);
-        x = tf.add(x, this.#attend(`${b}.cross`, q, cross[l].keysT, cross[l].values, batch, t, d.heads, false, seeds));
-        x = tf.add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln3`, x), seeds));
+        x = add(x, this.#attend(`${b}.cross`, q, cross[l].keysT, cross[l].values, batch, t, d.heads, false, seeds));
+        x = add(x, this.#mlp(`${b}.mlp`, this.#norm(`${b}.ln3`, x), seeds));
       }
       return this.#norm("decoder.ln_f", x);
     });

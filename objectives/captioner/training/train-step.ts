@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CaptionerModel, DropoutSeeds, TokenBatch } from "../model/captioner-model.ts";
+import { beginStep, endStep } from "../model/ops/saved-tensors.ts";
 import type { AdamW } from "./adamw.ts";
 
 /** Step settings. */
@@ -16,7 +17,14 @@ export interface StepOptions {
 
 /** Runs one step and returns the batch loss (before the update) as a scalar the caller disposes. */
 export function trainStep(model: CaptionerModel, batch: TokenBatch, trainable: readonly tf.Variable[], optimizer: AdamW, options: StepOptions): tf.Scalar {
-  const { value, grads } = tf.variableGrads(() => model.loss(batch, options.seeds), [...trainable]);
+  let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
+  beginStep();
+  try {
+    result = tf.variableGrads(() => model.loss(batch, options.seeds), [...trainable]);
+  } finally {
+    endStep(result ? [result.value] : []);
+  }
+  const { value, grads } = result;
   const ordered = trainable.map((v) => {
     const g = grads[v.name];
     if (!g) throw new Error(`no gradient for ${v.name}`);

@@ -29,12 +29,16 @@ function useKernel(n: number): boolean {
   return n % 4 === 0 && wasmKernelsActive();
 }
 
-/** Grouped product without gradient: op(a[g]) · b[g], op = transpose when `transposeA`. */
-export function groupedMatMulRaw(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false): tf.Tensor3D {
+/** Grouped product without gradient: alpha · op(a[g]) · b[g], op = transpose when `transposeA`. */
+export function groupedMatMulRaw(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, alpha = 1): tf.Tensor3D {
   if (useKernel(b.shape[2])) {
-    return tf.engine().runKernel(HPO_GEMM, { a, b }, { transposeA }) as tf.Tensor3D;
+    return tf.engine().runKernel(HPO_GEMM, { a, b }, { transposeA, alpha }) as tf.Tensor3D;
   }
-  return tf.matMul(a, b, transposeA, false);
+  const product = tf.matMul(a, b, transposeA, false) as tf.Tensor3D;
+  if (alpha === 1) return product;
+  const scaled = tf.mul(product, alpha) as tf.Tensor3D;
+  product.dispose();
+  return scaled;
 }
 
 /** aᵀ · b for matrices (weight gradients), without a transpose flag on wasm. */
