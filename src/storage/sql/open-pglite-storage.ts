@@ -14,8 +14,8 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
   const lock = dataDir ? PgliteFolderLock.acquire(dataDir) : null;
   try {
     const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } });
-    // Intermediate writes commit without waiting for the disk; final states opt back in.
-    await pglite.exec("SET synchronous_commit TO off");
+    // Commits stay synchronous here: the database lives inside this process, so a killed
+    // process is a crashed server, and a resumed study needs every report and checkpoint.
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     await migrateToLatest(db as Kysely<unknown>);
     return new SqlStorage(db, {

@@ -349,13 +349,16 @@ export class SqlStorage implements Storage {
   }
 
   async saveCheckpoint(trialId: number, format: "bytes" | "json", data: Uint8Array): Promise<void> {
-    await this.#run(async () => {
-      await this.#db
-        .insertInto("hpo_checkpoints")
-        .values({ trial_id: trialId, format, data })
-        .onConflict((oc) => oc.column("trial_id").doUpdateSet({ format, data, updated_at: new Date() }))
-        .execute();
-    });
+    // Durable: a checkpoint is what a retried trial resumes from after a crash.
+    await this.#run(() =>
+      this.#durableTx(async (tx) => {
+        await tx
+          .insertInto("hpo_checkpoints")
+          .values({ trial_id: trialId, format, data })
+          .onConflict((oc) => oc.column("trial_id").doUpdateSet({ format, data, updated_at: new Date() }))
+          .execute();
+      }),
+    );
   }
 
   async loadCheckpoint(trialId: number): Promise<StoredCheckpoint | null> {
@@ -439,11 +442,12 @@ export class SqlStorage implements Storage {
    * states are made durable separately (see updateTrial).
    */
   #fastTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    // Connections run with synchronous_commit off (see the openers).
+    // PostgreSQL connections run with synchronous_commit off (see openPostgresStorage);
+    // PGlite keeps it on, as its server dies with the process.
     return this.#db.transaction().execute(fn);
   }
 
-  /** A transaction whose commit waits for the WAL to reach disk (studies, final states, retries). */
+  /** A transaction whose commit waits for the WAL to reach disk (studies, final states, retries, checkpoints). */
   #durableTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute(async (tx) => {
       await sql`SET LOCAL synchronous_commit TO ON`.execute(tx);
