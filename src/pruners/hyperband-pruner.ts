@@ -4,7 +4,7 @@ import { lastStep } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import type { StudyView } from "../study/study-view.ts";
 import type { Pruner } from "./pruner.ts";
-import { crc32 } from "./internal/crc32.ts";
+import { crc32Text as crc32 } from "../internal/crc32.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
 import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { RungLadder } from "./internal/rung-ladder.ts";

@@ -26,4 +26,4 @@ export { encodeRecord, decodeRecord, WandbRecordError } from "./offline/wandb-re
 export type { WandbRecord, WandbRecordBody, RecordItem, RunRecordBody, ProtoTimestamp } from "./offline/wandb-record.ts";
 export { decodeFields, encodeFields, ProtoWriter, ProtobufDecodeError, WireType } from "./offline/protobuf-wire.ts";
 export type { WireField } from "./offline/protobuf-wire.ts";
-export { crc32 } from "./offline/crc32.ts";
+export { crc32 } from "../../src/internal/crc32.ts";

@@ -1,4 +1,4 @@
-import { crc32 } from "./crc32.ts";
+import { crc32 } from "../../../src/internal/crc32.ts";
 
 /**
  * W&B's transaction log (the `.wandb` file of an offline run): a 7-byte file header, then

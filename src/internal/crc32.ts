@@ -1,6 +1,6 @@
 /**
- * CRC-32 (IEEE 802.3, the zlib polynomial). W&B's transaction log checksums each chunk
- * with this plain CRC-32, not LevelDB's masked CRC32C (see ../shared/fixtures/wandb).
+ * CRC-32 (IEEE 802.3, the zlib polynomial, Python's binascii.crc32). Hyperband hashes trials
+ * into brackets with it, as Optuna does; W&B's transaction log checksums its chunks with it.
  */
 const TABLE = (() => {
   const table = new Uint32Array(256);
@@ -12,9 +12,16 @@ const TABLE = (() => {
   return table;
 })();
 
-/** Continues a CRC-32 over `bytes` from a previous value (0 to start). */
+const encoder = new TextEncoder();
+
+/** Continues a CRC-32 over `bytes` from a previous value (0 to start); unsigned 32-bit. */
 export function crc32(bytes: Uint8Array, previous = 0): number {
   let crc = ~previous >>> 0;
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return ~crc >>> 0;
+}
+
+/** CRC-32 of a string's UTF-8 bytes. */
+export function crc32Text(text: string): number {
+  return crc32(encoder.encode(text));
 }
