@@ -5,7 +5,7 @@
  * pruning, checkpoints when the trial can store one, and records its test-split scores.
  */
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
@@ -174,15 +174,21 @@ async function fineTune(
   }
 }
 
-function baselinesKey(ctx: ObjectiveContext, o: ResolvedCaptionerOptions): string {
+function baselinesKey(o: ResolvedCaptionerOptions): string {
   const h = createHash("sha256");
   h.update(JSON.stringify({ data: o.data, epochs: o.space.epochs[1], batchSize: o.batchSize, beamWidth: o.beamWidth, seed: o.seed, version: 1 }));
   return h.digest("hex").slice(0, 12);
 }
 
 async function computeBaselines(ctx: ObjectiveContext, o: ResolvedCaptionerOptions, log: (m: string) => void): Promise<CaptionerBaselines> {
-  const file = join(ctx.base.dir, `baselines-${baselinesKey(ctx, o)}.json`);
-  if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as CaptionerBaselines;
+  const file = join(ctx.base.dir, `baselines-${baselinesKey(o)}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(await readFile(file, "utf8")) as CaptionerBaselines;
+    } catch {
+      // Unreadable (another process mid-write on a filesystem without atomic rename): recompute.
+    }
+  }
   log("[captioner] scoring the baselines once: the pretrained base without fine-tuning, and a frozen-decoder run");
   const pretrained = scoresOf(scoreSplit(ctx.base.model, ctx.base.tokenizer, ctx.test, { beamWidth: o.beamWidth }));
   log(`[captioner] baseline pretrained (no fine-tuning): test ${formatScores(pretrained)}`);
@@ -191,8 +197,11 @@ async function computeBaselines(ctx: ObjectiveContext, o: ResolvedCaptionerOptio
   const frozenDecoder = scoresOf(frozen.test);
   log(`[captioner] baseline frozen decoder: test ${formatScores(frozenDecoder)}`);
   const baselines = { pretrained, frozenDecoder };
-  // Written only if the base folder is writable; a read-only base just recomputes.
-  await writeFile(file, JSON.stringify(baselines, null, 1)).catch(() => {});
+  // Written atomically, and only if the base folder is writable (a read-only base recomputes).
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(baselines, null, 1))
+    .then(() => rename(tmp, file))
+    .catch(() => {});
   return baselines;
 }
 
