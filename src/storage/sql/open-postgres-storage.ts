@@ -35,8 +35,10 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   pool.on("error", () => undefined);
   // Intermediate writes commit without waiting for the disk; final states opt back in
   // (SqlStorage's durable transactions).
+  // JIT compilation costs tens of milliseconds and only pays off on analytic queries; ours
+  // are small, and a misestimated plan (young tables, stale statistics) would trigger it.
   pool.on("connect", (client) => {
-    client.query("SET synchronous_commit TO off").catch(() => undefined);
+    client.query("SET synchronous_commit TO off; SET jit TO off").catch(() => undefined);
   });
   try {
     const client = await pool.connect();
