@@ -26,6 +26,11 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     allowExitOnIdle: true,
+    // Set at connection start-up: intermediate writes commit without waiting for the disk
+    // (final states opt back in, see SqlStorage); and no JIT, which costs tens of
+    // milliseconds and only pays off on analytic queries — a misestimated plan of our small
+    // reads (young tables, stale statistics) would trigger it.
+    options: "-c synchronous_commit=off -c jit=off",
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -33,13 +38,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);
-  // Intermediate writes commit without waiting for the disk; final states opt back in
-  // (SqlStorage's durable transactions).
-  // JIT compilation costs tens of milliseconds and only pays off on analytic queries; ours
-  // are small, and a misestimated plan (young tables, stale statistics) would trigger it.
-  pool.on("connect", (client) => {
-    client.query("SET synchronous_commit TO off; SET jit TO off").catch(() => undefined);
-  });
+
   try {
     const client = await pool.connect();
     client.release();
