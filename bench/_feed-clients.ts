@@ -95,13 +95,12 @@ function connect(i: number): void {
   c.ws.on("error", (e) => process.stderr.write(`client ${i}: ${e.message}\n`));
 }
 
-// Slow clients stop reading for 3 s out of every 4.
+// Slow clients stop reading once measuring starts and read again only when told to drain.
 const slowTimer = setInterval(() => {
-  for (const c of clients.filter((x) => x.slow)) {
-    c.ws.pause();
-    setTimeout(() => c.ws.resume(), 3000);
-  }
-}, 4000);
+  if (now() < measureFrom) return;
+  for (const c of clients) if (c.slow) c.ws.pause();
+  clearInterval(slowTimer);
+}, 100);
 
 process.on("message", async (msg: { type: string; from?: number; head?: number }) => {
   if (msg.type === "measure") measureFrom = msg.from!;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- feed [--clients 500] [--rate 1000] [--seconds 10] [--workers 4]
- *   [--steps 200] [--storage memory|pglite|postgres] [--client-procs 2] [--slow 0] [--measure-every 10]`
+ *   [--steps 200] [--storage memory|pglite|postgres] [--client-procs 2] [--slow 0] [--measure-every 10]
+ *   [--queue-frames 256] [--batch-ms N]`
  *
  * The live feed under load: a study whose workers (trials running `--workers` at a time
  * in this process, as under `hpo run --serve`) report `--rate` values per second in all,
@@ -12,8 +13,9 @@
  *
  * Prints p50/p90/p99/max latency, what the workers achieved, events and frames delivered,
  * gaps seen by clients (must be 0), resyncs (clients told they were too slow) and the
- * events the server dropped from their queues. `--slow K` makes K extra clients stop
- * reading for 3 s out of 4, to show resyncs without touching the others.
+ * events the server dropped from their queues. `--slow K` adds K clients (in a process of
+ * their own) that stop reading for the whole measurement, then catch up (by resyncing if
+ * the server gave up on their queues) without touching the others; `--queue-frames` sets the server's per-client queue limit (maxQueuedFrames).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,7 +23,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createStudy, openStorage, RandomSampler, startFeedServer, type Storage } from "../src/index.ts";
+import { createStudy, decodeFeedMessage, openStorage, RandomSampler, startFeedServer, type Storage } from "../src/index.ts";
 import { LatencyHistogram } from "./_latency-histogram.ts";
 
 const now = () => performance.timeOrigin + performance.now();
@@ -52,6 +54,8 @@ export default async function run(argv: string[]): Promise<void> {
       "client-procs": { type: "string", default: "2" },
       slow: { type: "string", default: "0" },
       "measure-every": { type: "string", default: "10" },
+      "queue-frames": { type: "string", default: "256" },
+      "batch-ms": { type: "string" },
       postgres: { type: "string" },
     },
   });
@@ -70,24 +74,40 @@ export default async function run(argv: string[]): Promise<void> {
   const storage: Storage = await openStorage(url);
   const studyName = `bench-feed-${Date.now().toString(36)}`;
   const study = await createStudy({ studyName, storage, direction: "minimize", sampler: new RandomSampler({ seed: 1 }) });
-  const server = await startFeedServer({ storage, port: 0, log: (m) => console.error(m) });
+  const server = await startFeedServer({ storage, port: 0, log: (m) => console.error(m), feed: { maxQueuedFrames: Number(values["queue-frames"]), ...(values["batch-ms"] === undefined ? {} : { batchMs: Number(values["batch-ms"]) }) } });
   const wsUrl = `${server.url.replace(/^http/, "ws")}ws`;
-  console.log(`feed benchmark: ${clients} clients (+${slow} slow) in ${procs} process(es), ${rate} reports/s from ${workers} workers, ${seconds} s, storage ${storage.kind}`);
+  console.log(`feed benchmark: ${clients} clients in ${procs} process(es)${slow ? ` (+${slow} slow ones in another)` : ""}, ${rate} reports/s from ${workers} workers, ${seconds} s, storage ${storage.kind}`);
 
   // Clients, split over processes; each process says when all its clients have their snapshot.
   const script = fileURLToPath(new URL("./_feed-clients.ts", import.meta.url));
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
-  for (let p = 0; p < procs; p++) {
-    const n = Math.floor(clients / procs) + (p < clients % procs ? 1 : 0);
-    const k = Math.floor(slow / procs) + (p < slow % procs ? 1 : 0);
-    const child = fork(script, [wsUrl, studyName, String(n + k), String(k), String(measureEvery)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // Slow clients get a process of their own: their bursts of catching up must not delay the others' reads.
+  const groups = Array.from({ length: procs }, (_, p) => ({ n: Math.floor(clients / procs) + (p < clients % procs ? 1 : 0), slow: 0 }));
+  if (slow > 0) groups.push({ n: slow, slow });
+  for (const g of groups) {
+    const child = fork(script, [wsUrl, studyName, String(g.n), String(g.slow), String(measureEvery)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.push(child);
     ready.push(new Promise((resolve) => child.on("message", (m: { type: string }) => m.type === "ready" && resolve())));
   }
   const connectStart = performance.now();
   await Promise.all(ready);
   console.log(`clients subscribed in ${((performance.now() - connectStart) / 1000).toFixed(1)} s`);
+
+  // One more subscriber inside this process, without a socket: the feed's own delay
+  // (storage → read → fan-out), apart from sockets and the client processes.
+  const inProcess = new LatencyHistogram();
+  let inProcessFrom = Infinity;
+  const session = server.feed.openSession();
+  session.onFrames(() => {
+    for (let f = session.nextFrame(); f; f = session.nextFrame()) {
+      const t = now();
+      const m = decodeFeedMessage(f.text);
+      if (m.type !== "events") continue;
+      for (const e of m.events) if (e.type === "reported" && typeof e.payload.value === "number" && e.payload.value >= inProcessFrom) inProcess.add(t - e.payload.value);
+    }
+  });
+  session.receive(JSON.stringify({ type: "subscribe", study: studyName }));
 
   // Workers: each trial reports `steps` values, paced so the study reports `rate` per second.
   const interval = (1000 * workers) / rate;
@@ -98,6 +118,7 @@ export default async function run(argv: string[]): Promise<void> {
   const start = now();
   const measureFrom = start + warmup;
   for (const c of children) c.send({ type: "measure", from: measureFrom });
+  inProcessFrom = measureFrom;
   let nextWorker = 0;
   const optimizing = study.optimize(
     async (trial) => {
@@ -146,6 +167,7 @@ export default async function run(argv: string[]): Promise<void> {
   console.log(`workers: ${reports} reports in ${elapsed.toFixed(1)} s = ${(reports / elapsed).toFixed(0)}/s (target ${rate}/s; worst lateness of a report ${lateMs.toFixed(1)} ms); study events: ${head}`);
   console.log(`latency report() → receipt, measured by ${sum((s) => s.measuring)} of the ${clients} clients (every ${measureEvery}th), ${fast.n} samples (after ${warmup} ms warm-up):`);
   console.log(`  p50 ${ms(fast.quantile(0.5))}   p90 ${ms(fast.quantile(0.9))}   p99 ${ms(fast.quantile(0.99))}   max ${ms(fast.max)}`);
+  console.log(`  in-process subscriber (no socket, same feed): p50 ${ms(inProcess.quantile(0.5))}   p99 ${ms(inProcess.quantile(0.99))}   max ${ms(inProcess.max)}`);
   if (slow > 0) console.log(`  slow clients (${slow}): p50 ${ms(slowHist.quantile(0.5))}   p99 ${ms(slowHist.quantile(0.99))}   samples ${slowHist.n}`);
   console.log(`delivered: ${sum((s) => s.received)} events in ${sum((s) => s.frames)} frames; clients behind at the end: ${sum((s) => s.behind)}`);
   console.log(`dropped: ${feedStats.droppedEvents} events dropped from slow clients' queues (recovered by resync); gaps seen by clients: ${sum((s) => s.gaps)}`);

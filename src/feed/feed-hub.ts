@@ -11,6 +11,11 @@ export interface FeedOptions extends Partial<FeedClientLimits> {
   /** Events read per storage query (default 1000). */
   readonly pageSize?: number;
   /**
+   * Least time between two batches of a study, in ms (default 0: every turn of the event
+   * loop). Larger values trade a little latency for fewer frames per client.
+   */
+  readonly batchMs?: number;
+  /**
    * How often studies with subscribers are checked for events whose announcement was
    * lost (a PostgreSQL reconnect) and for deletion, in ms (default 3000; 0: never).
    */
@@ -133,6 +138,7 @@ export class FeedHub implements FeedSessionHost {
       const channel = new StudyChannel(this.storage, study, {
         recentEvents: this.#options.recentEvents ?? 4096,
         pageSize: this.#options.pageSize ?? 1000,
+        batchMs: this.#options.batchMs ?? 0,
         onIdle: (c) => this.#idle(c),
         onError: (c, e) => this.log(`feed: reading events of study "${c.name}": ${(e as Error)?.message ?? e}`),
       });

@@ -11,6 +11,8 @@ export interface StudyChannelOptions {
   readonly recentEvents: number;
   /** Events read from storage per query. */
   readonly pageSize: number;
+  /** Least time between the starts of two reads (batches), in ms. */
+  readonly batchMs: number;
   /** Told when the last subscriber leaves. */
   readonly onIdle: (channel: StudyChannel) => void;
   /** Told of read errors (the next announcement retries). */
@@ -35,6 +37,7 @@ export class StudyChannel {
   #wanted = 0;
   #ready = false;
   #reading: Promise<void> | null = null;
+  #lastRead = -Infinity;
   #closed = false;
 
   constructor(storage: Storage, study: StudyRecord, options: StudyChannelOptions) {
@@ -66,9 +69,12 @@ export class StudyChannel {
   notify(lastSeq: number): void {
     if (lastSeq > this.#wanted) this.#wanted = lastSeq;
     if (!this.#ready || this.#closed || this.#reading || this.#wanted <= this.#head) return;
-    // Read on the next turn of the event loop: everything committed in this turn (a burst
-    // of writes in this process) goes out as one batch, one frame per client.
-    this.#reading = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#read()).finally(() => {
+    // Read on the next turn of the event loop, and not sooner than batchMs after the last
+    // read: everything committed meanwhile goes out as one batch, one frame per client, so
+    // the cost of a busy study is bounded by clients × (1000 / batchMs) frames per second.
+    const wait = this.#lastRead + this.#options.batchMs - performance.now();
+    const due = wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : new Promise<void>((resolve) => setImmediate(resolve));
+    this.#reading = due.then(() => this.#read()).finally(() => {
       this.#reading = null;
       // An announcement may have come in during the last (empty) read.
       if (this.#wanted > this.#head) this.notify(this.#wanted);
@@ -115,6 +121,7 @@ export class StudyChannel {
   }
 
   async #read(): Promise<void> {
+    this.#lastRead = performance.now();
     while (!this.#closed && this.#wanted > this.#head) {
       let events: FeedEvent[];
       try {

@@ -26,7 +26,13 @@ export interface ApiContext {
  * /api/studies/:name/importance?seed=&objective=. Returns false for other paths.
  */
 export async function serveApi(ctx: ApiContext, url: URL, _req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const parts = url.pathname.split("/").slice(2).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split("/").slice(2).map(decodeURIComponent);
+  } catch {
+    sendError(res, 400, `malformed percent-encoding in ${url.pathname}`);
+    return true;
+  }
   if (parts.length === 1 && parts[0] === "status") {
     sendJson(res, 200, { protocol: FEED_PROTOCOL_VERSION, storage: { kind: ctx.storage.kind, location: ctx.storage.location }, feed: ctx.feed.stats });
     return true;

@@ -117,7 +117,7 @@ describe("paramImportances", () => {
   it("uses COMPLETE trials with finite values over the params they all share", () => {
     const d = { x: float(0, 1), y: float(0, 1), fixed: float(2, 2) };
     const trials = [
-      ...uniformTrials(60, (x) => 3 * x).map((t) => trial(t.number, { ...t.params, fixed: 2 }, { ...t.distributions, fixed: d.fixed }, t.values)),
+      ...uniformTrials(60, (x) => 3 * x).map((t) => trial(t.number, { ...t.params, fixed: 2 }, { ...t.distributions, fixed: d.fixed }, t.values ? [...t.values] : null)),
       trial(60, { x: 0.5, y: 0.5, fixed: 2 }, d, [1e9], "PRUNED"),
       trial(61, { x: 0.5, y: 0.5, fixed: 2 }, d, null, "FAIL"),
       trial(62, { x: 0.1, y: 0.1, fixed: 2 }, d, [Number.NaN]),

@@ -62,6 +62,7 @@ describe("REST API and static files", () => {
     expect((await getJson(server, "/api/studies/rest%20study/importance?seed=abc")).status).toBe(400);
     expect((await getJson(server, "/api/studies/rest%20study/importance?objective=1")).status).toBe(400);
     expect((await getJson(server, "/api/nothing")).status).toBe(404);
+    expect((await getJson(server, "/api/studies/%E0%A4%A")).status).toBe(400);
     expect((await getJson(server, "/api/studies", { method: "POST" })).status).toBe(405);
   });
 
