@@ -1,5 +1,8 @@
 import { createChart } from "./chart-base.js";
 
+/** Lines drawn at most (the most recent COMPLETE trials). */
+const MAX_LINES = 1000;
+
 /** Parallel coordinates: each COMPLETE trial as a line through its params and its value. */
 export class ParallelChart {
   constructor(el) {
@@ -8,7 +11,10 @@ export class ParallelChart {
   }
 
   update(store, objective) {
-    const complete = store.list().filter((t) => t.state === "COMPLETE" && t.values && Number.isFinite(t.values[objective]));
+    const complete = store
+      .list()
+      .filter((t) => t.state === "COMPLETE" && t.values && Number.isFinite(t.values[objective]))
+      .slice(-MAX_LINES);
     const names = [];
     const dists = {};
     for (const t of complete) {
