@@ -1,7 +1,7 @@
 import type { Distribution } from "../../src/distributions/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
 import { finishedSpaceIds } from "./search-space-intersection.ts";
-import type { HistorySnapshot } from "./trial-history.ts";
+import type { HistorySnapshot } from "./observation-history.ts";
 
 /**
  * Conditional search spaces split into groups of parameters that always occur together

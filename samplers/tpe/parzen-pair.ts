@@ -4,7 +4,7 @@ import type { SeededRandom } from "../../src/random/seeded-random.ts";
 import { kernelSpaceOf, type KernelSpace, toKernel } from "./kernel-space.ts";
 import { dominanceWeights } from "./multi-objective-split.ts";
 import { ParzenEstimator, type ParzenSettings } from "./parzen-estimator.ts";
-import type { HistorySnapshot } from "./trial-history.ts";
+import type { HistorySnapshot } from "./observation-history.ts";
 import { SLOT, scratchF64 } from "./scratch-buffers.ts";
 
 /** The good (l, below) and bad (g, above) estimators of one TPE step over a space. */

@@ -1,6 +1,6 @@
 import type { Distribution } from "../../src/distributions/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
-import type { HistorySnapshot } from "./trial-history.ts";
+import type { HistorySnapshot } from "./observation-history.ts";
 
 /** The ids of the distinct parameter sets among a snapshot's finished (COMPLETE/PRUNED) trials. */
 export function finishedSpaceIds(snap: HistorySnapshot): number[] {

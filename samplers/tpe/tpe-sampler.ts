@@ -11,7 +11,7 @@ import type { ParzenSettings } from "./parzen-estimator.ts";
 import { fitParzenPair, proposeFromPair } from "./parzen-pair.ts";
 import { intersectionSearchSpace } from "./search-space-intersection.ts";
 import { splitSnapshot } from "./split-trials.ts";
-import { type HistorySnapshot, TrialHistory } from "./trial-history.ts";
+import { type HistorySnapshot, ObservationHistory } from "./observation-history.ts";
 import { type ResolvedTPEOptions, resolveTPEOptions, type TPESamplerOptions } from "./tpe-options.ts";
 
 /**
@@ -32,7 +32,7 @@ export class TPESampler implements Sampler {
   readonly #rng: SeededRandom;
   /** Draws of the random start-up phase (a separate stream, as Optuna's inner RandomSampler). */
   readonly #startupRng: SeededRandom;
-  readonly #history: TrialHistory;
+  readonly #history: ObservationHistory;
 
   constructor(options: TPESamplerOptions = {}) {
     this.#options = resolveTPEOptions(options);
@@ -49,7 +49,7 @@ export class TPESampler implements Sampler {
     const root = new SeededRandom(o.seed);
     this.#rng = root.fork();
     this.#startupRng = root.fork();
-    this.#history = new TrialHistory(o.constantLiar);
+    this.#history = new ObservationHistory(o.constantLiar);
   }
 
   /** The options in effect, defaults filled in. */

@@ -8,7 +8,7 @@ import { type Distribution, distributionSchema, type FrozenTrial, type StudyDire
 import { logGaussMass, truncatedNormalQuantile } from "../../samplers/tpe/truncated-normal.ts";
 import { logNdtr } from "../../samplers/tpe/normal-functions.ts";
 import { defaultGamma, defaultWeights, hyperoptGamma } from "../../samplers/tpe/tpe-defaults.ts";
-import { TrialHistory } from "../../samplers/tpe/trial-history.ts";
+import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
 import { fitParzenPair } from "../../samplers/tpe/parzen-pair.ts";
 import type { ParzenEstimator, ParzenSettings, NumericKernels } from "../../samplers/tpe/parzen-estimator.ts";
@@ -157,7 +157,7 @@ describe("TPE golden: Optuna 3.1.0 split and Parzen estimators", () => {
   for (const c of estimators.cases) {
     test(c.name, () => {
       const trials = trialsOf(c);
-      const history = new TrialHistory(c.constant_liar);
+      const history = new ObservationHistory(c.constant_liar);
       const snap = history.snapshot(studyViewOf({ directions: c.directions, trials }));
       expect(snap.nFinished).toBe(c.n);
       const nBelow = (c.gamma === "hyperopt" ? hyperoptGamma : defaultGamma)(snap.nFinished);

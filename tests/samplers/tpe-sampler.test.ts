@@ -21,7 +21,7 @@ import {
   type TPESamplerOptions,
 } from "hpo";
 import { branin } from "../../../shared/bench/functions.ts";
-import { TrialHistory } from "../../samplers/tpe/trial-history.ts";
+import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
 import { intersectionSearchSpace } from "../../samplers/tpe/search-space-intersection.ts";
 import { groupDecomposedSearchSpace } from "../../samplers/tpe/group-decomposed-search-space.ts";
@@ -198,7 +198,7 @@ describe("TPESampler on conditional spaces", () => {
   test("intersection and group decomposition of a conditional history", () => {
     const study = new HarnessStudy(new RandomSampler({ seed: 2 }));
     study.optimize(conditional, 20);
-    const snap = new TrialHistory(false).snapshot(study.view);
+    const snap = new ObservationHistory(false).snapshot(study.view);
     expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["model", "scale"]);
     const groups = groupDecomposedSearchSpace(snap).map((g) => Object.keys(g));
     expect(groups).toEqual([["alpha"], ["depth", "leaves"], ["model", "scale"]]);
@@ -242,7 +242,7 @@ describe("TPESampler split: pruned, running, failed trials", () => {
       trial(6, "PRUNED", null), // no report: behind every pruned trial that reported
       trial(7, "WAITING", null),
     ];
-    const snap = new TrialHistory(false).snapshot(studyViewOf({ trials }));
+    const snap = new ObservationHistory(false).snapshot(studyViewOf({ trials }));
     expect(snap.nFinished).toBe(6);
     const numbers = snap.trials.map((t) => t.number);
     expect(numbers).toEqual([0, 1, 2, 4, 5, 6]);
@@ -255,17 +255,17 @@ describe("TPESampler split: pruned, running, failed trials", () => {
 
   test("maximize flips the order of values", () => {
     const trials = [trial(0, "COMPLETE", 1), trial(1, "COMPLETE", 3), trial(2, "COMPLETE", 2)];
-    const snap = new TrialHistory(false).snapshot(studyViewOf({ trials, directions: ["maximize"] }));
+    const snap = new ObservationHistory(false).snapshot(studyViewOf({ trials, directions: ["maximize"] }));
     expect(snap.trials.filter((_, p) => splitSnapshot(snap, 1)[p]).map((t) => t.number)).toEqual([1]);
   });
 
   test("constant liar: RUNNING trials join the history as the worst, without counting as finished", () => {
     const trials = [trial(0, "COMPLETE", 1), trial(1, "RUNNING", null), trial(2, "COMPLETE", 2), trial(3, "RUNNING", null)];
-    const withLiar = new TrialHistory(true).snapshot(studyViewOf({ trials }));
+    const withLiar = new ObservationHistory(true).snapshot(studyViewOf({ trials }));
     expect(withLiar.size).toBe(4);
     expect(withLiar.nFinished).toBe(2);
     expect(Array.from(splitSnapshot(withLiar, 2))).toEqual([1, 0, 1, 0]);
-    const without = new TrialHistory(false).snapshot(studyViewOf({ trials }));
+    const without = new ObservationHistory(false).snapshot(studyViewOf({ trials }));
     expect(without.size).toBe(2);
   });
 
@@ -363,7 +363,7 @@ describe("TPE history cache", () => {
     const x = floatDistribution(0, 1);
     const trials: FrozenTrial[] = [];
     const view: StudyView = { studyName: "s", directions: ["minimize"], pruner: { prune: () => false }, getTrials: () => trials };
-    const history = new TrialHistory(false);
+    const history = new ObservationHistory(false);
     trials.push(frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } }));
     expect(history.snapshot(view).size).toBe(1);
     trials.push(frozenTrial({ number: 1, value: 2, params: { x: 0.7 }, distributions: { x } }));
@@ -375,7 +375,7 @@ describe("TPE history cache", () => {
   test("a RUNNING trial's new snapshot replaces the old one", () => {
     const x = floatDistribution(0, 1);
     const running = frozenTrial({ number: 0, state: "RUNNING", params: { x: 0.5 }, distributions: { x } });
-    const history = new TrialHistory(false);
+    const history = new ObservationHistory(false);
     expect(history.snapshot(studyViewOf({ trials: [running] })).nFinished).toBe(0);
     const done = { ...running, state: "COMPLETE" as const, value: 3, values: [3] };
     const snap = history.snapshot(studyViewOf({ trials: [done] }));

@@ -18,7 +18,7 @@ import {
   TPESampler,
   TrialPruned,
 } from "hpo";
-import { TrialHistory } from "../../samplers/tpe/trial-history.ts";
+import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
 
 /** Delegates to a real sampler and records how many RUNNING trials each proposal saw. */
@@ -116,7 +116,7 @@ describe.each(BACKENDS.filter((b) => b !== "pglite"))("TPESampler in a study on 
     running.suggestFloat("x", 0, 1);
     await running.flush();
     const mine = await b.ask();
-    const history = new TrialHistory(true).snapshot(b.view);
+    const history = new ObservationHistory(true).snapshot(b.view);
     expect(history.nFinished).toBe(12);
     const liars = history.trials.filter((t) => t.state === "RUNNING").map((t) => t.number);
     expect(liars).toContain(running.number);

@@ -12,7 +12,7 @@ import { distributionId } from "./distribution-ids.ts";
  * {@link HistorySnapshot}: the rows of the current view in trial-number order. Asking with
  * 10,000 trials in history then costs a pointer comparison per trial, not a re-conversion.
  */
-export class TrialHistory {
+export class ObservationHistory {
   readonly #states: readonly TrialState[];
   readonly #rowOf = new Map<number, number>();
   #rowTrial: FrozenTrial[] = [];
@@ -285,10 +285,10 @@ export class HistorySnapshot {
   readonly stepKey: Float64Array;
   /** Scores by position (first objective); see {@link scoreVectors} for all objectives. */
   readonly score: Float64Array;
-  readonly #history: TrialHistory;
+  readonly #history: ObservationHistory;
   readonly memo = new Map<string, unknown>();
 
-  constructor(history: TrialHistory, rows: Int32Array, nObjectives: number) {
+  constructor(history: ObservationHistory, rows: Int32Array, nObjectives: number) {
     this.#history = history;
     this.rows = rows;
     this.size = rows.length;
