@@ -171,11 +171,12 @@ export class SqlStorage implements Storage {
         // A retry after a lost connection may find the first attempt committed.
         if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
       }
-      // The patch committed without waiting for the disk; a finished trial must be durable
+      // On PostgreSQL the patch committed without waiting for the disk (PGlite commits
+      // synchronously); a finished trial must be durable
       // before we say so. A synchronous commit of a write to the same trial flushes the WAL
       // through it, without holding the study lock during the flush (so workers'
       // final commits share fsyncs).
-      if (patch.finish) {
+      if (patch.finish && this.kind === "postgres") {
         await this.#durableTx((tx) => sql`UPDATE hpo_trials SET datetime_complete = datetime_complete WHERE trial_id = ${trialId}`.execute(tx));
       }
     });
