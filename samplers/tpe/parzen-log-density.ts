@@ -351,14 +351,20 @@ function joint(mixture: Mixture, exact: boolean) {
       const kern = kernels[d] as CategoricalKernels;
       const logMiss = Math.log(kern.pMiss);
       const logPrior = Math.log(kern.pPrior);
-      const lists: number[][] = Array.from({ length: space.nChoices }, () => []);
+      const counts = new Int32Array(space.nChoices);
       for (let i = 0; i < m; i++) {
         const c = kern.choiceOf[i];
         base[i] += c < 0 ? logPrior : logMiss;
-        if (c >= 0) lists[c].push(i);
+        if (c >= 0) counts[c]++;
+      }
+      const byChoice = Array.from(counts, (n) => new Int32Array(n));
+      counts.fill(0);
+      for (let i = 0; i < m; i++) {
+        const c = kern.choiceOf[i];
+        if (c >= 0) byChoice[c][counts[c]++] = i;
       }
       // A candidate's choice adds log(hit / miss) to the kernels of that choice only.
-      categorical.push({ d, byChoice: lists.map((l) => Int32Array.from(l)), bonus: Math.log(kern.pHit) - logMiss, nChoices: space.nChoices });
+      categorical.push({ d, byChoice, bonus: Math.log(kern.pHit) - logMiss, nChoices: space.nChoices });
       continue;
     }
     const { mus, sigmas } = kernels[d] as NumericKernels;
