@@ -24,6 +24,8 @@ const SIGMA0_MAGNITUDE = 0.2;
 export interface NumericKernels {
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
+  /** Kernel indices by ascending centre (univariate estimators only). */
+  readonly sortedOrder: Int32Array | null;
 }
 
 /** Kernel parameters of one categorical dimension: each component's choice (-1: prior). */
@@ -128,12 +130,14 @@ export class ParzenEstimator {
     mus.set(obs);
     if (this.hasPrior) mus[n] = 0.5 * (low + high);
     const sigmas = new Float64Array(m);
+    let sortedOrder: Int32Array | null = null;
     if (this.#settings.multivariate) {
       sigmas.fill(sigma0 * range);
     } else {
       // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
       // bounds act as neighbours of the extremes unless endpoints are ignored).
       const order = stableArgsort(mus);
+      sortedOrder = order;
       for (let r = 0; r < m; r++) {
         const here = mus[order[r]];
         const left = r === 0 ? low : mus[order[r - 1]];
@@ -149,7 +153,7 @@ export class ParzenEstimator {
     const minSigma = this.#settings.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
     for (let i = 0; i < m; i++) sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]));
     if (this.hasPrior) sigmas[n] = range;
-    return { mus, sigmas };
+    return { mus, sigmas, sortedOrder };
   }
 
   /** The probability matrix of a categorical dimension (rows: components), for inspection. */

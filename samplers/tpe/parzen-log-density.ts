@@ -14,6 +14,8 @@ const NEGLIGIBLE = -37;
 /** What the log-density needs from a fitted mixture. */
 export interface Mixture {
   readonly nComponents: number;
+  /** Whether the last component is the prior kernel. */
+  readonly hasPrior: boolean;
   readonly weights: Float64Array;
   readonly spaces: readonly KernelSpace[];
   readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
@@ -109,10 +111,11 @@ function lazyNormalizers(space: KernelSpace, mus: Float64Array, sigmas: Float64A
 
 function continuous1(mixture: Mixture, exact: boolean) {
   const space = mixture.spaces[0];
-  const { mus, sigmas } = mixture.kernels[0] as NumericKernels;
+  const { mus, sigmas, sortedOrder } = mixture.kernels[0] as NumericKernels;
   const m = mixture.nComponents;
-  // log w - log √(2π) (- log σ) and 1/σ per kernel; the truncation normaliser is added
-  // only for kernels that can matter (it costs two erfc calls and is at most 0.97).
+  const { low, high } = space;
+  // log w - log √(2π) (- log σ) and 1/σ per kernel; the truncation normaliser (two erfc
+  // calls, at most MAX_NEG_LOG_MASS) is added only for kernels that can matter.
   const base = new Float64Array(m);
   const inv = new Float64Array(m);
   for (let i = 0; i < m; i++) {
@@ -120,18 +123,27 @@ function continuous1(mixture: Mixture, exact: boolean) {
     base[i] = Math.log(mixture.weights[i]) - LOG_SQRT_2PI - (exact ? Math.log(s) : 0);
     inv[i] = 1 / s;
   }
-  // -log(mass in [low, high]) per kernel, computed on first need (NaN: not yet).
   const negLogMass = new Float64Array(m).fill(NaN);
-  const { low, high } = space;
+  const normalizer = (i: number): number => {
+    let v = negLogMass[i];
+    if (v !== v) v = negLogMass[i] = -logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
+    return v;
+  };
   const slack = centresInside(mus, low, high) ? MAX_NEG_LOG_MASS : Infinity;
+  const prior = mixture.hasPrior ? m - 1 : -1;
+  const window = sortedOrder !== null && slack !== Infinity ? sweepWindow(mus, sigmas, base, sortedOrder, m, prior) : null;
   return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
     const xs = points[0];
-    const partials = scratchF64(SLOT.terms, m);
     const kept = scratchF64(SLOT.kept, m);
+    const partials = scratchF64(SLOT.terms, m);
     for (let j = 0; j < size; j++) {
       const x = kernelCoordinate(space, xs[j]);
       if (!(x >= low && x <= high)) {
         out[j] = -Infinity;
+        continue;
+      }
+      if (window !== null) {
+        out[j] = window(x, normalizer, slack, kept);
         continue;
       }
       let best = 0;
@@ -147,22 +159,97 @@ function continuous1(mixture: Mixture, exact: boolean) {
       }
       // The final maximum is at least the best kernel's full value; kernels whose upper
       // bound falls e^37 below it cannot change the sum and are dropped.
-      let nb = negLogMass[best];
-      if (nb !== nb) nb = negLogMass[best] = -logGaussMass((low - mus[best]) / sigmas[best], (high - mus[best]) / sigmas[best]);
-      const floor = bestPartial + nb + NEGLIGIBLE - slack;
+      const floor = bestPartial + normalizer(best) + NEGLIGIBLE - slack;
       let max = -Infinity;
       let count = 0;
       for (let i = 0; i < m; i++) {
         const partial = partials[i];
         if (partial < floor) continue;
-        let n = negLogMass[i];
-        if (n !== n) n = negLogMass[i] = -logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
-        const v = partial + n;
+        const v = partial + normalizer(i);
         kept[count++] = v;
         if (v > max) max = v;
       }
       out[j] = logSumExp(kept, count, max);
     }
+  };
+}
+
+/**
+ * For one univariate continuous mixture with its kernels sorted by centre: evaluates a
+ * candidate by sweeping outwards from its position and stopping on each side once no
+ * remaining kernel can come within e^37 of the best one (bounded by the largest weight
+ * term and the largest width left on that side). With thousands of narrow kernels only
+ * those near the candidate are visited. The same sum as the full scan, without the terms
+ * the full scan would also drop.
+ */
+function sweepWindow(mus: Float64Array, sigmas: Float64Array, base: Float64Array, order: Int32Array, m: number, prior: number) {
+  // The prior (centre of the range, σ = range) would loosen every bound: it is visited on
+  // its own, and the sweep covers the observation kernels.
+  const sorted = prior < 0 ? order : order.filter((i) => i !== prior);
+  const k = sorted.length;
+  const sortedMu = new Float64Array(k);
+  for (let r = 0; r < k; r++) sortedMu[r] = mus[sorted[r]];
+  // Largest base and width among sorted[0..r] (left side) and sorted[r..k) (right side).
+  const leftBase = new Float64Array(k);
+  const leftSigma = new Float64Array(k);
+  const rightBase = new Float64Array(k);
+  const rightSigma = new Float64Array(k);
+  for (let r = 0; r < k; r++) {
+    const i = sorted[r];
+    leftBase[r] = r === 0 ? base[i] : Math.max(leftBase[r - 1], base[i]);
+    leftSigma[r] = r === 0 ? sigmas[i] : Math.max(leftSigma[r - 1], sigmas[i]);
+  }
+  for (let r = k - 1; r >= 0; r--) {
+    const i = sorted[r];
+    rightBase[r] = r === k - 1 ? base[i] : Math.max(rightBase[r + 1], base[i]);
+    rightSigma[r] = r === k - 1 ? sigmas[i] : Math.max(rightSigma[r + 1], sigmas[i]);
+  }
+  return (x: number, normalizer: (i: number) => number, slack: number, kept: Float64Array): number => {
+    // First sorted position with centre >= x.
+    let lo = 0;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sortedMu[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    let left = lo - 1;
+    let right = lo;
+    let floor = -Infinity;
+    let max = -Infinity;
+    let count = 0;
+    const visit = (i: number): void => {
+      const t = (x - mus[i]) / sigmas[i];
+      const partial = base[i] - 0.5 * t * t;
+      if (partial < floor) return;
+      const v = partial + normalizer(i);
+      if (v > max) {
+        max = v;
+        floor = v + NEGLIGIBLE - slack;
+      }
+      kept[count++] = v;
+    };
+    if (prior >= 0) visit(prior);
+    for (;;) {
+      let moved = false;
+      if (left >= 0) {
+        const d = (x - sortedMu[left]) / leftSigma[left];
+        if (leftBase[left] - 0.5 * d * d >= floor) {
+          visit(sorted[left--]);
+          moved = true;
+        } else left = -1;
+      }
+      if (right < k) {
+        const d = (sortedMu[right] - x) / rightSigma[right];
+        if (rightBase[right] - 0.5 * d * d >= floor) {
+          visit(sorted[right++]);
+          moved = true;
+        } else right = k;
+      }
+      if (!moved) break;
+    }
+    // Kept terms that the rising floor made negligible are skipped by logSumExp anyway.
+    return logSumExp(kept, count, max);
   };
 }
 
