@@ -1,7 +1,7 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { toExternal } from "../../src/distributions/distribution-ops.ts";
 import type { SeededRandom } from "../../src/random/seeded-random.ts";
-import { kernelSpaceOf, type KernelSpace, toKernel } from "./kernel-space.ts";
+import { kernelSpaceOf, type KernelSpace } from "./kernel-space.ts";
 import { dominanceWeights } from "./multi-objective-split.ts";
 import { ParzenEstimator, type ParzenSettings } from "./parzen-estimator.ts";
 import type { HistorySnapshot } from "./observation-history.ts";
@@ -39,34 +39,35 @@ export function fitParzenPair(
     snap.valuesOf(names[i], d, col);
     return col;
   });
-  const usable = new Uint8Array(size);
+  // Usable positions: every parameter present (columns hold NaN where one is missing).
+  const usable = new Uint8Array(size).fill(1);
+  for (const col of columns) for (let p = 0; p < size; p++) if (col[p] !== col[p]) usable[p] = 0;
   let nBelow = 0;
   let nAbove = 0;
   for (let p = 0; p < size; p++) {
-    let ok = 1;
-    for (let d = 0; d < columns.length; d++) if (Number.isNaN(columns[d][p])) ok = 0;
-    usable[p] = ok;
-    if (ok) {
+    if (usable[p]) {
       if (below[p]) nBelow++;
       else nAbove++;
     }
   }
-  const belowObs = spaces.map(() => new Float64Array(nBelow));
-  const aboveObs = spaces.map(() => new Float64Array(nAbove));
   const belowPositions = new Int32Array(nBelow);
   const abovePositions = new Int32Array(nAbove);
   let ib = 0;
   let ia = 0;
   for (let p = 0; p < size; p++) {
     if (!usable[p]) continue;
-    if (below[p]) {
-      for (let d = 0; d < columns.length; d++) belowObs[d][ib] = toKernel(spaces[d], columns[d][p]);
-      belowPositions[ib++] = p;
-    } else {
-      for (let d = 0; d < columns.length; d++) aboveObs[d][ia] = toKernel(spaces[d], columns[d][p]);
-      abovePositions[ia++] = p;
-    }
+    if (below[p]) belowPositions[ib++] = p;
+    else abovePositions[ia++] = p;
   }
+  const gather = (positions: Int32Array) =>
+    columns.map((col, d) => {
+      const out = new Float64Array(positions.length);
+      if (spaces[d].log) for (let r = 0; r < positions.length; r++) out[r] = Math.log(col[positions[r]]);
+      else for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
+      return out;
+    });
+  const belowObs = gather(belowPositions);
+  const aboveObs = gather(abovePositions);
   const belowWeights = snap.nObjectives > 1 ? dominanceWeightsOf(snap, below, usable) : undefined;
   return {
     names,
