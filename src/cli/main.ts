@@ -9,6 +9,7 @@ import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
 import { serveCommand } from "./commands/serve-command.ts";
 import { resumeCommand } from "./commands/resume-command.ts";
+import { captionerCommand } from "./commands/captioner-command.ts";
 import { workerCommand } from "./commands/worker-command.ts";
 import { studiesCommand } from "./commands/studies-command.ts";
 import { trialsCommand } from "./commands/trials-command.ts";
@@ -18,6 +19,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runCommand, summary: "run (or continue) the study a file defines" },
   worker: { run: workerCommand, summary: "join a study (any machine, shared PostgreSQL) and run trials until its budget" },
+  captioner: { run: captionerCommand, summary: "captioner tools: pretrain a base captioner (hpo captioner pretrain --help)" },
   resume: { run: resumeCommand, summary: "continue a study from the study file it was last run with" },
   studies: { run: studiesCommand, summary: "list studies with counts and best values" },
   trials: { run: trialsCommand, summary: "show a study's trials" },
