@@ -118,7 +118,7 @@ export class InMemoryStorage implements Storage {
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
     const external: Record<string, AttrValue> = {};
     for (const p of params) external[p.name] = toExternal(p.distribution, p.internal);
-    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: { state: trial.state, params: external } }]);
+    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: { state: trial.state, params: external, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } } }]);
     return freeze(t);
   }
 

@@ -90,7 +90,8 @@ export class Trial {
   #relativeParams: Record<string, ParamValue> = {};
   #pending: { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } = emptyPending();
   #flushScheduled = false;
-  #writes: Promise<void> = Promise.resolve();
+  /** The write in flight, if any; what changes meanwhile goes out in the next one. */
+  #writing: Promise<void> | null = null;
   #writeError: unknown = null;
   #finished = false;
   #warnedSteps = new Set<number>();
@@ -213,13 +214,23 @@ export class Trial {
 
   /** Writes everything buffered and waits for it; rethrows a failed write. */
   async flush(): Promise<void> {
-    this.#flushNow();
-    await this.#writes;
-    if (this.#writeError) {
-      const e = this.#writeError;
-      this.#writeError = null;
-      throw e;
-    }
+    await this.#drain();
+    // A background write failed: report it here; its data is pending again for the next try.
+    this.#throwWriteError();
+    this.#startWrite();
+    await this.#drain();
+    this.#throwWriteError();
+  }
+
+  #throwWriteError(): void {
+    if (!this.#writeError) return;
+    const e = this.#writeError;
+    this.#writeError = null;
+    throw e;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#writing) await this.#writing;
   }
 
   /** This trial as a FrozenTrial (RUNNING) with what it has so far. */
@@ -247,7 +258,7 @@ export class Trial {
   async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
     this.#checkOpen("finish");
     this.#finished = true;
-    await this.#writes;
+    await this.#drain();
     const pendingError = this.#writeError;
     this.#writeError = null;
     const patch = this.#takePending();
@@ -342,18 +353,28 @@ export class Trial {
 
   #flushNow(): void {
     this.#flushScheduled = false;
-    if (this.#finished) return;
+    // A write in flight takes what is pending when it ends; after a failed write, the next
+    // flush() or finish() retries.
+    if (this.#finished || this.#writing || this.#writeError) return;
+    this.#startWrite();
+  }
+
+  #startWrite(): void {
     const patch = this.#takePending();
     if (!patch.params && !patch.intermediateValues && !patch.userAttrs) return;
-    this.#writes = this.#writes.then(async () => {
+    this.#writing = (async () => {
       try {
         await this.#ctx.storage.updateTrial(this.trialId, patch);
       } catch (e) {
         // Kept for the next await point (shouldPrune, finish) instead of an unhandled rejection;
-        // the data is re-sent with the final patch.
+        // the data is re-sent with the next write or the final patch.
         this.#writeError ??= e;
         this.#requeue(patch);
       }
+    })().finally(() => {
+      this.#writing = null;
+      // Reports made while that transaction ran go out together in the next one.
+      if (!this.#finished && !this.#writeError) this.#startWrite();
     });
   }
 

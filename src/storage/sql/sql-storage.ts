@@ -615,7 +615,7 @@ async function insertTrial(tx: Tx, studyId: number, trial: NewTrial, maxTrials?:
   for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
   await tx
     .insertInto("hpo_events")
-    .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams }) })
+    .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } }) })
     .execute();
   return buildFrozenTrial({
     trialId,
