@@ -11,11 +11,16 @@ const study = await createStudy({
   sampler: samplerName === "tpe" ? new TPESampler({ seed: process.pid }) : new RandomSampler({ seed: process.pid }),
   pruner: new MedianPruner(),
 });
+const pruneMs: number[] = [];
+let measuring = false;
 const objective = async (trial: Trial): Promise<number> => {
   const x = trial.suggestFloat("x", -10, 10);
   for (let step = 0; step < 3; step++) {
     trial.report(x * x + 1 / (step + 1), step);
-    if (await trial.shouldPrune()) throw new TrialPruned();
+    const t0 = performance.now();
+    const prune = await trial.shouldPrune();
+    if (measuring) pruneMs.push(performance.now() - t0);
+    if (prune) throw new TrialPruned();
   }
   return x * x;
 };
@@ -23,9 +28,11 @@ const objective = async (trial: Trial): Promise<number> => {
 await study.optimize(objective, { nTrials: 5 });
 process.send?.({ ready: true });
 await new Promise<void>((resolve) => process.once("message", () => resolve()));
+measuring = true;
 const start = performance.now();
 const result = await study.optimize(objective, { timeout: Number(seconds) });
 const elapsed = (performance.now() - start) / 1000;
-process.send?.({ finished: result.finished, elapsed });
+pruneMs.sort((a, b) => a - b);
+process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN });
 await study.close();
 process.exit(0);

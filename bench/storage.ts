@@ -15,9 +15,10 @@ const tsxCli = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.
 interface WorkerResult {
   finished: number;
   elapsed: number;
+  pruneMedianMs: number;
 }
 
-async function runRound(url: string, sampler: string, workers: number, seconds: number): Promise<number> {
+async function runRound(url: string, sampler: string, workers: number, seconds: number): Promise<{ rate: number; pruneMs: number }> {
   const study = `bench-storage-${sampler}-${workers}-${Date.now()}`;
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
@@ -38,7 +39,8 @@ async function runRound(url: string, sampler: string, workers: number, seconds: 
   await Promise.all(ready);
   for (const c of children) c.send({ go: true });
   const done = await Promise.all(results);
-  return done.reduce((sum, r) => sum + r.finished / r.elapsed, 0);
+  const medians = done.map((r) => r.pruneMedianMs).sort((a, b) => a - b);
+  return { rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0), pruneMs: medians[medians.length >> 1] };
 }
 
 export default async function run(argv: string[]): Promise<void> {
@@ -55,8 +57,10 @@ export default async function run(argv: string[]): Promise<void> {
   const optuna = baseline.storage_trials_per_s["3.1.0"].report3;
   const rows: string[][] = [];
   for (const w of ws) {
-    const random = await runRound(url, "random", w, seconds);
-    const tpe = await runRound(url, "tpe", w, seconds);
+    const r = await runRound(url, "random", w, seconds);
+    const t = await runRound(url, "tpe", w, seconds);
+    const random = r.rate;
+    const tpe = t.rate;
     const o = { random: optuna.random?.[String(w)], tpe: optuna.tpe?.[String(w)] };
     rows.push([
       String(w),
@@ -64,10 +68,11 @@ export default async function run(argv: string[]): Promise<void> {
       o.random ? `${o.random.toFixed(1)} (×${(random / o.random).toFixed(1)})` : "?",
       tpe.toFixed(1),
       o.tpe ? `${o.tpe.toFixed(1)} (×${(tpe / o.tpe).toFixed(1)})` : "?",
+      `${r.pruneMs.toFixed(2)} / ${t.pruneMs.toFixed(2)}`,
     ]);
   }
   console.log(`finished trials/s summed over W worker processes on one PostgreSQL study (${seconds} s each), objective = 1 float + 3 reports + 3 shouldPrune (median pruner)\n`);
-  const header = ["W", "hpo random", "optuna 3.1 random (hpo ×)", "hpo tpe", "optuna 3.1 tpe (hpo ×)"];
+  const header = ["W", "hpo random", "optuna 3.1 random (hpo ×)", "hpo tpe", "optuna 3.1 tpe (hpo ×)", "shouldPrune median ms (random / tpe)"];
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
   console.log([line(header), `|${w.map((x) => "-".repeat(x + 2)).join("|")}|`, ...rows.map(line)].join("\n"));

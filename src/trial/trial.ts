@@ -196,10 +196,14 @@ export class Trial {
     this.#ctx.onReport?.(this, step, value);
   }
 
-  /** Whether the study's pruner says this trial should stop now (waits for pending writes). */
+  /** Whether the study's pruner says this trial should stop now. */
   async shouldPrune(): Promise<boolean> {
     this.#checkOpen("shouldPrune");
-    await this.flush();
+    // The decision needs this trial's reports (kept here) and the others' (refreshed), not
+    // our own write to land: it goes on in the background, and a failure surfaces here next
+    // time or at the end of the trial.
+    this.#throwWriteError();
+    this.#flushNow();
     await this.#ctx.history.refresh();
     return this.#ctx.pruner.prune(this.#ctx.history, this.snapshot());
   }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
@@ -23,6 +24,8 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   const location = redactUrl(url);
   const pool = new pg.Pool({
     connectionString: url,
+    // A URL without a user name means the usual PostgreSQL default: $PGUSER, else the OS user.
+    user: process.env.PGUSER ?? userInfo().username,
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     allowExitOnIdle: true,
