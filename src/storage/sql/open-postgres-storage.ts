@@ -23,9 +23,7 @@ export interface PostgresStorageOptions {
 export async function openPostgresStorage(url: string, options: PostgresStorageOptions = {}): Promise<SqlStorage> {
   const location = redactUrl(url);
   const pool = new pg.Pool({
-    connectionString: url,
-    // A URL without a user name means the usual PostgreSQL default: $PGUSER, else the OS user.
-    user: process.env.PGUSER ?? userInfo().username,
+    connectionString: withDefaultUser(url),
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     allowExitOnIdle: true,
@@ -66,6 +64,17 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     onReconnecting: (e) => process.stderr.write(`hpo: lost the connection to PostgreSQL at ${location} (${e.message}); retrying\n`),
     onClose: () => listener.close(),
   });
+}
+
+/** A URL without a user name gets the usual PostgreSQL default: $PGUSER, else the OS user. */
+function withDefaultUser(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username) u.username = encodeURIComponent(process.env.PGUSER ?? userInfo().username);
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** The URL without its password, for messages. */
