@@ -8,3 +8,8 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** `--help` on a subcommand: its usage goes to stdout and the exit code is 0. */
+export class HelpRequested extends Error {
+  override readonly name = "HelpRequested";
+}

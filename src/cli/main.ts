@@ -3,7 +3,7 @@ import { DistributionError } from "../distributions/distribution.ts";
 import { StorageError } from "../storage/storage-errors.ts";
 import { StudyOptionsError } from "../study/create-study.ts";
 import { StudyDefinitionError } from "../study-file/study-definition.ts";
-import { CliError } from "./cli-error.ts";
+import { CliError, HelpRequested } from "./cli-error.ts";
 import { deleteCommand } from "./commands/delete-command.ts";
 import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
@@ -64,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${e.message}\n`);
+      return 0;
+    }
     const known = KNOWN_ERRORS.some((cls) => e instanceof cls);
     const err = e as Error;
     process.stderr.write(`hpo: ${known ? err.message : `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`}\n`);

@@ -1,10 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { CliError } from "./cli-error.ts";
+import { CliError, HelpRequested } from "./cli-error.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Parses a subcommand's flags, turning node's messages into one-line usage errors. */
 export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(`usage: ${usage}`);
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
