@@ -263,7 +263,8 @@ export class Trial {
     this.#checkOpen("finish");
     this.#finished = true;
     await this.#drain();
-    const pendingError = this.#writeError;
+    // A background write that failed earlier (e.g. a lost connection) put its changes back
+    // in the pending patch: they go out with the final one, so its error no longer matters.
     this.#writeError = null;
     const patch = this.#takePending();
     const systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
@@ -286,15 +287,7 @@ export class Trial {
       datetimeComplete: new Date(),
     });
     this.#ctx.history.upsert(final);
-    // A background write that failed earlier (e.g. a lost connection) was retried above as
-    // part of the final patch; it only matters if that failed too, which threw already.
-    void pendingError;
     return final;
-  }
-
-  /** @internal Marks the trial finished without writing (someone else finished it). */
-  markFinished(): void {
-    this.#finished = true;
   }
 
   #suggest(name: string, distribution: Distribution): ParamValue {
