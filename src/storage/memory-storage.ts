@@ -92,7 +92,10 @@ export class InMemoryStorage implements Storage {
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    const s = this.#study(studyId);
+    return freeze(this.#insertTrial(this.#study(studyId), trial));
+  }
+
+  #insertTrial(s: MemoryStudy, trial: NewTrial): MemoryTrial {
     const number = s.trials.length;
     const params = (trial.params ?? []).map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution }));
     const t: MemoryTrial = {
@@ -119,7 +122,7 @@ export class InMemoryStorage implements Storage {
     const external: Record<string, AttrValue> = {};
     for (const p of params) external[p.name] = toExternal(p.distribution, p.internal);
     t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: { state: trial.state, params: external, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } } }]);
-    return freeze(t);
+    return t;
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
@@ -200,8 +203,7 @@ export class InMemoryStorage implements Storage {
   #retry(s: MemoryStudy, failed: MemoryTrial, maxRetries: number): { failed: number; retry: number | null } {
     const plan = planRetry(freeze(failed), maxRetries);
     if (!plan) return { failed: failed.parts.number, retry: null };
-    const number = s.trials.length;
-    void this.createTrial(s.record.studyId, { state: "WAITING", systemAttrs: plan.systemAttrs });
+    const { number } = this.#insertTrial(s, { state: "WAITING", systemAttrs: plan.systemAttrs }).parts;
     failed.retriedBy = number;
     failed.version = this.#append(s, [{ type: "trial_retried", trialNumber: failed.parts.number, payload: { retry: number, retryCount: plan.systemAttrs.retry_count } }]);
     return { failed: failed.parts.number, retry: number };

@@ -46,8 +46,6 @@ export interface OptimizeOptions {
   trackers?: readonly Tracker[];
   /** Aborting marks running trials FAIL ("interrupted") and returns at once. */
   signal?: AbortSignal;
-  /** Asked before every new trial; false stops. */
-  shouldContinue?: () => boolean | Promise<boolean>;
   /**
    * Study-wide budget shared by every process working on the study: finished trials
    * (COMPLETE, PRUNED, FAIL; a retried failure counts through its retry). New trials stop
@@ -90,7 +88,7 @@ export function resolveWorkerOptions(o: WorkerOptions = {}): ResolvedWorkerOptio
 
 /** How an optimize call ended. */
 export interface OptimizeResult {
-  readonly reason: "completed" | "timeout" | "interrupted" | "stopped";
+  readonly reason: "completed" | "timeout" | "interrupted";
   /** Trials this call finished. */
   readonly finished: number;
 }
@@ -276,15 +274,11 @@ export class Study {
       hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: planned, finishedBefore: before });
     }
 
-    const canStart = async (): Promise<boolean> => {
+    const canStart = (): boolean => {
       if (fatal || interrupted || options.signal?.aborted) return false;
       if (options.nTrials !== undefined && started >= options.nTrials) return false;
       if (Date.now() >= deadline) {
         stopReason = "timeout";
-        return false;
-      }
-      if (options.shouldContinue && !(await options.shouldContinue())) {
-        stopReason = "stopped";
         return false;
       }
       return true;
@@ -292,7 +286,7 @@ export class Study {
 
     const idleMs = Math.min(1000, (this.#workerOptions.heartbeatInterval * 1000) / 2);
     const loop = async (): Promise<void> => {
-      while (await canStart()) {
+      while (canStart()) {
         started++;
         const trial = await this.#ask(options.budget, undefined);
         if (!trial) {
@@ -363,7 +357,7 @@ export class Study {
     } finally {
       this.#activeHub = previousHub;
       if (hub) {
-        hub.studyEnd({ studyName: this.studyName, reason: fatal ? "error" : endReason(stopReason) });
+        hub.studyEnd({ studyName: this.studyName, reason: fatal ? "error" : stopReason });
         await hub.close();
       }
     }
@@ -505,10 +499,6 @@ function reportRecovered(reports: readonly FailedTrialReport[]): void {
   for (const r of reports) {
     console.warn(`hpo: trial ${r.failed} failed (${r.reason})${r.retry !== null ? `; retrying it as trial ${r.retry}` : "; no retries left"}`);
   }
-}
-
-function endReason(r: OptimizeResult["reason"]): "completed" | "timeout" | "interrupted" {
-  return r === "stopped" ? "completed" : r;
 }
 
 function prunedOutcome(trial: Trial | FrozenTrial): TrialOutcome {

@@ -1,20 +1,11 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStorage, startFeedServer, type FeedServer, type Storage } from "hpo";
 import { uniqueName } from "../support/backends.ts";
+import { runOptimizeWorker } from "../support/optimize-worker-process.ts";
 import { headSeq, WsProbe } from "./ws-probe.ts";
 
 const url = process.env.HPO_TEST_DATABASE_URL;
-const worker = fileURLToPath(new URL("../support/optimize-worker.ts", import.meta.url));
-const tsx = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
-
-function runWorker(name: string, n: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsx, worker, url!, name, String(n)], { stdio: ["ignore", "ignore", "inherit"] });
-    child.on("close", (code) => resolve(code));
-  });
-}
+const runWorker = (name: string, n: number) => runOptimizeWorker(url!, name, n);
 
 // Needs a PostgreSQL server: CI sets HPO_TEST_DATABASE_URL.
 describe.runIf(url)("events written by other processes", () => {

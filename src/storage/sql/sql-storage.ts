@@ -608,8 +608,8 @@ async function insertTrial(tx: Tx, studyId: number, trial: NewTrial, maxTrials?:
       .values(params.map((p, i) => ({ trial_id: trialId, param_name: p.name, position: i, param_value: p.internal, distribution_json: JSON.stringify(p.distribution) })))
       .execute();
   }
-  await insertAttrs(tx, trialId, "user", trial.userAttrs);
-  await insertAttrs(tx, trialId, "system", trial.systemAttrs);
+  await upsertAttrs(tx, trialId, "user", trial.userAttrs);
+  await upsertAttrs(tx, trialId, "system", trial.systemAttrs);
   if (now) await tx.insertInto("hpo_trial_heartbeats").values({ trial_id: trialId, heartbeat_at: now }).execute();
   const externalParams: Record<string, AttrValue> = {};
   for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
@@ -676,15 +676,7 @@ async function failAndRetry(tx: Tx, studyId: number, trialId: number, reason: st
   return { failed: failed.number, retry, reason: reason ?? String(failed.systemAttrs.fail_reason ?? "") };
 }
 
-async function insertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonly<Record<string, AttrValue>> | undefined): Promise<void> {
-  const entries = Object.entries(attrs ?? {});
-  if (entries.length === 0) return;
-  await tx
-    .insertInto("hpo_trial_attrs")
-    .values(entries.map(([key, value]) => ({ trial_id: trialId, kind, key, value_json: encodeJson(value) })))
-    .execute();
-}
-
+/** Writes attrs, replacing values already set under the same keys. */
 async function upsertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonly<Record<string, AttrValue>> | undefined): Promise<void> {
   const entries = Object.entries(attrs ?? {});
   if (entries.length === 0) return;
