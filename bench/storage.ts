@@ -4,27 +4,61 @@
  * = 1 float + 3 reports + 3 shouldPrune (median pruner); random and TPE samplers. Optuna
  * 3.1's RDB storage does 21–24 trials/s here at every W (shared/bench/optuna-baseline.json).
  */
+import os from "node:os";
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const worker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
-const tsxCli = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
+// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker there.
+const profileArgs = process.env.HPO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPO_BENCH_CPU_PROF}`] : [];
 
 interface WorkerResult {
   finished: number;
   elapsed: number;
   pruneMedianMs: number;
+  cpuMs: number;
 }
 
-async function runRound(url: string, sampler: string, workers: number, seconds: number): Promise<{ rate: number; pruneMs: number }> {
+/**
+ * CPU seconds used so far by local PostgreSQL processes (backends that already exited are
+ * counted in the postmaster's children times); null where /proc is not readable.
+ */
+function postgresCpuSeconds(): number | null {
+  try {
+    const tick = 100; // USER_HZ on Linux
+    let total = 0;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (name !== "postgres" && name !== "postmaster") continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // Fields after the name: utime 12, stime 13, cutime 14, cstime 15 (0-based here).
+      total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    }
+    return total / tick;
+  } catch {
+    return null;
+  }
+}
+
+async function runRound(url: string, sampler: string, workers: number, seconds: number): Promise<{ rate: number; pruneMs: number; clientCpuMs: number; serverCpuMs: number | null }> {
   const study = `bench-storage-${sampler}-${workers}-${Date.now()}`;
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   const results: Promise<WorkerResult>[] = [];
   for (let i = 0; i < workers; i++) {
-    const child = fork(tsxCli, [worker, url, study, sampler, String(seconds)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const child = fork(worker, [url, study, sampler, String(seconds)], {
+      execArgv: ["--import", tsxLoader, ...profileArgs],
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
     children.push(child);
     ready.push(new Promise((resolve) => child.once("message", () => resolve())));
     results.push(
@@ -37,10 +71,22 @@ async function runRound(url: string, sampler: string, workers: number, seconds: 
     );
   }
   await Promise.all(ready);
+  const serverBefore = postgresCpuSeconds();
   for (const c of children) c.send({ go: true });
   const done = await Promise.all(results);
+  const serverAfter = postgresCpuSeconds();
   const medians = done.map((r) => r.pruneMedianMs).sort((a, b) => a - b);
-  return { rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0), pruneMs: medians[medians.length >> 1] };
+  const trials = done.reduce((sum, r) => sum + r.finished, 0);
+  return {
+    rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0),
+    pruneMs: medians[medians.length >> 1],
+    clientCpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0) / trials,
+    serverCpuMs: serverBefore === null || serverAfter === null ? null : ((serverAfter - serverBefore) * 1000) / trials,
+  };
+}
+
+function cpu(r: { clientCpuMs: number; serverCpuMs: number | null }): string {
+  return `${r.clientCpuMs.toFixed(2)}+${r.serverCpuMs === null ? "?" : r.serverCpuMs.toFixed(2)}`;
 }
 
 export default async function run(argv: string[]): Promise<void> {
@@ -69,10 +115,11 @@ export default async function run(argv: string[]): Promise<void> {
       tpe.toFixed(1),
       o.tpe ? `${o.tpe.toFixed(1)} (×${(tpe / o.tpe).toFixed(1)})` : "?",
       `${r.pruneMs.toFixed(2)} / ${t.pruneMs.toFixed(2)}`,
+      `${cpu(r)} / ${cpu(t)}`,
     ]);
   }
-  console.log(`finished trials/s summed over W worker processes on one PostgreSQL study (${seconds} s each), objective = 1 float + 3 reports + 3 shouldPrune (median pruner)\n`);
-  const header = ["W", "hpo random", "optuna 3.1 random (hpo ×)", "hpo tpe", "optuna 3.1 tpe (hpo ×)", "shouldPrune median ms (random / tpe)"];
+  console.log(`finished trials/s summed over W worker processes on one PostgreSQL study (${seconds} s each), objective = 1 float + 3 reports + 3 shouldPrune (median pruner); ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end\n`);
+  const header = ["W", "hpo random", "optuna 3.1 random (hpo ×)", "hpo tpe", "optuna 3.1 tpe (hpo ×)", "shouldPrune median ms (random / tpe)", "CPU ms/trial workers+server (random / tpe)"];
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
   console.log([line(header), `|${w.map((x) => "-".repeat(x + 2)).join("|")}|`, ...rows.map(line)].join("\n"));

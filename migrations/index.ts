@@ -2,6 +2,7 @@ import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001-initial-schema.ts";
 import * as m0002 from "./0002-retries-and-checkpoints.ts";
 import * as m0003 from "./0003-budget-counter-and-event-function.ts";
+import * as m0004 from "./0004-single-statement-trial-writes.ts";
 
 /**
  * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
@@ -11,4 +12,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0001-initial-schema": m0001,
   "0002-retries-and-checkpoints": m0002,
   "0003-budget-counter-and-event-function": m0003,
+  "0004-single-statement-trial-writes": m0004,
 };

@@ -41,6 +41,7 @@ export async function openDefinedStudy(def: StudyDefinition, storageUrl: string 
     gracePeriod: def.gracePeriod,
     maxRetries: def.maxRetries,
     checkpointDir: def.checkpointDir,
+    syncInterval: def.syncInterval,
   });
 }
 

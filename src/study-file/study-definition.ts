@@ -43,6 +43,8 @@ export interface StudyDefinition {
   readonly maxRetries?: number;
   /** Keep checkpoints in this folder instead of the database. */
   readonly checkpointDir?: string;
+  /** Seconds a worker's writes are batched over and its cached history may be old (default 0.05 on PostgreSQL, else 0). */
+  readonly syncInterval?: number;
   /** Worker processes `hpo run` starts (default 1: trials run in the hpo process itself). */
   readonly workers?: number;
 }

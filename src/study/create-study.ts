@@ -20,6 +20,7 @@ export const workerOptionsShape = {
   gracePeriod: z.number().positive("expected a positive number of seconds").optional(),
   maxRetries: z.number().int("expected an integer").nonnegative("expected 0 or more").optional(),
   checkpointDir: z.string().min(1).optional(),
+  syncInterval: z.number().nonnegative("expected 0 or more seconds").optional(),
 };
 
 const createOptionsSchema = z

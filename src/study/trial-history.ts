@@ -22,14 +22,37 @@ export class TrialHistory implements StudyView {
   #all: FrozenTrial[] | null = null;
   readonly #byStates = new Map<string, FrozenTrial[]>();
   #inflight: Promise<void> | null = null;
+  #inflightStartedAt = -Infinity;
   #queued: Promise<void> | null = null;
+  /** When the read behind the cache's current contents started (performance.now()). */
+  #freshAt = -Infinity;
+  readonly #maxAgeMs: number;
 
-  constructor(storage: Storage, studyId: number, studyName: string, directions: readonly StudyDirection[], pruner: Pruner) {
+  /** `maxAgeMs`: how old the cache may be when {@link ensureFresh} answers from it (0: never). */
+  constructor(storage: Storage, studyId: number, studyName: string, directions: readonly StudyDirection[], pruner: Pruner, maxAgeMs = 0) {
     this.#storage = storage;
     this.#studyId = studyId;
     this.studyName = studyName;
     this.directions = directions;
     this.pruner = pruner;
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  /**
+   * Makes sure the cache reflects storage as of at most `maxAgeMs` ago, reading only when it
+   * is older; past half that age it starts a read in the background, so that workers asking
+   * often (pruning after every report) rarely wait for a round trip.
+   */
+  ensureFresh(): Promise<void> {
+    if (this.#maxAgeMs <= 0) return this.refresh();
+    const now = performance.now();
+    const age = now - this.#freshAt;
+    if (age <= this.#maxAgeMs) {
+      if (age > this.#maxAgeMs / 2 && !this.#inflight) this.refresh().catch(() => undefined);
+      return Promise.resolve();
+    }
+    if (this.#inflight && now - this.#inflightStartedAt <= this.#maxAgeMs) return this.#inflight;
+    return this.refresh();
   }
 
   /** Brings the cache up to date with storage; concurrent callers share one round trip. */
@@ -50,10 +73,13 @@ export class TrialHistory implements StudyView {
   }
 
   #start(): Promise<void> {
+    const startedAt = performance.now();
+    this.#inflightStartedAt = startedAt;
     const run = (async () => {
       const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version });
       for (const t of trials) this.#put(t);
       if (version > this.#version) this.#version = version;
+      if (startedAt > this.#freshAt) this.#freshAt = startedAt;
     })();
     this.#inflight = run.finally(() => {
       if (this.#inflight === guarded) this.#inflight = null;

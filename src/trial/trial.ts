@@ -42,6 +42,8 @@ export interface TrialContext {
   readonly checkpoints?: CheckpointStore;
   /** Finds an earlier trial by number (a retry resumes from its predecessor's checkpoint). */
   readonly findTrial?: PredecessorLookup;
+  /** Batch writes over this many ms (0: write after each synchronous stretch). */
+  readonly writeDelayMs?: number;
 }
 
 /** The final state a trial is told, with its values and the reason for a failure. */
@@ -90,6 +92,7 @@ export class Trial {
   #relativeParams: Record<string, ParamValue> = {};
   #pending: { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } = emptyPending();
   #flushScheduled = false;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** The write in flight, if any; what changes meanwhile goes out in the next one. */
   #writing: Promise<void> | null = null;
   #writeError: unknown = null;
@@ -200,11 +203,11 @@ export class Trial {
   async shouldPrune(): Promise<boolean> {
     this.#checkOpen("shouldPrune");
     // The decision needs this trial's reports (kept here) and the others' (refreshed), not
-    // our own write to land: it goes on in the background, and a failure surfaces here next
-    // time or at the end of the trial.
+    // our own write to land: it goes on in the background (at once, or batched when writes
+    // are delayed), and a failure surfaces here next time or at the end of the trial.
     this.#throwWriteError();
-    this.#flushNow();
-    await this.#ctx.history.refresh();
+    if (!this.#ctx.writeDelayMs) this.#flushNow();
+    await this.#ctx.history.ensureFresh();
     return this.#ctx.pruner.prune(this.#ctx.history, this.snapshot());
   }
 
@@ -262,6 +265,8 @@ export class Trial {
   async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
     this.#checkOpen("finish");
     this.#finished = true;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     await this.#drain();
     // A background write that failed earlier (e.g. a lost connection) put its changes back
     // in the pending patch: they go out with the final one, so its error no longer matters.
@@ -344,12 +349,21 @@ export class Trial {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // Batches every suggest/report made in one synchronous stretch into one transaction.
-    queueMicrotask(() => this.#flushNow());
+    const delay = this.#ctx.writeDelayMs ?? 0;
+    if (delay > 0) {
+      // Batches the writes of a time window; a trial ending sooner sends them with its outcome.
+      this.#flushTimer = setTimeout(() => this.#flushNow(), delay);
+      this.#flushTimer.unref?.();
+    } else {
+      // Batches every suggest/report made in one synchronous stretch into one transaction.
+      queueMicrotask(() => this.#flushNow());
+    }
   }
 
   #flushNow(): void {
     this.#flushScheduled = false;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     // A write in flight takes what is pending when it ends; after a failed write, the next
     // flush() or finish() retries.
     if (this.#finished || this.#writing || this.#writeError) return;

@@ -176,83 +176,54 @@ export class SqlStorage implements Storage {
       // before we say so. A synchronous commit of a write to the same trial flushes the WAL
       // through it, without holding the study lock during the flush (so workers'
       // final commits share fsyncs).
-      if (patch.finish && this.kind === "postgres") {
-        await this.#durableTx((tx) => sql`UPDATE hpo_trials SET datetime_complete = datetime_complete WHERE trial_id = ${trialId}`.execute(tx));
-      }
+      if (patch.finish && this.kind === "postgres") await sql`SELECT hpo_flush_trial(${trialId}::bigint)`.execute(this.#db);
     });
   }
 
-  #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
-    return (
-      this.#fastTx(async (tx) => {
-        const row = await tx
-          .selectFrom("hpo_trials")
-          .select(["study_id", "number", "state"])
-          .where("trial_id", "=", trialId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!row) throw new StorageError(`trial id ${trialId} does not exist`);
-        if (row.state !== "RUNNING") throw new TrialNotRunningError(row.number, row.state);
-        if (patch.params?.length) {
-          const start = await tx
-            .selectFrom("hpo_trial_params")
-            .select((eb) => eb.fn.countAll<number>().as("n"))
-            .where("trial_id", "=", trialId)
-            .executeTakeFirstOrThrow();
-          await tx
-            .insertInto("hpo_trial_params")
-            .values(
-              patch.params.map((p, i) => ({
-                trial_id: trialId,
-                param_name: p.name,
-                position: Number(start.n) + i,
-                param_value: p.internal,
-                distribution_json: JSON.stringify(p.distribution),
-              })),
-            )
-            .onConflict((oc) => oc.columns(["trial_id", "param_name"]).doNothing())
-            .execute();
-        }
-        if (patch.intermediateValues?.length) {
-          await tx
-            .insertInto("hpo_trial_intermediate_values")
-            .values(patch.intermediateValues.map((v) => ({ trial_id: trialId, step: v.step, value: v.value })))
-            .onConflict((oc) => oc.columns(["trial_id", "step"]).doNothing())
-            .execute();
-        }
-        await upsertAttrs(tx, trialId, "user", patch.userAttrs);
-        await upsertAttrs(tx, trialId, "system", patch.systemAttrs);
-        if (patch.finish) {
-          await tx
-            .updateTable("hpo_trials")
-            .set({ state: patch.finish.state, datetime_complete: new Date() })
-            .where("trial_id", "=", trialId)
-            .execute();
-          const values = patch.finish.values ?? [];
-          if (values.length > 0) {
-            await tx
-              .insertInto("hpo_trial_values")
-              .values(values.map((value, objective) => ({ trial_id: trialId, objective, value })))
-              .execute();
-          }
-          await tx.deleteFrom("hpo_trial_heartbeats").where("trial_id", "=", trialId).execute();
-        }
-        const events = eventsForPatch(row.number, patch);
-        if (events.length > 0) await appendEvents(tx, row.study_id, events, trialId);
-      })
-    );
+  /** One statement (hpo_update_trial): the study lock it takes for events never waits on the client. */
+  async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
+    const params = patch.params ?? [];
+    const reports = patch.intermediateValues ?? [];
+    const attrs = [
+      ...Object.entries(patch.userAttrs ?? {}).map(([key, value]) => ["user", key, encodeJson(value)] as const),
+      ...Object.entries(patch.systemAttrs ?? {}).map(([key, value]) => ["system", key, encodeJson(value)] as const),
+    ];
+    // The number is only needed server-side (events carry it); payloads do not contain it.
+    const events = eventsForPatch(-1, patch);
+    const result = await sql<{ out_number: number; out_state: string }>`SELECT * FROM hpo_update_trial(
+        ${trialId}::bigint,
+        ${params.map((p) => p.name)}::text[], ${params.map((p) => p.internal)}::float8[], ${params.map((p) => JSON.stringify(p.distribution))}::text[],
+        ${reports.map((r) => r.step)}::integer[], ${reports.map((r) => r.value)}::float8[],
+        ${attrs.map((a) => a[0])}::text[], ${attrs.map((a) => a[1])}::text[], ${attrs.map((a) => a[2])}::text[],
+        ${patch.finish?.state ?? null}::text, ${[...(patch.finish?.values ?? [])]}::float8[],
+        ${events.map((e) => e.type)}::text[], ${events.map((e) => encodeJson(e.payload))}::text[])`.execute(this.#db);
+    const row = result.rows[0];
+    if (!row) throw new StorageError(`trial id ${trialId} does not exist`);
+    if (row.out_state !== "RUNNING") throw new TrialNotRunningError(row.out_number, row.out_state);
   }
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
-    const result = await this.#run(() =>
-      this.#fastTx(async (tx) => {
-        const claimed = await claimWaiting(tx, studyId, options.workerId);
-        if (claimed !== null) return { claimed, created: undefined };
-        return { claimed: undefined, created: await insertTrial(tx, studyId, { state: "RUNNING", workerId: options.workerId }, options.maxTrials) };
-      }),
-    );
-    if (result.claimed !== undefined) return this.getTrial(result.claimed);
-    return result.created ?? null;
+    const row = await this.#run(async () => {
+      const result = await sql<{ out_trial_id: number; out_number: number; out_claimed: boolean; out_started_at: Date | string }>`
+        SELECT * FROM hpo_claim_or_create_trial(${studyId}::integer, ${options.workerId}::text, ${options.maxTrials ?? null}::integer,
+          ${encodeJson({ workerId: options.workerId })}::text, ${CREATED_RUNNING_PAYLOAD}::text)`.execute(this.#db);
+      return result.rows[0] ?? null;
+    });
+    if (!row) return null;
+    // A claimed trial was enqueued with params and attrs: read it whole.
+    if (row.out_claimed) return this.getTrial(Number(row.out_trial_id));
+    return buildFrozenTrial({
+      trialId: Number(row.out_trial_id),
+      number: row.out_number,
+      state: "RUNNING",
+      params: [],
+      values: null,
+      intermediate: [],
+      userAttrs: {},
+      systemAttrs: {},
+      datetimeStart: toDate(row.out_started_at),
+      datetimeComplete: null,
+    });
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
@@ -459,11 +430,11 @@ export class SqlStorage implements Storage {
   /** Runs `fn` now, or after the previous operation when the engine has one connection. */
   #run<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new StorageError(`storage ${this.location} is closed`));
-    if (!this.#options.serialize) return this.#withReconnect(fn);
+    if (!this.#options.serialize) return this.#withReconnect(fn).catch(rethrowRaised);
     const run = () => fn(0);
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
-    return next;
+    return next.catch(rethrowRaised);
   }
 
   /**
@@ -486,6 +457,9 @@ export class SqlStorage implements Storage {
     }
   }
 }
+
+/** The trial_created payload of a trial created RUNNING with nothing set yet. */
+const CREATED_RUNNING_PAYLOAD = encodeJson({ state: "RUNNING", params: {}, userAttrs: {}, systemAttrs: {} });
 
 const trialColumns = sql`
   t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete,
@@ -685,6 +659,13 @@ async function upsertAttrs(tx: Tx, trialId: number, kind: string, attrs: Readonl
     .values(entries.map(([key, value]) => ({ trial_id: trialId, kind, key, value_json: encodeJson(value) })))
     .onConflict((oc) => oc.columns(["trial_id", "kind", "key"]).doUpdateSet((eb) => ({ value_json: eb.ref("excluded.value_json") })))
     .execute();
+}
+
+/** Errors our SQL functions raise on purpose (RAISE EXCEPTION) become StorageErrors with their message. */
+function rethrowRaised(e: unknown): never {
+  const code = typeof e === "object" && e !== null ? (e as { code?: string }).code : undefined;
+  if (code === "P0001" || code === "P0002") throw new StorageError((e as Error).message);
+  throw e;
 }
 
 const CONNECTION_ERROR_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"]);

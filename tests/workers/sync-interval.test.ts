@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createStudy, MedianPruner, type Storage, type Study } from "hpo";
+import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
+
+// Two Study objects on one study behave as two workers: each keeps its own history cache
+// and batches its own writes.
+async function twoWorkers(storage: Storage, syncInterval: number): Promise<[Study, Study]> {
+  const studyName = uniqueName("sync");
+  const options = { storage, studyName, loadIfExists: true, syncInterval, pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 0 }) };
+  const a = await createStudy(options);
+  const b = await createStudy(options);
+  return [a, b];
+}
+
+async function completeOne(study: Study, value: number): Promise<void> {
+  const t = await study.ask();
+  t.suggestFloat("x", 0, 1);
+  t.report(value, 0);
+  await study.tell(t, value);
+}
+
+describe.each(BACKENDS)("syncInterval on %s", (backend) => {
+  let cleanup: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = null;
+  });
+
+  it("shouldPrune sees another worker's finished trials once the interval has passed", async () => {
+    const b0 = await openBackend(backend);
+    cleanup = b0.cleanup;
+    const [a, b] = await twoWorkers(b0.storage, 0.05);
+    for (let i = 0; i < 4; i++) await completeOne(a, 1);
+    const t = await b.ask();
+    t.report(100, 0);
+    // Four finished trials: still in the median pruner's start-up phase.
+    expect(await t.shouldPrune()).toBe(false);
+    await completeOne(a, 1);
+    // No background read was started during the pause, so the next call must read storage.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await t.shouldPrune()).toBe(true);
+    await b.tell(t, "PRUNED");
+  });
+
+  it("with syncInterval 0 every call reads storage", async () => {
+    const b0 = await openBackend(backend);
+    cleanup = b0.cleanup;
+    const [a, b] = await twoWorkers(b0.storage, 0);
+    for (let i = 0; i < 4; i++) await completeOne(a, 1);
+    const t = await b.ask();
+    t.report(100, 0);
+    expect(await t.shouldPrune()).toBe(false);
+    await completeOne(a, 1);
+    expect(await t.shouldPrune()).toBe(true);
+    await b.tell(t, "PRUNED");
+  });
+
+  it("batches a trial's reports within the interval and writes the rest with its outcome", async () => {
+    const b0 = await openBackend(backend);
+    cleanup = b0.cleanup;
+    const [a] = await twoWorkers(b0.storage, 0.05);
+    const t = await a.ask();
+    t.suggestFloat("x", 0, 1);
+    t.report(0.5, 0);
+    await vi.waitFor(async () => {
+      const stored = await b0.storage.getTrial(t.trialId);
+      expect(stored?.intermediateValues.get(0)).toBe(0.5);
+      expect(stored?.params.x).toBe(t.params.x);
+    }, { timeout: 5000, interval: 20 });
+    t.report(0.25, 1);
+    t.report(0.125, 2);
+    await a.tell(t, 0.125);
+    const stored = await b0.storage.getTrial(t.trialId);
+    expect([...stored!.intermediateValues]).toEqual([[0, 0.5], [1, 0.25], [2, 0.125]]);
+    expect(stored!.state).toBe("COMPLETE");
+  });
+
+  it("defaults to 0.05 s on PostgreSQL and 0 elsewhere, and rejects a negative interval", async () => {
+    const b0 = await openBackend(backend);
+    cleanup = b0.cleanup;
+    const study = await createStudy({ storage: b0.storage, studyName: uniqueName("sync-default") });
+    expect(study.workerOptions.syncInterval).toBe(backend === "postgres" ? 0.05 : 0);
+    await expect(createStudy({ storage: b0.storage, studyName: uniqueName("sync-bad"), syncInterval: -1 })).rejects.toThrow(/syncInterval/);
+  });
+});
