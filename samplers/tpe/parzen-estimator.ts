@@ -15,6 +15,11 @@ export interface ParzenSettings {
   readonly multivariate: boolean;
   /** Drop the -log σ term of continuous kernels, as Optuna 3.1.0 did. */
   readonly optuna31Kernels: boolean;
+  /**
+   * Multivariate kernel widths: "range" is Optuna's σ0·range; "spread" scales that down by
+   * the observations' standard deviation over a uniform spread's (see spreadFactor).
+   */
+  readonly multivariateBandwidth: "spread" | "range";
 }
 
 const EPS = 1e-12;
@@ -132,7 +137,8 @@ export class ParzenEstimator {
     const sigmas = new Float64Array(m);
     let sortedOrder: Int32Array | null = null;
     if (this.#settings.multivariate) {
-      sigmas.fill(sigma0 * range);
+      const spread = this.#settings.multivariateBandwidth === "spread" ? spreadFactor(obs, range) : 1;
+      sigmas.fill(sigma0 * range * spread);
     } else {
       // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
       // bounds act as neighbours of the extremes unless endpoints are ignored).
@@ -229,6 +235,29 @@ export class ParzenEstimator {
     this.#density ??= new MixtureLogDensity(this, !this.#settings.optuna31Kernels);
     this.#density.evaluate(points, size, out);
   }
+}
+
+/**
+ * How concentrated observations are, as a factor in (0, 1]: their sample standard deviation
+ * over that of a uniform spread across the range (range / √12), capped at 1.
+ *
+ * Optuna's multivariate widths are Scott's rule, n^(-1/(d+4)) times the data's scale, with
+ * the scale fixed at 0.2·range whatever the data; that is right for observations spread
+ * over the whole range but several times too wide once the good trials have gathered in a
+ * small region, so l(x) keeps proposing far from them. Scaling by this factor makes the
+ * rule follow the data as Scott's rule intends, while never going wider than Optuna's
+ * (the cap) or narrower than the magic clip. Fewer than two observations: 1.
+ */
+export function spreadFactor(obs: Float64Array, range: number): number {
+  const n = obs.length;
+  if (n < 2 || !(range > 0)) return 1;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += obs[i];
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (obs[i] - mean) ** 2;
+  const std = Math.sqrt(ss / (n - 1));
+  return Math.min(1, std / (range / Math.sqrt(12)));
 }
 
 /** Divides by the sum, in place. */

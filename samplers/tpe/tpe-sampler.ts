@@ -12,7 +12,7 @@ import { fitParzenPair, proposeFromPair } from "./parzen-pair.ts";
 import { intersectionSearchSpace } from "./search-space-intersection.ts";
 import { splitSnapshot } from "./split-trials.ts";
 import { type HistorySnapshot, ObservationHistory } from "./observation-history.ts";
-import { type ResolvedTPEOptions, resolveTPEOptions, type TPESamplerOptions } from "./tpe-options.ts";
+import { parzenSettingsOf, type ResolvedTPEOptions, resolveTPEOptions, type TPESamplerOptions } from "./tpe-options.ts";
 
 /**
  * Tree-structured Parzen Estimator, as Optuna's TPESampler: after `nStartupTrials` random
@@ -37,15 +37,7 @@ export class TPESampler implements Sampler {
   constructor(options: TPESamplerOptions = {}) {
     this.#options = resolveTPEOptions(options);
     const o = this.#options;
-    this.#settings = {
-      considerPrior: o.considerPrior,
-      priorWeight: o.priorWeight,
-      considerMagicClip: o.considerMagicClip,
-      considerEndpoints: o.considerEndpoints,
-      weights: o.weights,
-      multivariate: o.multivariate,
-      optuna31Kernels: o.optuna31Kernels,
-    };
+    this.#settings = parzenSettingsOf(o);
     const root = new SeededRandom(o.seed);
     this.#rng = root.fork();
     this.#startupRng = root.fork();

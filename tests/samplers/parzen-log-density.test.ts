@@ -57,7 +57,7 @@ function check(dists: Distribution[], n: number, multivariate: boolean, exact: b
   const rng = new SeededRandom(seed);
   const spaces = dists.map(kernelSpaceOf);
   const obs = dists.map((d, k) => Float64Array.from({ length: n }, () => toKernel(spaces[k], draw(rng, d, true))));
-  const settings = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate, optuna31Kernels: !exact };
+  const settings = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate, optuna31Kernels: !exact, multivariateBandwidth: "spread" as const };
   const pe = new ParzenEstimator(obs, spaces, settings);
   const size = 30;
   const points = dists.map((d) => Float64Array.from({ length: size }, () => draw(rng, d, true)));

@@ -12,6 +12,7 @@ import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
 import { fitParzenPair } from "../../samplers/tpe/parzen-pair.ts";
 import type { ParzenEstimator, ParzenSettings, NumericKernels } from "../../samplers/tpe/parzen-estimator.ts";
+import { parzenSettingsOf, resolveTPEOptions } from "../../samplers/tpe/tpe-options.ts";
 import { frozenTrial } from "./study-harness.ts";
 
 type Num = number | "NaN" | "Infinity" | "-Infinity";
@@ -97,16 +98,19 @@ function trialsOf(c: CaseJson): FrozenTrial[] {
   });
 }
 
+/** The estimator settings of a case, through TPESampler's own options ("Optuna-exact" widths). */
 function settingsOf(c: CaseJson, optuna31Kernels: boolean): ParzenSettings {
-  return {
+  const options = resolveTPEOptions({
     considerPrior: c.settings.consider_prior ?? true,
     priorWeight: c.settings.prior_weight ?? 1,
     considerMagicClip: c.settings.consider_magic_clip ?? true,
     considerEndpoints: c.settings.consider_endpoints ?? false,
-    weights: defaultWeights,
     multivariate: c.multivariate,
     optuna31Kernels,
-  };
+    // Optuna's widths; hpo's default "spread" narrows them (a documented deviation).
+    multivariateBandwidth: "range",
+  });
+  return parzenSettingsOf(options);
 }
 
 function compareEstimator(pe: ParzenEstimator, json: EstimatorJson, names: string[], what: string): void {
