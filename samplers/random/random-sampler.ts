@@ -16,6 +16,7 @@ export interface RandomSamplerOptions {
  * createStudy({ sampler: new RandomSampler({ seed: 42 }) })
  */
 export class RandomSampler implements Sampler {
+  readonly usesRunningTrials = false;
   readonly #rng: SeededRandom;
 
   constructor(options: RandomSamplerOptions = {}) {

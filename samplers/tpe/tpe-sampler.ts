@@ -49,6 +49,11 @@ export class TPESampler implements Sampler {
     return this.#options;
   }
 
+  /** Other trials matter while RUNNING only to the constant liar. */
+  get usesRunningTrials(): boolean {
+    return this.#options.constantLiar;
+  }
+
   /** Multivariate: the intersection space (or every group's params); else empty. */
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution> {
     if (!this.#options.multivariate) return {};

@@ -1,4 +1,5 @@
 import type { Study } from "../study/study.ts";
+import { TrialHistory } from "../study/trial-history.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import { isFinished, type TrialState } from "../trial/trial-state.ts";
 
@@ -9,15 +10,17 @@ import { isFinished, type TrialState } from "../trial/trial-state.ts";
  */
 export async function watchStudyProgress(study: Study, tracker: Tracker): Promise<() => Promise<void>> {
   const known = new Map<number, TrialState>();
-  await study.view.refresh();
-  for (const t of study.view.getTrials()) known.set(t.number, t.state);
+  // Its own history, of every state: the study's may skip other workers' running trials.
+  const view = new TrialHistory(study.storage, study.studyId, study.studyName, study.directions, study.pruner);
+  await view.refresh();
+  for (const t of view.getTrials()) known.set(t.number, t.state);
   let scheduled = false;
   let stopped = false;
   const update = async () => {
     scheduled = false;
     if (stopped) return;
-    await study.view.refresh();
-    for (const t of study.view.getTrials()) {
+    await view.refresh();
+    for (const t of view.getTrials()) {
       const before = known.get(t.number);
       if (before === t.state) continue;
       known.set(t.number, t.state);

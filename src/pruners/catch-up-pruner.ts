@@ -41,6 +41,8 @@ const schema = z.strictObject({
  * createStudy({ pruner: new CatchUpPruner() })
  */
 export class CatchUpPruner implements Pruner {
+  /** Compares against COMPLETE trials only. */
+  readonly usesRunningTrials = false;
   readonly #percentile: number;
   readonly #nStartupTrials: number;
   readonly #nWarmupSteps: number;

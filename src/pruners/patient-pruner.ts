@@ -40,6 +40,11 @@ export class PatientPruner implements Pruner {
   readonly #patience: number;
   readonly #minDelta: number;
 
+  /** As the wrapped pruner (its own patience check reads only the trial's reports). */
+  get usesRunningTrials(): boolean {
+    return this.#wrapped ? this.#wrapped.usesRunningTrials !== false : false;
+  }
+
   constructor(options: PatientPrunerOptions) {
     const o = parsePrunerOptions("PatientPruner", patientSchema, options);
     this.#wrapped = o.wrappedPruner;

@@ -55,6 +55,8 @@ type ResolvedOptions = z.output<typeof percentileSchema>;
  * createStudy({ pruner: new PercentilePruner({ percentile: 25, nStartupTrials: 5, nWarmupSteps: 3 }) })
  */
 export class PercentilePruner implements Pruner {
+  /** Compares against COMPLETE trials only, as Optuna does. */
+  readonly usesRunningTrials = false;
   readonly #options: ResolvedOptions;
   readonly #name: string;
   /** Per study name: sorted per-step values of its COMPLETE trials. */

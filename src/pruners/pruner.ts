@@ -8,6 +8,8 @@ import type { StudyView } from "../study/study-view.ts";
 export interface Pruner {
   /** True when `trial` (RUNNING, with its latest reports) should be pruned. */
   prune(study: StudyView, trial: FrozenTrial): boolean;
+  /** Whether decisions read other trials while they are RUNNING (absent: assumed true). */
+  readonly usesRunningTrials?: boolean;
 }
 
 /** Whether a value looks like a Pruner (used to validate study files). */

@@ -38,6 +38,8 @@ const thresholdSchema = z
  * new ThresholdPruner({ upper: 1.0, nWarmupSteps: 2 }) // stop diverging losses
  */
 export class ThresholdPruner implements Pruner {
+  /** Looks at the trial's own reports only. */
+  readonly usesRunningTrials = false;
   readonly #lower: number;
   readonly #upper: number;
   readonly #nWarmupSteps: number;

@@ -20,6 +20,11 @@ export interface Sampler {
   beforeTrial?(study: StudyView, trial: FrozenTrial): void;
   /** Called once when a trial reaches a final state. */
   afterTrial?(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): void;
+  /**
+   * Whether proposals read other trials while they are RUNNING (absent: assumed true). When
+   * neither sampler nor pruner does, workers read other trials only once they finish.
+   */
+  readonly usesRunningTrials?: boolean;
 }
 
 /** Whether a value looks like a Sampler (used to validate study files). */

@@ -143,7 +143,12 @@ export class Study {
     this.storage = handle.storage;
     this.#handle = handle;
     this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.kind);
-    this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner, this.#workerOptions.syncInterval * 1000);
+    this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner, {
+      maxAgeMs: this.#workerOptions.syncInterval * 1000,
+      // Most sampler/pruner pairs (random or TPE without constant liar, median) never look at
+      // other workers' RUNNING trials: skip re-reading those on every change.
+      finishedOnly: sampler.usesRunningTrials === false && pruner.usesRunningTrials === false,
+    });
     this.#heartbeats = new HeartbeatKeeper(handle.storage, record.studyId, {
       intervalSeconds: this.#workerOptions.heartbeatInterval,
       graceSeconds: this.#workerOptions.gracePeriod,
@@ -196,11 +201,7 @@ export class Study {
         checkpoints: this.#checkpoints,
         writeDelayMs: this.#workerOptions.syncInterval * 1000,
         findTrial: async (number) => {
-          let t = this.#history.byNumber(number);
-          if (!t) {
-            await this.#history.refresh();
-            t = this.#history.byNumber(number);
-          }
+          const t = this.#history.byNumber(number) ?? (await this.#readTrial(number));
           if (!t) return null;
           return { trialId: t.trialId, number: t.number, retryOf: typeof t.systemAttrs.retry_of === "number" ? t.systemAttrs.retry_of : null };
         },
@@ -500,10 +501,18 @@ export class Study {
   }
 
   async #trialByNumber(number: number): Promise<FrozenTrial> {
-    await this.#history.refresh();
-    const t = this.#history.byNumber(number);
+    const t = await this.#readTrial(number);
     if (!t) throw new StorageError(`study "${this.studyName}" has no trial number ${number}`);
     return t;
+  }
+
+  /** A trial as stored now (the history may not hold other workers' unfinished trials). */
+  async #readTrial(number: number): Promise<FrozenTrial | null> {
+    await this.#history.refresh();
+    const cached = this.#history.byNumber(number);
+    if (cached) return cached;
+    const { trials } = await this.storage.getTrials(this.studyId);
+    return trials.find((t) => t.number === number) ?? null;
   }
 }
 

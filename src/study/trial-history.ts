@@ -5,6 +5,8 @@ import { isFinished, type TrialState } from "../trial/trial-state.ts";
 import type { StudyDirection } from "./study-direction.ts";
 import type { StudyView } from "./study-view.ts";
 
+const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
+
 /**
  * A study's trials, cached in process and refreshed incrementally: each refresh reads only
  * trials changed since the last one (by the study's event sequence), so asking and pruning
@@ -27,15 +29,28 @@ export class TrialHistory implements StudyView {
   /** When the read behind the cache's current contents started (performance.now()). */
   #freshAt = -Infinity;
   readonly #maxAgeMs: number;
+  readonly #states: readonly TrialState[] | undefined;
 
-  /** `maxAgeMs`: how old the cache may be when {@link ensureFresh} answers from it (0: never). */
-  constructor(storage: Storage, studyId: number, studyName: string, directions: readonly StudyDirection[], pruner: Pruner, maxAgeMs = 0) {
+  /**
+   * `maxAgeMs`: how old the cache may be when {@link ensureFresh} answers from it (0: never).
+   * `finishedOnly`: read other trials only once they are finished (for samplers and pruners
+   * that never look at RUNNING ones); trials this process upserts are kept in any state.
+   */
+  constructor(
+    storage: Storage,
+    studyId: number,
+    studyName: string,
+    directions: readonly StudyDirection[],
+    pruner: Pruner,
+    options: { maxAgeMs?: number; finishedOnly?: boolean } = {},
+  ) {
     this.#storage = storage;
     this.#studyId = studyId;
     this.studyName = studyName;
     this.directions = directions;
     this.pruner = pruner;
-    this.#maxAgeMs = maxAgeMs;
+    this.#maxAgeMs = options.maxAgeMs ?? 0;
+    this.#states = options.finishedOnly ? FINISHED_STATES : undefined;
   }
 
   /**
@@ -76,7 +91,7 @@ export class TrialHistory implements StudyView {
     const startedAt = performance.now();
     this.#inflightStartedAt = startedAt;
     const run = (async () => {
-      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version });
+      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version, states: this.#states });
       for (const t of trials) this.#put(t);
       if (version > this.#version) this.#version = version;
       if (startedAt > this.#freshAt) this.#freshAt = startedAt;

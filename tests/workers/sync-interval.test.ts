@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createStudy, MedianPruner, type Storage, type Study } from "hpo";
+import { createStudy, MedianPruner, TPESampler, type Storage, type Study } from "hpo";
 import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
 
 // Two Study objects on one study behave as two workers: each keeps its own history cache
@@ -81,5 +81,29 @@ describe.each(BACKENDS)("syncInterval on %s", (backend) => {
     const study = await createStudy({ storage: b0.storage, studyName: uniqueName("sync-default") });
     expect(study.workerOptions.syncInterval).toBe(backend === "postgres" ? 0.05 : 0);
     await expect(createStudy({ storage: b0.storage, studyName: uniqueName("sync-bad"), syncInterval: -1 })).rejects.toThrow(/syncInterval/);
+  });
+});
+
+describe.each(BACKENDS)("history of other workers' running trials on %s", (backend) => {
+  it("is skipped unless the sampler or pruner reads RUNNING trials, and tell(number) still finds them", async () => {
+    const { storage, cleanup } = await openBackend(backend);
+    try {
+      const studyName = uniqueName("running");
+      const a = await createStudy({ storage, studyName });
+      const b = await createStudy({ storage, studyName, loadIfExists: true });
+      const liar = await createStudy({ storage, studyName, loadIfExists: true, sampler: new TPESampler({ constantLiar: true }) });
+      const t = await a.ask();
+      await b.view.refresh();
+      await liar.view.refresh();
+      expect(b.view.byNumber(t.number)).toBeUndefined();
+      expect(liar.view.byNumber(t.number)?.state).toBe("RUNNING");
+      // Another worker can still finish it by number.
+      const told = await b.tell(t.number, 1);
+      expect(told.state).toBe("COMPLETE");
+      await b.view.refresh();
+      expect(b.view.byNumber(t.number)?.state).toBe("COMPLETE");
+    } finally {
+      await cleanup();
+    }
   });
 });
