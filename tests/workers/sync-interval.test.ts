@@ -26,31 +26,22 @@ describe.each(BACKENDS)("syncInterval on %s", (backend) => {
     cleanup = null;
   });
 
-  it("shouldPrune sees another worker's finished trials once the interval has passed", async () => {
+  // With an interval, no background read starts during the pause, so the call after it must
+  // read storage; with 0, every call reads storage.
+  it.each([
+    { syncInterval: 0.05, pauseMs: 80 },
+    { syncInterval: 0, pauseMs: 0 },
+  ])("shouldPrune sees another worker's finished trials (syncInterval $syncInterval, after $pauseMs ms)", async ({ syncInterval, pauseMs }) => {
     const b0 = await openBackend(backend);
     cleanup = b0.cleanup;
-    const [a, b] = await twoWorkers(b0.storage, 0.05);
+    const [a, b] = await twoWorkers(b0.storage, syncInterval);
     for (let i = 0; i < 4; i++) await completeOne(a, 1);
     const t = await b.ask();
     t.report(100, 0);
     // Four finished trials: still in the median pruner's start-up phase.
     expect(await t.shouldPrune()).toBe(false);
     await completeOne(a, 1);
-    // No background read was started during the pause, so the next call must read storage.
-    await new Promise((r) => setTimeout(r, 80));
-    expect(await t.shouldPrune()).toBe(true);
-    await b.tell(t, "PRUNED");
-  });
-
-  it("with syncInterval 0 every call reads storage", async () => {
-    const b0 = await openBackend(backend);
-    cleanup = b0.cleanup;
-    const [a, b] = await twoWorkers(b0.storage, 0);
-    for (let i = 0; i < 4; i++) await completeOne(a, 1);
-    const t = await b.ask();
-    t.report(100, 0);
-    expect(await t.shouldPrune()).toBe(false);
-    await completeOne(a, 1);
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     expect(await t.shouldPrune()).toBe(true);
     await b.tell(t, "PRUNED");
   });
