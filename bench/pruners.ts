@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- pruners [--seeds 0..19] [--trials 60] [--sampler tpe|random]
- *   [--optuna31-kernels] [--only nop,median,...] [--no-candidates] [--latency]`
+ *   [--normalized-kernels] [--tpe-options '{"multivariate":true}'] [--only nop,median,...] [--no-candidates] [--latency]`
  *
  * Pruners on captioner-curves (../shared/bench/curves.json): per seed s, a study named
  * captioner-curves-seed<s> (Hyperband hashes the name) on in-memory storage with
@@ -128,7 +128,10 @@ interface Args {
   only: Set<string> | null;
   latency: boolean;
   candidates: boolean;
-  optuna31Kernels: boolean;
+  /** TPE with Optuna >= 3.5's normalised kernels instead of hpo's default (3.1.0's). */
+  normalizedKernels: boolean;
+  /** Extra TPESampler options (JSON), e.g. to compare a non-default setting. */
+  tpeOptions: Record<string, unknown>;
 }
 
 type SamplerFactory = (seed: number) => Sampler;
@@ -137,7 +140,7 @@ type SamplerFactory = (seed: number) => Sampler;
  * TPESampler from the package entry (src/index.ts) once it is exported there; before that,
  * from the in-repo samplers/tpe module if present; otherwise null.
  */
-async function tpeFactory(optuna31Kernels: boolean): Promise<{ make: SamplerFactory; from: string } | null> {
+async function tpeFactory(normalizedKernels: boolean, extra: Record<string, unknown>): Promise<{ make: SamplerFactory; from: string } | null> {
   let ctor = (hpo as Record<string, unknown>)["TPESampler"];
   let from = "hpo";
   if (typeof ctor !== "function") {
@@ -151,11 +154,12 @@ async function tpeFactory(optuna31Kernels: boolean): Promise<{ make: SamplerFact
   }
   if (typeof ctor !== "function") return null;
   const TPE = ctor as new (options: { seed: number; optuna31Kernels?: boolean }) => Sampler;
-  return { make: (seed) => new TPE({ seed, ...(optuna31Kernels ? { optuna31Kernels: true } : {}) }), from };
+  const base = { ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) };
+  return { make: (seed) => new TPE({ ...base, seed }), from };
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: range(0, 19), trials: 60, sampler: "tpe", only: null, latency: false, candidates: true, optuna31Kernels: false };
+  const args: Args = { seeds: range(0, 19), trials: 60, sampler: "tpe", only: null, latency: false, candidates: true, normalizedKernels: false, tpeOptions: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -175,7 +179,8 @@ function parseArgs(argv: string[]): Args {
     } else if (a === "--only") args.only = new Set(value().split(","));
     else if (a === "--latency") args.latency = true;
     else if (a === "--no-candidates") args.candidates = false;
-    else if (a === "--optuna31-kernels") args.optuna31Kernels = true;
+    else if (a === "--normalized-kernels") args.normalizedKernels = true;
+    else if (a === "--tpe-options") args.tpeOptions = JSON.parse(value()) as Record<string, unknown>;
     else throw new Error(`bench pruners: unknown argument ${a}`);
   }
   return args;
@@ -413,12 +418,13 @@ export default async function pruners(argv: string[]): Promise<void> {
 
   if (args.latency) return latency();
 
-  const tpe = args.sampler === "tpe" ? await tpeFactory(args.optuna31Kernels) : null;
+  const tpe = args.sampler === "tpe" ? await tpeFactory(args.normalizedKernels, args.tpeOptions) : null;
   let makeSampler: SamplerFactory;
   let samplerLabel: string;
   if (tpe) {
     makeSampler = tpe.make;
-    const kernels = args.optuna31Kernels ? ", optuna31Kernels: true" : "";
+    const extra = Object.entries(args.tpeOptions).map(([k, v]) => `, ${k}: ${JSON.stringify(v)}`).join("");
+    const kernels = extra + (args.normalizedKernels ? ", optuna31Kernels: false" : "");
     samplerLabel = `TPESampler({ seed${kernels} }) from ${tpe.from}`;
   } else {
     if (args.sampler === "tpe") console.log("note: no TPESampler found; using RandomSampler");
