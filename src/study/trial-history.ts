@@ -4,6 +4,7 @@ import type { FrozenTrial } from "../trial/frozen-trial.ts";
 import { isFinished, type TrialState } from "../trial/trial-state.ts";
 import type { StudyDirection } from "./study-direction.ts";
 import type { StudyView } from "./study-view.ts";
+import { FilteredTrialList } from "./filtered-trial-list.ts";
 
 const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 
@@ -21,8 +22,10 @@ export class TrialHistory implements StudyView {
   /** Indexed by trial number (numbers are dense per study). */
   readonly #trials: (FrozenTrial | undefined)[] = [];
   #version = -1;
-  #all: FrozenTrial[] | null = null;
-  readonly #byStates = new Map<string, FrozenTrial[]>();
+  /** Trials changed since `#logBase` (absolute position of `#log[0]`), for the filtered lists. */
+  #log: FrozenTrial[] = [];
+  #logBase = 0;
+  readonly #lists = new Map<string, FilteredTrialList>();
   #inflight: Promise<void> | null = null;
   #inflightStartedAt = -Infinity;
   #queued: Promise<void> | null = null;
@@ -110,18 +113,10 @@ export class TrialHistory implements StudyView {
 
   /** Trials ordered by number, optionally filtered by state. */
   getTrials(states?: readonly TrialState[]): readonly FrozenTrial[] {
-    if (!this.#all) {
-      this.#all = this.#trials.filter((t): t is FrozenTrial => t !== undefined);
-      this.#byStates.clear();
-    }
-    if (!states) return this.#all;
-    const key = states.length === 1 ? states[0] : [...states].sort().join(",");
-    let list = this.#byStates.get(key);
-    if (!list) {
-      list = this.#all.filter((t) => states.includes(t.state));
-      this.#byStates.set(key, list);
-    }
-    return list;
+    const key = !states ? "*" : states.length === 1 ? states[0] : [...states].sort().join(",");
+    let list = this.#lists.get(key);
+    if (!list) this.#lists.set(key, (list = new FilteredTrialList(states ?? null)));
+    return list.current(this.#log, this.#logBase, this.#trials);
   }
 
   /** The cached trial with that number, if known. */
@@ -134,6 +129,11 @@ export class TrialHistory implements StudyView {
     // A read that raced our own finish may bring an older snapshot; states only move forward.
     if (known && isFinished(known.state) && !isFinished(t.state)) return;
     this.#trials[t.number] = t;
-    this.#all = null;
+    this.#log.push(t);
+    // Past a quarter of the history, lists are cheaper rebuilt than patched: start a new log.
+    if (this.#log.length > 64 && this.#log.length > this.#trials.length / 4) {
+      this.#logBase += this.#log.length;
+      this.#log = [];
+    }
   }
 }
