@@ -342,14 +342,15 @@ export class Trial {
     }
     this.#params.set(name, { distribution, internal });
     this.#pending.params.push({ name, distribution, internal });
-    this.#scheduleFlush();
+    // Params go out at once even when writes are batched: a retry after a crash must find them.
+    this.#scheduleFlush(true);
     return toExternal(distribution, internal);
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
+  #scheduleFlush(urgent = false): void {
+    const delay = urgent ? 0 : (this.#ctx.writeDelayMs ?? 0);
+    if (this.#flushScheduled && (delay > 0 || !this.#flushTimer)) return;
     this.#flushScheduled = true;
-    const delay = this.#ctx.writeDelayMs ?? 0;
     if (delay > 0) {
       // Batches the writes of a time window; a trial ending sooner sends them with its outcome.
       this.#flushTimer = setTimeout(() => this.#flushNow(), delay);
