@@ -179,10 +179,21 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
     this.#outbox.dropStudy(sub.studyId);
     if (error instanceof StudyGoneError) {
       this.#error(undefined, "study_deleted", error.message, name);
-    } else {
-      this.#host.log(`feed: study "${name}": ${(error as Error)?.message ?? String(error)}`);
-      this.#error(undefined, "internal", (error as Error)?.message ?? String(error), name);
+      return;
     }
+    // A study deleted while a subscription was catching up shows as missing events: tell
+    // the client so instead of reporting an internal error.
+    void this.#host.storage
+      .findStudy(name)
+      .catch(() => undefined)
+      .then((now) => {
+        if (now === null || (now && now.studyId !== sub.studyId)) {
+          this.#error(undefined, "study_deleted", new StudyGoneError(name).message, name);
+        } else {
+          this.#host.log(`feed: study "${name}": ${(error as Error)?.message ?? String(error)}`);
+          this.#error(undefined, "internal", (error as Error)?.message ?? String(error), name);
+        }
+      });
   }
 
   // -- StudiesListener --

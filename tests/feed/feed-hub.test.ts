@@ -234,4 +234,37 @@ describe.each(BACKENDS)("feed core on %s", (backend) => {
     await storage.deleteStudy(name);
     expect(await probe.waitFor(is("error"))).toMatchObject({ code: "study_deleted", study: name });
   });
+
+  it("tells a subscriber still catching up that its study was deleted (not an internal error)", async () => {
+    const { name } = await studyWithHistory("deleted-catching-up");
+    let entered!: () => void;
+    let release!: () => void;
+    const reading = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    // The hub reads events through a gate, so the study can be deleted while it waits.
+    const gated = new Proxy(storage, {
+      get(target, prop) {
+        if (prop === "readEvents") {
+          return async (...args: Parameters<Storage["readEvents"]>) => {
+            entered();
+            await gate;
+            return target.readEvents(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const ownHub = await FeedHub.open(gated, { pollMs: 60_000, log: () => undefined });
+    try {
+      const probe = new SessionProbe(ownHub.openSession());
+      probe.send({ type: "subscribe", study: name, since: 0 });
+      await reading;
+      await storage.deleteStudy(name);
+      release();
+      expect(await probe.waitFor(is("error"))).toMatchObject({ code: "study_deleted", study: name });
+    } finally {
+      await ownHub.close();
+    }
+  });
 });
