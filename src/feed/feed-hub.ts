@@ -1,4 +1,4 @@
-import type { Storage, StudyRecord } from "../storage/storage.ts";
+import { STUDY_DELETED_SEQ, type Storage, type StudyRecord } from "../storage/storage.ts";
 import { StudyGoneError } from "./feed-errors.ts";
 import { FeedSession, type FeedClientLimits, type FeedSessionHost } from "./feed-session.ts";
 import { StudiesFeed } from "./studies-feed.ts";
@@ -178,7 +178,15 @@ export class FeedHub implements FeedSessionHost {
 
   #announced(studyId: number, lastSeq: number): void {
     if (this.#closed) return;
-    this.#known.get(studyId)?.notify(lastSeq);
+    const channel = this.#known.get(studyId);
+    if (lastSeq === STUDY_DELETED_SEQ) {
+      if (channel) {
+        channel.fail(new StudyGoneError(channel.name));
+        this.#forget(channel);
+      }
+    } else {
+      channel?.notify(lastSeq);
+    }
     this.studies.changed();
   }
 

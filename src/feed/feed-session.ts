@@ -123,8 +123,7 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
           this.#error(message.id, "unknown_study", e.message, "study" in message ? message.study : undefined);
           return;
         }
-        this.#host.log(`feed: ${message.type} failed: ${(e as Error)?.message ?? String(e)}`);
-        this.#error(message.id, "internal", (e as Error)?.message ?? String(e), "study" in message ? message.study : undefined);
+        this.#reportFailure(message.id, "study" in message ? message.study : undefined, undefined, e, `${message.type} failed`);
       });
   }
 
@@ -181,17 +180,29 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
       this.#error(undefined, "study_deleted", error.message, name);
       return;
     }
-    // A study deleted while a subscription was catching up shows as missing events: tell
-    // the client so instead of reporting an internal error.
+    this.#reportFailure(undefined, name, sub.studyId, error, `study "${name}"`);
+  }
+
+  /**
+   * Reports an unexpected error, unless the study it concerns is gone: a study deleted while
+   * a client subscribes or catches up shows up as failed reads or missing events, and the
+   * client should hear `study_deleted`, not an internal error.
+   */
+  #reportFailure(id: FeedRequestId | undefined, name: string | undefined, studyId: number | undefined, error: unknown, context: string): void {
+    const message = (error as Error)?.message ?? String(error);
+    const internal = () => {
+      this.#host.log(`feed: ${context}: ${message}`);
+      this.#error(id, "internal", message, name);
+    };
+    if (name === undefined) return internal();
     void this.#host.storage
       .findStudy(name)
       .catch(() => undefined)
       .then((now) => {
-        if (now === null || (now && now.studyId !== sub.studyId)) {
-          this.#error(undefined, "study_deleted", new StudyGoneError(name).message, name);
+        if (now === null || (now && studyId !== undefined && now.studyId !== studyId)) {
+          this.#error(id, "study_deleted", new StudyGoneError(name).message, name);
         } else {
-          this.#host.log(`feed: study "${name}": ${(error as Error)?.message ?? String(error)}`);
-          this.#error(undefined, "internal", (error as Error)?.message ?? String(error), name);
+          internal();
         }
       });
   }

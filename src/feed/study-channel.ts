@@ -38,6 +38,8 @@ export class StudyChannel {
   #ready = false;
   #reading: Promise<void> | null = null;
   #lastRead = -Infinity;
+  /** Set once the study cannot be followed any more (deleted): late joiners are told too. */
+  #failure: { error: unknown } | null = null;
   #closed = false;
 
   constructor(storage: Storage, study: StudyRecord, options: StudyChannelOptions) {
@@ -89,6 +91,13 @@ export class StudyChannel {
 
   /** Adds a subscription (it catches up by itself, then receives live batches). */
   add(sub: Subscription): void {
+    // A session may join after the study's deletion was announced (it sent its snapshot
+    // first): tell it at once instead of leaving it on a channel that hears nothing more.
+    if (this.#failure) {
+      const { error } = this.#failure;
+      queueMicrotask(() => sub.fail(error));
+      return;
+    }
     this.#subs.add(sub);
   }
 
@@ -111,6 +120,7 @@ export class StudyChannel {
 
   /** Tells every subscriber the study cannot be followed any more. */
   fail(error: unknown): void {
+    this.#failure ??= { error };
     for (const sub of [...this.#subs]) sub.fail(error);
   }
 

@@ -3,7 +3,7 @@ import { buildFrozenTrial, type TrialParts } from "../trial/build-frozen-trial.t
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import { toExternal } from "../distributions/distribution-ops.ts";
-import type { EventsListener, FailedTrialReport, NewTrial, RetryPolicy, Storage, StoredCheckpoint, TrialCounts, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "./storage.ts";
+import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
 import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
@@ -63,6 +63,7 @@ export class InMemoryStorage implements Storage {
     this.#studies.delete(studyName);
     this.#byId.delete(s.record.studyId);
     for (const t of s.trials) this.#trials.delete(t.parts.trialId);
+    if (this.#listeners.size) queueMicrotask(() => this.#listeners.forEach((l) => l(s.record.studyId, STUDY_DELETED_SEQ)));
   }
 
   async listStudies(): Promise<StudySummary[]> {

@@ -4,8 +4,14 @@ import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
 import type { TrialState } from "../trial/trial-state.ts";
 import type { StudyEvent } from "./study-event.ts";
 
-/** Told the study and the last sequence number of newly committed events. */
+/**
+ * Told the study and the last sequence number of newly committed events, or
+ * {@link STUDY_DELETED_SEQ} when the study was deleted.
+ */
 export type EventsListener = (studyId: number, lastSeq: number) => void;
+
+/** The `lastSeq` an {@link EventsListener} is told when a study is deleted. */
+export const STUDY_DELETED_SEQ = -1;
 
 /** A study as stored. */
 export interface StudyRecord {
@@ -102,7 +108,7 @@ export interface Storage {
   createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord>;
   /** The study of that name, or null. */
   findStudy(studyName: string): Promise<StudyRecord | null>;
-  /** Deletes a study and everything in it; throws StudyNotFoundError when missing. */
+  /** Deletes a study and everything in it (and announces it to watchers); throws StudyNotFoundError when missing. */
   deleteStudy(studyName: string): Promise<void>;
   /** Every study, with counts. */
   listStudies(): Promise<StudySummary[]>;

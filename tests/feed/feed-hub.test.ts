@@ -235,6 +235,20 @@ describe.each(BACKENDS)("feed core on %s", (backend) => {
     expect(await probe.waitFor(is("error"))).toMatchObject({ code: "study_deleted", study: name });
   });
 
+  it("hears of a deletion from the storage at once, without polling", async () => {
+    const { name } = await studyWithHistory("deleted-announced");
+    const quietHub = await FeedHub.open(storage, { pollMs: 0, log: () => undefined });
+    try {
+      const probe = new SessionProbe(quietHub.openSession());
+      probe.send({ type: "subscribe", study: name });
+      await probe.waitFor(is("snapshot"));
+      await storage.deleteStudy(name);
+      expect(await probe.waitFor(is("error"))).toMatchObject({ code: "study_deleted", study: name });
+    } finally {
+      await quietHub.close();
+    }
+  });
+
   it("tells a subscriber still catching up that its study was deleted (not an internal error)", async () => {
     const { name } = await studyWithHistory("deleted-catching-up");
     let entered!: () => void;

@@ -6,6 +6,7 @@ import { buildFrozenTrial } from "../../trial/build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../trial/frozen-trial.ts";
 import type { TrialState } from "../../trial/trial-state.ts";
 import { decodeJson, encodeJson } from "../json-codec.ts";
+import { STUDY_DELETED_SEQ } from "../storage.ts";
 import type { EventsListener, FailedTrialReport, NewTrial, RetryPolicy, Storage, StoredCheckpoint, TrialCounts, StudyRecord, StudySummary, TrialPatch, TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent, StudyEventType } from "../study-event.ts";
@@ -101,8 +102,12 @@ export class SqlStorage implements Storage {
 
   async deleteStudy(studyName: string): Promise<void> {
     await this.#run(async () => {
-      const res = await this.#db.deleteFrom("hpo_studies").where("study_name", "=", studyName).executeTakeFirst();
-      if (Number(res.numDeletedRows) === 0) throw new StudyNotFoundError(studyName, this.location);
+      // Announced in the same transaction, so watchers (a feed server anywhere) hear of it
+      // exactly when it commits.
+      const deleted = await sql<{ study_id: number }>`
+        WITH d AS (DELETE FROM hpo_studies WHERE study_name = ${studyName} RETURNING study_id)
+        SELECT study_id, pg_notify(${EVENTS_CHANNEL}, study_id::text || ':' || ${String(STUDY_DELETED_SEQ)}) FROM d`.execute(this.#db);
+      if (deleted.rows.length === 0) throw new StudyNotFoundError(studyName, this.location);
     });
   }
 
