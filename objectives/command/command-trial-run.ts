@@ -79,6 +79,13 @@ async function runProgram(
     stopping = group.terminate(options.gracePeriod);
   };
   const timer = options.timeout === null ? null : setTimeout(() => stop("timeout"), options.timeout);
+  // The trial ended without us (interrupted, failed as stale elsewhere): stop the program now.
+  const onAbort = (): void => {
+    failure ??= trial.signal?.reason ?? new Error("the trial was aborted");
+    stop("error");
+  };
+  if (trial.signal?.aborted) onAbort();
+  else trial.signal?.addEventListener("abort", onAbort, { once: true });
 
   let result: number | undefined;
   let lastReport: { step: number; value: number } | undefined;
@@ -132,6 +139,7 @@ async function runProgram(
     await stopping; // a last report may have asked to prune after the program ended
   } finally {
     if (timer !== null) clearTimeout(timer);
+    trial.signal?.removeEventListener("abort", onAbort);
     if (!group.leaderExited || group.isAlive()) await group.terminate(options.gracePeriod);
     untrack();
   }

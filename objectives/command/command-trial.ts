@@ -19,4 +19,6 @@ export interface CommandTrial {
   shouldPrune(): boolean | Promise<boolean>;
   /** Stores a user attribute on the trial. */
   setUserAttr(key: string, value: AttrValue): void | Promise<void>;
+  /** Aborted when the trial ends without the program (interrupted, failed elsewhere): the program is stopped. */
+  readonly signal?: AbortSignal;
 }

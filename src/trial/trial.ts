@@ -21,6 +21,7 @@ import {
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import type { ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
+import { TrialNotRunningError } from "../storage/storage-errors.ts";
 import type { TrialHistory } from "../study/trial-history.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
@@ -83,6 +84,7 @@ export class Trial {
    */
   readonly checkpoint: TrialCheckpoint;
   readonly #ctx: TrialContext;
+  readonly #abort = new AbortController();
   readonly #start: FrozenTrial;
   readonly #params = new Map<string, { distribution: Distribution; internal: number }>();
   readonly #fixed: Readonly<Record<string, ParamValue>>;
@@ -119,6 +121,16 @@ export class Trial {
     );
     const fixed = start.systemAttrs.fixed_params;
     this.#fixed = fixed && typeof fixed === "object" && !Array.isArray(fixed) ? (fixed as Record<string, ParamValue>) : {};
+  }
+
+  /**
+   * Aborted once the trial has ended. For an objective still running, that means the trial
+   * was interrupted (Ctrl-C, `study.interrupt()`, optimize's `signal`) or failed by another
+   * worker as stale: pass it on (fetch, child processes) or check it between epochs to stop
+   * at once.
+   */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
   }
 
   /** @internal Runs the sampler's joint proposal; called once by Study.ask(). */
@@ -265,6 +277,9 @@ export class Trial {
   async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
     this.#checkOpen("finish");
     this.#finished = true;
+    // Whoever still works for this trial (an objective that has not returned: the trial
+    // was interrupted) can stop now.
+    this.#abort.abort(new TrialFinishedError(`trial ${this.number} ended: ${outcome.state}${outcome.failReason ? ` (${outcome.failReason})` : ""}`));
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
     await this.#drain();
@@ -382,6 +397,8 @@ export class Trial {
         // the data is re-sent with the next write or the final patch.
         this.#writeError ??= e;
         this.#requeue(patch);
+        // Failed elsewhere (stale, retried by another worker): its objective should stop.
+        if (e instanceof TrialNotRunningError) this.#abort.abort(e);
       }
     })().finally(() => {
       this.#writing = null;

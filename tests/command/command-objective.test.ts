@@ -135,6 +135,36 @@ describe("command objective through a real study", () => {
     expect(pids.filter(isProcessAlive)).toEqual([]);
   });
 
+  it("stops the program at once when the study interrupts its trial (trial.signal)", async () => {
+    const objective = command({
+      cmd: programs.scriptedTrainer,
+      logDir,
+      gracePeriod: 30_000,
+      env: script({ fork: true }, { report: [1, 0.5] }, { sleep: 60_000 }, { result: 1 }),
+    });
+    const study = await createStudy({ storage: "memory", direction: "minimize" });
+    const controller = new AbortController();
+    const started = Date.now();
+    const running = study.optimize(
+      async (trial) => {
+        // Interrupt while the program sleeps (60 s).
+        setTimeout(() => controller.abort(), 500);
+        return objective(trial);
+      },
+      { nTrials: 1, catch: true, signal: controller.signal },
+    );
+    const result = await running;
+    expect(result.reason).toBe("interrupted");
+    const [trial] = await study.trials();
+    expect(trial.state).toBe("FAIL");
+    expect(failReason(trial)).toBe("interrupted");
+    // The program and its grandchild are gone well before their 60 s sleep ends.
+    const dir = trialDirOf(trial);
+    expect(await waitFor(() => pidsIn(dir).length === 2 && pidsIn(dir).every((pid) => !isProcessAlive(pid)), PROMPTLY_MS)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(PROMPTLY_MS + 1000);
+    expect(readFileSync(join(dir, "signals"), "utf8")).toBe("terminated\n");
+  });
+
   it("prunes a program that ignores SIGTERM with SIGKILL after the grace period", async () => {
     const objective = command({
       cmd: programs.scriptedTrainer,
