@@ -163,8 +163,8 @@ export class SqlStorage implements Storage {
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
-    const trialId = await this.#run(() => this.#fastTx((tx) => claimWaiting(tx, studyId, workerId)));
-    return trialId === null ? null : this.getTrial(trialId);
+    // A budget of 0 trials: the server-side claim-or-create only claims.
+    return this.claimOrCreateTrial(studyId, { workerId, maxTrials: 0 });
   }
 
   async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
@@ -528,31 +528,6 @@ function toStudyRecord(
     systemAttrs,
     createdAt: new Date(row.created_at),
   };
-}
-
-/** Moves the oldest WAITING trial to RUNNING for a worker (skipping ones others are claiming); its id or null. */
-async function claimWaiting(tx: Tx, studyId: number, workerId: string): Promise<number | null> {
-  const waiting = await tx
-    .selectFrom("hpo_trials")
-    .select(["trial_id", "number"])
-    .where("study_id", "=", studyId)
-    .where("state", "=", "WAITING")
-    .orderBy("number")
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
-  if (!waiting) return null;
-  const id = Number(waiting.trial_id);
-  const now = new Date();
-  await tx.updateTable("hpo_trials").set({ state: "RUNNING", datetime_start: now, worker_id: workerId }).where("trial_id", "=", id).execute();
-  await tx
-    .insertInto("hpo_trial_heartbeats")
-    .values({ trial_id: id, heartbeat_at: now })
-    .onConflict((oc) => oc.column("trial_id").doUpdateSet({ heartbeat_at: now }))
-    .execute();
-  await appendEvents(tx, studyId, [{ type: "trial_started", trialNumber: waiting.number, payload: { workerId } }], id);
-  return id;
 }
 
 /** Inserts a trial with the study's next number; the caller's transaction holds the study lock after this. */
