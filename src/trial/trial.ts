@@ -402,8 +402,11 @@ export class Trial {
       }
     })().finally(() => {
       this.#writing = null;
-      // Reports made while that transaction ran go out together in the next one.
-      if (!this.#finished && !this.#writeError) this.#startWrite();
+      // What came in while that transaction ran goes out together in the next one: at once
+      // for params, else on the usual schedule (so batching holds across writes).
+      const p = this.#pending;
+      if (this.#finished || this.#writeError) return;
+      if (p.params.length || p.reports.length || Object.keys(p.userAttrs).length) this.#scheduleFlush(p.params.length > 0);
     });
   }
 
