@@ -1,11 +1,12 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { roundToStep } from "../../src/distributions/create-distribution.ts";
-import { SeededRandom } from "../../src/random/seeded-random.ts";
+import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
+import type { UniformSource } from "../../src/random/uniform-source.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {
-  /** Same seed, same sequence of params. */
+  /** Same seed, same sequence of params (and the same as Optuna 3.1's RandomSampler with that seed). */
   seed?: number;
 }
 
@@ -17,10 +18,10 @@ export interface RandomSamplerOptions {
  */
 export class RandomSampler implements Sampler {
   readonly usesRunningTrials = false;
-  readonly #rng: SeededRandom;
+  readonly #rng: MersenneTwister;
 
   constructor(options: RandomSamplerOptions = {}) {
-    this.#rng = new SeededRandom(options.seed);
+    this.#rng = new MersenneTwister(options.seed);
   }
 
   /** Random sampling has no joint space. */
@@ -39,25 +40,69 @@ export class RandomSampler implements Sampler {
   }
 }
 
-/** One uniform draw from a distribution (external value); shared with TPE's start-up phase. */
-export function sampleUniform(d: Distribution, rng: SeededRandom): ParamValue {
-  if (d.type === "categorical") return d.choices[rng.int(0, d.choices.length - 1)];
+/**
+ * One uniform draw from a distribution (external value); shared with TPE's start-up phase.
+ * Draws as Optuna's RandomSampler does (its search-space transform), so a seeded stream gives
+ * Optuna's values: ranges widened by half a step and snapped back, log ranges drawn in log
+ * space, a categorical as the largest of one draw per choice.
+ */
+export function sampleUniform(d: Distribution, rng: UniformSource): ParamValue {
+  if (d.type === "categorical") {
+    let best = 0;
+    let bestDraw = -1;
+    for (let i = 0; i < d.choices.length; i++) {
+      const u = rng.random();
+      if (u > bestDraw) {
+        bestDraw = u;
+        best = i;
+      }
+    }
+    return d.choices[best];
+  }
   if (d.type === "int") {
     if (d.log) {
-      // Log-uniform over [low - 0.5, high + 0.5], rounded onto the grid, as Optuna.
-      const v = Math.exp(rng.uniform(Math.log(d.low - 0.5), Math.log(d.high + 0.5)));
-      return Math.min(d.high, Math.max(d.low, Math.round(v)));
+      const v = Math.exp(drawBetween(rng, Math.log(d.low - 0.5 * d.step), Math.log(d.high + 0.5 * d.step)));
+      return Math.min(d.high, Math.max(d.low, roundHalfEven(v)));
     }
-    const n = Math.round((d.high - d.low) / d.step);
-    return d.low + rng.int(0, n) * d.step;
+    return snapToStep(drawBetween(rng, d.low - 0.5 * d.step, d.high + 0.5 * d.step), d.low, d.high, d.step);
   }
   if (d.log) {
-    const v = Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high)));
-    return Math.min(d.high, Math.max(d.low, v));
+    const v = Math.exp(drawBetween(rng, Math.log(d.low), Math.log(d.high)));
+    return Math.max(d.low, belowHigh(v, d.high));
   }
   if (d.step !== null) {
-    const n = Math.round((d.high - d.low) / d.step);
-    return Math.min(d.high, roundToStep(d.low + rng.int(0, n) * d.step, d.step));
+    const v = snapToStep(drawBetween(rng, d.low - 0.5 * d.step, d.high + 0.5 * d.step), d.low, d.high, d.step);
+    return Math.min(d.high, roundToStep(v, d.step));
   }
-  return rng.uniform(d.low, d.high);
+  return belowHigh(drawBetween(rng, d.low, d.high), d.high);
+}
+
+/** low + (high - low) * u, NumPy's uniform(low, high). */
+function drawBetween(rng: UniformSource, low: number, high: number): number {
+  return low + (high - low) * rng.random();
+}
+
+/** Onto the grid low + k * step (ties to even, as NumPy's round), clamped into [low, high]. */
+function snapToStep(x: number, low: number, high: number, step: number): number {
+  return Math.min(high, Math.max(low, roundHalfEven((x - low) / step) * step + low));
+}
+
+/** A continuous draw never equals high (the range is half-open, as Optuna's). */
+function belowHigh(x: number, high: number): number {
+  return x < high ? x : nextDown(high);
+}
+
+/** NumPy's round: to the nearest integer, ties to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The largest double below x (x finite). */
+function nextDown(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  const buf = new Float64Array([x]);
+  const bits = new BigInt64Array(buf.buffer);
+  bits[0] += x > 0 ? -1n : 1n;
+  return buf[0];
 }

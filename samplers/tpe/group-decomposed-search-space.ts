@@ -1,6 +1,5 @@
 import type { Distribution } from "../../src/distributions/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
-import { finishedSpaceIds } from "./search-space-intersection.ts";
 import type { HistorySnapshot } from "./observation-history.ts";
 
 /**
@@ -9,40 +8,67 @@ import type { HistorySnapshot } from "./observation-history.ts";
  * share a group exactly when every finished trial has both or neither. Each group is then
  * sampled jointly by multivariate TPE.
  *
+ * Groups come in Optuna's order (each new parameter set splits every group into the part it
+ * shares and the part it lacks, then adds its new names), names inside a group sorted, so
+ * groups draw from the random stream in the order Optuna's do.
+ *
  * Unlike Optuna, a parameter seen with two different distributions is left out of every
  * group (it is then sampled independently), instead of keeping whichever came first.
- * Groups are ordered by their first name; names inside a group are sorted.
  */
 export function groupDecomposedSearchSpace(snap: HistorySnapshot): Record<string, Distribution>[] {
   const memo = snap.memo.get("groups") as Record<string, Distribution>[] | undefined;
   if (memo) return memo;
-  const ids = finishedSpaceIds(snap);
-  const membership = new Map<string, { distribution: Distribution; distId: number; spaces: number[]; consistent: boolean }>();
-  for (let s = 0; s < ids.length; s++) {
-    const space = snap.space(ids[s]);
-    for (const name of Object.keys(space)) {
-      const d = space[name];
-      const entry = membership.get(name);
-      if (entry === undefined) membership.set(name, { distribution: d, distId: distributionId(d), spaces: [s], consistent: true });
-      else {
-        entry.spaces.push(s);
-        if (entry.distId !== distributionId(d)) entry.consistent = false;
-      }
+  const spaces = spacesByFirstFinish(snap);
+  let groups: string[][] = [];
+  for (const space of spaces) {
+    const fresh = new Set(Object.keys(space));
+    const next: string[][] = [];
+    for (const group of groups) {
+      next.push(group.filter((name) => fresh.has(name)));
+      next.push(group.filter((name) => !fresh.has(name)));
+      for (const name of group) fresh.delete(name);
     }
+    next.push([...fresh]);
+    groups = next.filter((group) => group.length > 0);
   }
-  const groups = new Map<string, Record<string, Distribution>>();
-  for (const name of [...membership.keys()].sort()) {
-    const entry = membership.get(name)!;
-    if (!entry.consistent) continue;
-    const key = entry.spaces.join(",");
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = {};
-      groups.set(key, group);
+  const result: Record<string, Distribution>[] = [];
+  for (const group of groups) {
+    const out: Record<string, Distribution> = {};
+    for (const name of [...group].sort()) {
+      const d = consistentDistribution(spaces, name);
+      if (d) out[name] = d;
     }
-    group[name] = entry.distribution;
+    if (Object.keys(out).length > 0) result.push(out);
   }
-  const result = [...groups.values()];
   snap.memo.set("groups", result);
   return result;
+}
+
+/** The distinct parameter sets of finished trials, in the order they first finished (by number). */
+function spacesByFirstFinish(snap: HistorySnapshot): Readonly<Record<string, Distribution>>[] {
+  const seen = new Set<number>();
+  const spaces: Readonly<Record<string, Distribution>>[] = [];
+  for (let p = 0; p < snap.size; p++) {
+    if (!snap.isFinished(p)) continue;
+    const id = snap.spaceIdAt(p);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    spaces.push(snap.space(id));
+  }
+  return spaces;
+}
+
+/** The parameter's distribution when every space that has it agrees on it; else undefined. */
+function consistentDistribution(spaces: readonly Readonly<Record<string, Distribution>>[], name: string): Distribution | undefined {
+  let found: Distribution | undefined;
+  let id = 0;
+  for (const space of spaces) {
+    const d = space[name];
+    if (d === undefined) continue;
+    if (found === undefined) {
+      found = d;
+      id = distributionId(d);
+    } else if (distributionId(d) !== id) return undefined;
+  }
+  return found;
 }

@@ -164,8 +164,9 @@ export class ObservationHistory {
     if (id === undefined) {
       id = this.#spaces.length;
       this.#spaceKeys.set(key, id);
-      const space: Record<string, Distribution> = {};
-      for (const name of names) space[name] = trial.distributions[name];
+      // Kept in the trial's own (suggestion) order: joint proposals draw params in this order,
+      // as Optuna draws them in its search space's order.
+      const space: Record<string, Distribution> = { ...trial.distributions };
       this.#spaces.push(space);
     }
     return id;

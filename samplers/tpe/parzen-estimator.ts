@@ -1,7 +1,9 @@
-import type { SeededRandom } from "../../src/random/seeded-random.ts";
+import type { UniformSource } from "../../src/random/uniform-source.ts";
 import { fromKernel, type KernelSpace } from "./kernel-space.ts";
 import { MixtureLogDensity } from "./parzen-log-density.ts";
 import { truncatedNormalQuantile } from "./truncated-normal.ts";
+import { numpyArgsort } from "./numpy-argsort.ts";
+import { numpySum } from "./numpy-sum.ts";
 import { stableArgsort } from "./stable-argsort.ts";
 import { defaultWeights, fillDefaultWeights } from "./tpe-defaults.ts";
 
@@ -41,6 +43,11 @@ export interface CategoricalKernels {
   readonly pMiss: number;
   /** Probability the prior component (if any) gives each choice. */
   readonly pPrior: number;
+  /**
+   * Component i's probability of each choice, to the last bit as Optuna computes them (a
+   * row's sum depends on where its +1 sits); pHit/pMiss/pPrior are the same up to rounding.
+   */
+  readonly rows: readonly Float64Array[];
 }
 
 /**
@@ -123,7 +130,7 @@ export class ParzenEstimator {
     // choice gets +1; rows are then normalised.
     const value = this.hasPrior ? this.#settings.priorWeight / (n + 1) : this.#settings.priorWeight / n;
     const rowSum = k * value + 1;
-    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k };
+    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k, rows: categoricalRows(choiceOf, k, value) };
   }
 
   #numeric(obs: Float64Array, space: KernelSpace, sigma0: number): NumericKernels {
@@ -142,7 +149,7 @@ export class ParzenEstimator {
     } else {
       // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
       // bounds act as neighbours of the extremes unless endpoints are ignored).
-      const order = stableArgsort(mus);
+      const order = kernelOrder(mus);
       sortedOrder = order;
       for (let r = 0; r < m; r++) {
         const here = mus[order[r]];
@@ -166,7 +173,7 @@ export class ParzenEstimator {
   categoricalWeights(dim: number): number[][] {
     const kern = this.kernels[dim] as CategoricalKernels;
     const k = this.spaces[dim].nChoices;
-    return Array.from(kern.choiceOf, (c) => Array.from({ length: k }, (_, j) => (c < 0 ? kern.pPrior : j === c ? kern.pHit : kern.pMiss)));
+    return kern.rows.map((row) => Array.from(row));
   }
 
   /**
@@ -174,7 +181,7 @@ export class ParzenEstimator {
    * component's kernel. Writes internal values (grid-snapped, exp'd for log params) into
    * `out[d][j]`; draws in the order all components, then dimension by dimension.
    */
-  sample(rng: SeededRandom, size: number, out: readonly Float64Array[]): void {
+  sample(rng: UniformSource, size: number, out: readonly Float64Array[]): void {
     const active = new Int32Array(size);
     const cum = this.#cumulative();
     const last = this.nComponents - 1;
@@ -197,12 +204,12 @@ export class ParzenEstimator {
         const k = space.nChoices;
         for (let j = 0; j < size; j++) {
           const u = rng.random();
-          const c = kern.choiceOf[active[j]];
+          const row = kern.rows[active[j]];
           let acc = 0;
           let choice = 0;
           // The number of cumulative probabilities below u is the drawn index.
           for (; choice < k; choice++) {
-            acc += c < 0 ? kern.pPrior : choice === c ? kern.pHit : kern.pMiss;
+            acc += row[choice];
             if (!(acc < u)) break;
           }
           target[j] = Math.min(choice, k - 1);
@@ -225,8 +232,9 @@ export class ParzenEstimator {
     const cum = new Float64Array(this.nComponents);
     let acc = 0;
     for (let i = 0; i < cum.length; i++) cum[i] = acc += this.weights[i];
-    // Guard the last bucket against a sum that rounds below 1.
-    cum[cum.length - 1] = Infinity;
+    // Divided by the total as NumPy's choice() does (same buckets as Optuna to the last bit);
+    // the last bucket is then exactly 1, above every draw.
+    for (let i = 0; i < cum.length; i++) cum[i] /= acc;
     return (this.#cumulativeWeights = cum);
   }
 
@@ -260,10 +268,39 @@ export function spreadFactor(obs: Float64Array, range: number): number {
   return Math.min(1, std / (range / Math.sqrt(12)));
 }
 
-/** Divides by the sum, in place. */
+/**
+ * Kernel indices by ascending centre. Equal centres take NumPy's argsort order, as in Optuna
+ * (it decides which of them gets which width); without ties every sort agrees, and the radix
+ * sort is the fast one.
+ */
+function kernelOrder(mus: Float64Array): Int32Array {
+  const order = stableArgsort(mus);
+  for (let r = 1; r < order.length; r++) if (mus[order[r]] === mus[order[r - 1]]) return numpyArgsort(mus);
+  return order;
+}
+
+/** Divides by the sum (NumPy's, as Optuna normalises), in place. */
 function normalize(w: Float64Array): Float64Array {
-  let total = 0;
-  for (let i = 0; i < w.length; i++) total += w[i];
+  const total = numpySum(w);
   for (let i = 0; i < w.length; i++) w[i] /= total;
   return w;
+}
+
+/**
+ * Each component's row of choice probabilities: `fill` everywhere, +1 at the component's own
+ * choice, divided by the row's sum. Rows with the same choice are the same array.
+ */
+function categoricalRows(choiceOf: Int32Array, k: number, fill: number): Float64Array[] {
+  const byChoice = new Map<number, Float64Array>();
+  return Array.from(choiceOf, (c) => {
+    let row = byChoice.get(c);
+    if (!row) {
+      row = new Float64Array(k).fill(fill);
+      if (c >= 0) row[c] = fill + 1;
+      const sum = numpySum(row);
+      for (let j = 0; j < k; j++) row[j] /= sum;
+      byChoice.set(c, row);
+    }
+    return row;
+  });
 }

@@ -1,4 +1,5 @@
 import type { KernelSpace } from "./kernel-space.ts";
+import { numpyLog } from "./numpy-log.ts";
 import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
 import { normLogPdf } from "./normal-functions.ts";
 import { logGaussMass } from "./truncated-normal.ts";
@@ -65,18 +66,16 @@ function kernelCoordinate(space: KernelSpace, internal: number): number {
 function categorical1(mixture: Mixture) {
   const kern = mixture.kernels[0] as CategoricalKernels;
   const k = mixture.spaces[0].nChoices;
+  // Σ_i w_i p_i(c) added in component order, as Optuna's matrix-vector product, and logged
+  // as NumPy logs it: choices with equal counts get Optuna's scores to the last bit, and
+  // which of two nearly tied choices wins decides the proposal.
   const mix = new Float64Array(k);
-  let everywhere = 0;
   for (let i = 0; i < mixture.nComponents; i++) {
-    const c = kern.choiceOf[i];
+    const row = kern.rows[i];
     const w = mixture.weights[i];
-    if (c < 0) everywhere += w * kern.pPrior;
-    else {
-      everywhere += w * kern.pMiss;
-      mix[c] += w * (kern.pHit - kern.pMiss);
-    }
+    for (let c = 0; c < k; c++) mix[c] += row[c] * w;
   }
-  const logMix = Float64Array.from(mix, (v) => Math.log(v + everywhere));
+  const logMix = Float64Array.from(mix, numpyLog);
   return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
     const xs = points[0];
     for (let j = 0; j < size; j++) out[j] = isChoice(xs[j], k) ? logMix[xs[j]] : -Infinity;

@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { toExternal } from "../../src/distributions/distribution-ops.ts";
-import type { SeededRandom } from "../../src/random/seeded-random.ts";
+import type { UniformSource } from "../../src/random/uniform-source.ts";
 import { kernelSpaceOf, type KernelSpace } from "./kernel-space.ts";
 import { dominanceWeights } from "./multi-objective-split.ts";
 import { ParzenEstimator, type ParzenSettings } from "./parzen-estimator.ts";
@@ -84,7 +84,7 @@ export function fitParzenPair(
  * Draws `nCandidates` points from l and returns the one with the largest log l - log g
  * (the first on ties), as external values by name.
  */
-export function proposeFromPair(pair: ParzenPair, rng: SeededRandom, nCandidates: number): Record<string, ParamValue> {
+export function proposeFromPair(pair: ParzenPair, rng: UniformSource, nCandidates: number): Record<string, ParamValue> {
   const candidates = pair.spaces.map(() => new Float64Array(nCandidates));
   pair.below.sample(rng, nCandidates, candidates);
   const logL = new Float64Array(nCandidates);

@@ -16,8 +16,9 @@ export function finishedSpaceIds(snap: HistorySnapshot): number[] {
 
 /**
  * The parameters every finished trial of the snapshot has, with the same distribution
- * (Optuna's IntersectionSearchSpace with include_pruned), sorted by name. Empty before the
- * first trial finishes.
+ * (Optuna's IntersectionSearchSpace with include_pruned), in the order the first such trial
+ * suggested them (joint proposals draw in this order, as Optuna's). Empty before the first
+ * trial finishes.
  */
 export function intersectionSearchSpace(snap: HistorySnapshot): Record<string, Distribution> {
   const memo = snap.memo.get("intersection") as Record<string, Distribution> | undefined;

@@ -1,8 +1,8 @@
 /**
- * Indices that sort `values` ascending, ties kept in index order (so equal observations get
- * their kernel widths in chronological order, deterministically). An LSD radix sort on the
+ * Indices that sort `values` ascending, ties kept in index order. An LSD radix sort on the
  * IEEE-754 bits: the univariate Parzen estimator sorts up to n = 10,000 kernels per
- * parameter per trial, where a comparator sort costs milliseconds.
+ * parameter per trial, where a comparator sort costs milliseconds. (Where centres tie, the
+ * estimator re-sorts with numpyArgsort, whose tie order is Optuna's.)
  */
 export function stableArgsort(values: Float64Array): Int32Array {
   const n = values.length;

@@ -4,7 +4,7 @@ import { defaultGamma, defaultWeights } from "./tpe-defaults.ts";
 
 /** Options of {@link TPESampler}; every field is optional and defaults as in Optuna 3.1, except where docs/tpe.md says why not. */
 export interface TPESamplerOptions {
-  /** Same seed and same history, same proposals. */
+  /** Same seed and same history, same proposals (for seeds 0..2^32-1, the proposals of Optuna 3.1's TPESampler with that seed). */
   seed?: number;
   /** Random sampling until this many trials have finished (COMPLETE or PRUNED). Default 10. */
   nStartupTrials?: number;

@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { isSingleValue, toExternal } from "../../src/distributions/distribution-ops.ts";
-import { SeededRandom } from "../../src/random/seeded-random.ts";
+import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 import type { StudyView } from "../../src/study/study-view.ts";
 import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
@@ -29,18 +29,21 @@ export class TPESampler implements Sampler {
   readonly #options: ResolvedTPEOptions;
   readonly #settings: ParzenSettings;
   /** Draws of the TPE proposals. */
-  readonly #rng: SeededRandom;
-  /** Draws of the random start-up phase (a separate stream, as Optuna's inner RandomSampler). */
-  readonly #startupRng: SeededRandom;
+  readonly #rng: MersenneTwister;
+  /**
+   * Draws of the random start-up phase: a second stream seeded alike, as Optuna's inner
+   * RandomSampler, so a seeded hpo TPE makes a seeded Optuna TPE's proposals.
+   */
+  readonly #startupRng: MersenneTwister;
   readonly #history: ObservationHistory;
 
   constructor(options: TPESamplerOptions = {}) {
     this.#options = resolveTPEOptions(options);
     const o = this.#options;
     this.#settings = parzenSettingsOf(o);
-    const root = new SeededRandom(o.seed);
-    this.#rng = root.fork();
-    this.#startupRng = root.fork();
+    const seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.#rng = new MersenneTwister(seed);
+    this.#startupRng = new MersenneTwister(seed);
     this.#history = new ObservationHistory(o.constantLiar);
   }
 

@@ -12,6 +12,11 @@ log-densities at test points. Log-densities come twice: as Optuna 3.1.0 computes
 ("log_pdf_optuna31", whose continuous kernels lack the -log(sigma) term, fixed upstream in
 Optuna 3.5) and with that term restored ("log_pdf"), computed here from the same Optuna
 estimator internals and truncnorm helpers. The TypeScript tests need no Python.
+
+Equal observations (int and step params) get their kernel widths in the order NumPy's
+default argsort leaves them; hpo reproduces NumPy 1.24's introsort (Debian bookworm's), so
+the fixtures use Optuna as it is. NumPy >= 1.25 sorts with AVX-512 networks on CPUs that
+have them and orders such ties differently.
 """
 
 import json
@@ -23,7 +28,6 @@ import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.samplers._tpe import _truncnorm as truncnorm
-from optuna.samplers._tpe import parzen_estimator as parzen_estimator_module
 from optuna.samplers._tpe import sampler as tpe_sampler_module
 from optuna.samplers._tpe.parzen_estimator import _ParzenEstimator, _ParzenEstimatorParameters
 from optuna.samplers._tpe.sampler import default_gamma, default_weights, hyperopt_default_gamma
@@ -34,25 +38,6 @@ optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
 
-class _StableArgsortNumpy:
-    """numpy, except that argsort breaks ties by index.
-
-    Optuna sizes univariate kernels from np.argsort(mus), whose order among equal values
-    depends on the machine (introsort, or AVX-512 sorting networks on CPUs that have them),
-    so equal observations of int/step params get their widths in a platform-dependent
-    order. hpo breaks such ties by trial order; the fixtures pin Optuna to the same rule.
-    """
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-    @staticmethod
-    def argsort(a, *args, **kwargs):
-        kwargs.setdefault("kind", "stable")
-        return np.argsort(a, *args, **kwargs)
-
-
-parzen_estimator_module.np = _StableArgsortNumpy()
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "tpe")
 

@@ -1,6 +1,7 @@
 /**
- * A small, fast, seedable PRNG (xoshiro128**, seeded through splitmix32), so samplers are
- * deterministic under a seed and independent of Math.random.
+ * A small, fast, seedable PRNG (xoshiro128**, seeded through splitmix32) for deterministic
+ * randomness outside the samplers (parameter importance, tests, benchmarks). The samplers
+ * draw from MersenneTwister instead, to share Optuna's streams.
  */
 export class SeededRandom {
   #s0 = 0;

@@ -147,18 +147,24 @@ describe("TPESampler start-up phase", () => {
 describe("TPESampler on every distribution kind", () => {
   for (const options of [{}, { multivariate: true }] as TPESamplerOptions[]) {
     test(`values stay in their distributions and TPE homes in ${JSON.stringify(options)}`, () => {
-      const { params, values } = runMixed({ ...options, seed: 3 }, 60);
-      for (const p of params) {
-        for (const [name, d] of Object.entries(MIXED)) {
-          expect(containsInternal(d, toInternal(d, p[name])), `${name}=${String(p[name])}`).toBe(true);
+      const ratios: number[] = [];
+      const sgdShares: number[] = [];
+      for (let seed = 0; seed < 5; seed++) {
+        const { params, values } = runMixed({ ...options, seed }, 60);
+        for (const p of params) {
+          for (const [name, d] of Object.entries(MIXED)) {
+            expect(containsInternal(d, toInternal(d, p[name])), `${name}=${String(p[name])}`).toBe(true);
+          }
         }
+        ratios.push(median(values.slice(40)) / median(values.slice(0, 10)));
+        sgdShares.push(params.slice(40).filter((p) => p.opt === "sgd").length / 20);
       }
-      // The TPE phase must beat the random start-up phase by a wide margin
-      // (Multivariate TPE learns 7 dimensions jointly and converges more slowly here.)
+      // Over five seeds, the TPE phase beats the random start-up phase by a wide margin
+      // (multivariate TPE learns 7 dimensions jointly and converges more slowly here), and
+      // the categorical's best choice dominates the last trials.
       const margin = options.multivariate ? 0.65 : 0.5;
-      expect(median(values.slice(40))).toBeLessThan(margin * median(values.slice(0, 10)));
-      // The categorical's best choice dominates the last trials.
-      expect(params.slice(40).filter((p) => p.opt === "sgd").length).toBeGreaterThanOrEqual(12);
+      expect(median(ratios)).toBeLessThan(margin);
+      expect(median(sgdShares)).toBeGreaterThanOrEqual(0.6);
     });
   }
 
@@ -205,7 +211,10 @@ describe("TPESampler on conditional spaces", () => {
     const snap = new ObservationHistory(false).snapshot(study.view);
     expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["model", "scale"]);
     const groups = groupDecomposedSearchSpace(snap).map((g) => Object.keys(g));
-    expect(groups).toEqual([["alpha"], ["depth", "leaves"], ["model", "scale"]]);
+    // Optuna's order: the shared part first, then the first branch seen, then the other.
+    const firstBranch = study.trials[0].params.model === "linear" ? ["alpha"] : ["depth", "leaves"];
+    const otherBranch = firstBranch[0] === "alpha" ? ["depth", "leaves"] : ["alpha"];
+    expect(groups).toEqual([["model", "scale"], firstBranch, otherBranch]);
   });
 
   test("group mode samples each group jointly once TPE starts", () => {
