@@ -44,10 +44,11 @@ export interface CategoricalKernels {
   /** Probability the prior component (if any) gives each choice. */
   readonly pPrior: number;
   /**
-   * Component i's probability of each choice, to the last bit as Optuna computes them (a
-   * row's sum depends on where its +1 sits); pHit/pMiss/pPrior are the same up to rounding.
+   * Choice probabilities of a component, to the last bit as Optuna computes them (a row's sum
+   * depends on where its +1 sits): `rowOfChoice[c + 1]` for a component of choice c, index 0
+   * for the prior. pHit/pMiss/pPrior are the same up to rounding.
    */
-  readonly rows: readonly Float64Array[];
+  readonly rowOfChoice: readonly Float64Array[];
 }
 
 /**
@@ -130,7 +131,7 @@ export class ParzenEstimator {
     // choice gets +1; rows are then normalised.
     const value = this.hasPrior ? this.#settings.priorWeight / (n + 1) : this.#settings.priorWeight / n;
     const rowSum = k * value + 1;
-    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k, rows: categoricalRows(choiceOf, k, value) };
+    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k, rowOfChoice: categoricalRows(k, value) };
   }
 
   #numeric(obs: Float64Array, space: KernelSpace, sigma0: number): NumericKernels {
@@ -173,7 +174,7 @@ export class ParzenEstimator {
   categoricalWeights(dim: number): number[][] {
     const kern = this.kernels[dim] as CategoricalKernels;
     const k = this.spaces[dim].nChoices;
-    return kern.rows.map((row) => Array.from(row));
+    return Array.from(kern.choiceOf, (c) => Array.from(kern.rowOfChoice[c + 1]));
   }
 
   /**
@@ -204,7 +205,7 @@ export class ParzenEstimator {
         const k = space.nChoices;
         for (let j = 0; j < size; j++) {
           const u = rng.random();
-          const row = kern.rows[active[j]];
+          const row = kern.rowOfChoice[kern.choiceOf[active[j]] + 1];
           let acc = 0;
           let choice = 0;
           // The number of cumulative probabilities below u is the drawn index.
@@ -287,20 +288,15 @@ function normalize(w: Float64Array): Float64Array {
 }
 
 /**
- * Each component's row of choice probabilities: `fill` everywhere, +1 at the component's own
- * choice, divided by the row's sum. Rows with the same choice are the same array.
+ * The rows of choice probabilities: `fill` everywhere, +1 at the component's own choice,
+ * divided by the row's sum; index 0 is the prior's row (no +1), index c + 1 choice c's.
  */
-function categoricalRows(choiceOf: Int32Array, k: number, fill: number): Float64Array[] {
-  const byChoice = new Map<number, Float64Array>();
-  return Array.from(choiceOf, (c) => {
-    let row = byChoice.get(c);
-    if (!row) {
-      row = new Float64Array(k).fill(fill);
-      if (c >= 0) row[c] = fill + 1;
-      const sum = numpySum(row);
-      for (let j = 0; j < k; j++) row[j] /= sum;
-      byChoice.set(c, row);
-    }
+function categoricalRows(k: number, fill: number): Float64Array[] {
+  return Array.from({ length: k + 1 }, (_, index) => {
+    const row = new Float64Array(k).fill(fill);
+    if (index > 0) row[index - 1] = fill + 1;
+    const sum = numpySum(row);
+    for (let j = 0; j < k; j++) row[j] /= sum;
     return row;
   });
 }

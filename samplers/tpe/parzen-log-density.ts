@@ -71,7 +71,7 @@ function categorical1(mixture: Mixture) {
   // which of two nearly tied choices wins decides the proposal.
   const mix = new Float64Array(k);
   for (let i = 0; i < mixture.nComponents; i++) {
-    const row = kern.rows[i];
+    const row = kern.rowOfChoice[kern.choiceOf[i] + 1];
     const w = mixture.weights[i];
     for (let c = 0; c < k; c++) mix[c] += row[c] * w;
   }
