@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { roundToStep } from "../../src/distributions/create-distribution.ts";
-import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
+import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
 import type { UniformSource } from "../../src/random/uniform-source.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 
@@ -18,10 +18,17 @@ export interface RandomSamplerOptions {
  */
 export class RandomSampler implements Sampler {
   readonly usesRunningTrials = false;
-  readonly #rng: MersenneTwister;
+  readonly #seed: number;
+  #rng: MersenneTwister;
 
   constructor(options: RandomSamplerOptions = {}) {
-    this.#rng = new MersenneTwister(options.seed);
+    this.#seed = options.seed ?? randomSeed();
+    this.#rng = new MersenneTwister(this.#seed);
+  }
+
+  /** Another stream of the same seed (see Sampler.reseedRng). */
+  reseedRng(salt: number): void {
+    this.#rng = new MersenneTwister(deriveSeed(this.#seed, salt));
   }
 
   /** Random sampling has no joint space. */

@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import { isSingleValue, toExternal } from "../../src/distributions/distribution-ops.ts";
-import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
+import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 import type { StudyView } from "../../src/study/study-view.ts";
 import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
@@ -29,22 +29,30 @@ export class TPESampler implements Sampler {
   readonly #options: ResolvedTPEOptions;
   readonly #settings: ParzenSettings;
   /** Draws of the TPE proposals. */
-  readonly #rng: MersenneTwister;
+  #rng: MersenneTwister;
   /**
    * Draws of the random start-up phase: a second stream seeded alike, as Optuna's inner
    * RandomSampler, so a seeded hpo TPE makes a seeded Optuna TPE's proposals.
    */
-  readonly #startupRng: MersenneTwister;
+  #startupRng: MersenneTwister;
+  readonly #seed: number;
   readonly #history: ObservationHistory;
 
   constructor(options: TPESamplerOptions = {}) {
     this.#options = resolveTPEOptions(options);
     const o = this.#options;
     this.#settings = parzenSettingsOf(o);
-    const seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.#seed = o.seed ?? randomSeed();
+    this.#rng = new MersenneTwister(this.#seed);
+    this.#startupRng = new MersenneTwister(this.#seed);
+    this.#history = new ObservationHistory(o.constantLiar);
+  }
+
+  /** Other streams of the same seed (see Sampler.reseedRng); still one seed for both. */
+  reseedRng(salt: number): void {
+    const seed = deriveSeed(this.#seed, salt);
     this.#rng = new MersenneTwister(seed);
     this.#startupRng = new MersenneTwister(seed);
-    this.#history = new ObservationHistory(o.constantLiar);
   }
 
   /** The options in effect, defaults filled in. */

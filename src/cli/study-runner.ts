@@ -8,6 +8,7 @@ import type { Tracker } from "../tracking/tracker.ts";
 import type { RunFlags } from "./run-options.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { CliError } from "./cli-error.ts";
+import { separateSamplerStream } from "./sampler-stream.ts";
 
 /** Builds the trackers named on the command line (loaded only when named). */
 async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
@@ -43,6 +44,12 @@ export async function openDefinedStudy(def: StudyDefinition, storageUrl: string 
     checkpointDir: def.checkpointDir,
     syncInterval: def.syncInterval,
   });
+}
+
+/** Trials of every state the study holds. */
+export async function countAllTrials(study: Study): Promise<number> {
+  const { byState } = await study.storage.countTrials(study.studyId);
+  return Object.values(byState).reduce((a, b) => a + b, 0);
 }
 
 /** Whether RUNNING trials found at start-up can only be leftovers of a dead process. */
@@ -91,6 +98,7 @@ export async function runStudyInProcess(
   const study = await openDefinedStudy(def, storageUrl);
   try {
     const budget = flags.nTrials ?? def.nTrials;
+    separateSamplerStream(def.sampler, role === "runner" ? { kind: "runner", trialsAtStart: await countAllTrials(study) } : { kind: "worker", env: process.env });
     if (role === "runner") await prepareStudy(study, budget, storageUrl, log, file);
     const catchAll = !flags.noCatch;
     if (role === "runner" && catchAll && def.catch === undefined) {

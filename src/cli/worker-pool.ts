@@ -5,7 +5,8 @@ import { parseStorageUrl } from "../storage/open-storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
-import { openDefinedStudy, prepareStudy } from "./study-runner.ts";
+import { RUN_START_TRIALS_ENV, WORKER_INDEX_ENV } from "./sampler-stream.ts";
+import { countAllTrials, openDefinedStudy, prepareStudy } from "./study-runner.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
@@ -25,6 +26,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
   const host = direct ? null : new IpcStorageHost(study.storage);
   try {
     const budget = flags.nTrials ?? def.nTrials;
+    const trialsAtStart = await countAllTrials(study);
     await prepareStudy(study, budget, storageUrl, log, file);
     if (budget !== undefined && (await study.budgetReached(budget))) {
       log("hpo: the budget is already reached; nothing to run");
@@ -51,7 +53,8 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
       const child = fork(HPO_BIN, args, {
         serialization: "advanced",
         stdio: ["ignore", "inherit", "inherit", "ipc"],
-        env: { ...process.env, HPO_WORKER_INDEX: String(i), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
+        // The index and the study's size at the start give each worker its own sampler stream.
+        env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
       });
       host?.attach(child);
       children.push(child);

@@ -24,7 +24,7 @@ export class MersenneTwister implements UniformSource {
    * that range first (they have no NumPy counterpart); without a seed, from Math.random.
    */
   constructor(seed?: number) {
-    let s = seed === undefined ? Math.floor(Math.random() * 2 ** 32) : foldSeed(seed);
+    let s = seed === undefined ? randomSeed() : foldSeed(seed);
     for (let pos = 0; pos < N; pos++) {
       this.#key[pos] = s;
       s = (Math.imul(1812433253, (s ^ (s >>> 30)) >>> 0) + pos + 1) >>> 0;
@@ -69,6 +69,22 @@ export class MersenneTwister implements UniformSource {
     key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     this.#pos = 0;
   }
+}
+
+/** A fresh seed in 0..2^32-1 from Math.random, for samplers given none. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+/**
+ * A seed for another stream of the same seed: a hash of both into 0..2^32-1, so equal seeds
+ * with different salts (worker processes, continued runs) draw unrelated streams.
+ */
+export function deriveSeed(seed: number, salt: number): number {
+  let h = Math.imul(foldSeed(seed) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ foldSeed(salt) ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 /** Integers 0..2^32-1 pass unchanged; anything else maps deterministically into that range. */

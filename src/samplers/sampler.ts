@@ -25,6 +25,13 @@ export interface Sampler {
    * neither sampler nor pruner does, workers read other trials only once they finish.
    */
   readonly usesRunningTrials?: boolean;
+  /**
+   * Moves a seeded sampler onto another stream, still a function of its seed and `salt`
+   * (Optuna's reseed_rng, made deterministic). The CLI calls it in every worker process and
+   * when a run continues a study, so processes that load one seeded study file do not repeat
+   * each other's draws, nor an earlier run's.
+   */
+  reseedRng?(salt: number): void;
 }
 
 /** Whether a value looks like a Sampler (used to validate study files). */

@@ -59,6 +59,8 @@ describe("hpo CLI", { timeout: 240_000 }, () => {
     expect(trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(trials.map((t) => t.state)).toEqual(["COMPLETE", "COMPLETE", "FAIL", "COMPLETE", "COMPLETE", "COMPLETE"]);
     expect(Object.keys(trials[0].params)).toEqual(["x", "kind", "y"]);
+    // The continued run draws a stream of its own: the seeded sampler does not replay trials 0 and 1.
+    expect(new Set(trials.map((t) => t.params.x)).size).toBe(6);
 
     const csv = await runHpo(["export", "cli-quick", "--storage", storage, "--format", "csv"]);
     expect(csv.stdout.split("\n")[0]).toBe("number,state,value,datetime_start,datetime_complete,duration_seconds,params_x,params_kind,params_y,fail_reason");
@@ -68,6 +70,18 @@ describe("hpo CLI", { timeout: 240_000 }, () => {
     const del = await runHpo(["delete", "cli-quick", "--storage", storage]);
     expect(del.code).toBe(0);
     expect((await runHpo(["trials", "cli-quick", "--storage", storage])).stderr).toMatch(/no study named "cli-quick"/);
+  });
+
+  it("gives every worker process of --workers its own sampler stream (one seeded study file, no repeated trials)", async () => {
+    const dir = scratch();
+    const file = studyFile(dir, QUICK.replace('name: "cli-quick"', 'name: "cli-workers"').replace("if (trial.number === 2) throw new Error(\"trial two breaks\");", ""));
+    const storage = freshPgliteFolder();
+    const run = await runHpo(["run", file, "--storage", storage, "--workers", "2", "--n-trials", "8"]);
+    expect(run.code).toBe(0);
+    const json = await runHpo(["trials", "cli-workers", "--storage", storage, "--json"]);
+    const trials = JSON.parse(json.stdout) as { state: string; params: Record<string, unknown> }[];
+    expect(trials).toHaveLength(8);
+    expect(new Set(trials.map((t) => t.params.x)).size).toBe(8);
   });
 
   it.each([
