@@ -3,6 +3,7 @@ import { roundToStep } from "../../src/distributions/create-distribution.ts";
 import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
 import type { UniformSource } from "../../src/random/uniform-source.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
+import { roundHalfEven } from "../../src/internal/round-half-even.ts";
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {
@@ -99,11 +100,6 @@ function belowHigh(x: number, high: number): number {
   return x < high ? x : nextDown(high);
 }
 
-/** NumPy's round: to the nearest integer, ties to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /** The largest double below x (x finite). */
 function nextDown(x: number): number {

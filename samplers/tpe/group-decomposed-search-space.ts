@@ -1,6 +1,7 @@
 import type { Distribution } from "../../src/distributions/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
 import type { HistorySnapshot } from "./observation-history.ts";
+import { finishedSpaceIds } from "./search-space-intersection.ts";
 
 /**
  * Conditional search spaces split into groups of parameters that always occur together
@@ -18,7 +19,7 @@ import type { HistorySnapshot } from "./observation-history.ts";
 export function groupDecomposedSearchSpace(snap: HistorySnapshot): Record<string, Distribution>[] {
   const memo = snap.memo.get("groups") as Record<string, Distribution>[] | undefined;
   if (memo) return memo;
-  const spaces = spacesByFirstFinish(snap);
+  const spaces = finishedSpaceIds(snap).map((id) => snap.space(id));
   let groups: string[][] = [];
   for (const space of spaces) {
     const fresh = new Set(Object.keys(space));
@@ -42,20 +43,6 @@ export function groupDecomposedSearchSpace(snap: HistorySnapshot): Record<string
   }
   snap.memo.set("groups", result);
   return result;
-}
-
-/** The distinct parameter sets of finished trials, in the order they first finished (by number). */
-function spacesByFirstFinish(snap: HistorySnapshot): Readonly<Record<string, Distribution>>[] {
-  const seen = new Set<number>();
-  const spaces: Readonly<Record<string, Distribution>>[] = [];
-  for (let p = 0; p < snap.size; p++) {
-    if (!snap.isFinished(p)) continue;
-    const id = snap.spaceIdAt(p);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    spaces.push(snap.space(id));
-  }
-  return spaces;
 }
 
 /** The parameter's distribution when every space that has it agrees on it; else undefined. */

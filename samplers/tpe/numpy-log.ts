@@ -9,6 +9,7 @@
  * exact reciprocal before rounding it to 1/32, which differs only within 2^-14 of a
  * rounding midpoint (2 of 30,000 random inputs).
  */
+import { roundHalfEven } from "../../src/internal/round-half-even.ts";
 
 const TABLE = [
   "0x0.0p+0", "-0x1.f0a30c01162a6p-5", "-0x1.e27076e2af2e6p-4", "-0x1.5ff3070a793d4p-3",
@@ -95,10 +96,6 @@ function roundToDouble(n: bigint, e: number): number {
   return negative ? -v : v;
 }
 
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function hexFloat(s: string): number {
   const match = /^(-?)0x([01])\.([0-9a-f]+)p([+-]\d+)$/.exec(s);

@@ -38,15 +38,10 @@ export interface NumericKernels {
 /** Kernel parameters of one categorical dimension: each component's choice (-1: prior). */
 export interface CategoricalKernels {
   readonly choiceOf: Int32Array;
-  /** Probability an observation component gives its own choice / any other choice. */
-  readonly pHit: number;
-  readonly pMiss: number;
-  /** Probability the prior component (if any) gives each choice. */
-  readonly pPrior: number;
   /**
    * Choice probabilities of a component, to the last bit as Optuna computes them (a row's sum
    * depends on where its +1 sits): `rowOfChoice[c + 1]` for a component of choice c, index 0
-   * for the prior. pHit/pMiss/pPrior are the same up to rounding.
+   * for the prior.
    */
   readonly rowOfChoice: readonly Float64Array[];
 }
@@ -130,8 +125,7 @@ export class ParzenEstimator {
     // Every row starts at priorWeight / (n + 1) (or / n without a prior) and the observed
     // choice gets +1; rows are then normalised.
     const value = this.hasPrior ? this.#settings.priorWeight / (n + 1) : this.#settings.priorWeight / n;
-    const rowSum = k * value + 1;
-    return { choiceOf, pHit: (value + 1) / rowSum, pMiss: value / rowSum, pPrior: 1 / k, rowOfChoice: categoricalRows(k, value) };
+    return { choiceOf, rowOfChoice: categoricalRows(k, value) };
   }
 
   #numeric(obs: Float64Array, space: KernelSpace, sigma0: number): NumericKernels {
@@ -150,7 +144,7 @@ export class ParzenEstimator {
     } else {
       // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
       // bounds act as neighbours of the extremes unless endpoints are ignored).
-      const order = kernelOrder(mus);
+      const order = kernelOrder(mus, space.kind === "discrete");
       sortedOrder = order;
       for (let r = 0; r < m; r++) {
         const here = mus[order[r]];
@@ -272,9 +266,11 @@ export function spreadFactor(obs: Float64Array, range: number): number {
 /**
  * Kernel indices by ascending centre. Equal centres take NumPy's argsort order, as in Optuna
  * (it decides which of them gets which width); without ties every sort agrees, and the radix
- * sort is the fast one.
+ * sort is the fast one. Grid (int/step) centres tie as soon as there are more observations
+ * than grid points, so they go straight to NumPy's sort.
  */
-function kernelOrder(mus: Float64Array): Int32Array {
+function kernelOrder(mus: Float64Array, onGrid: boolean): Int32Array {
+  if (onGrid) return numpyArgsort(mus);
   const order = stableArgsort(mus);
   for (let r = 1; r < order.length; r++) if (mus[order[r]] === mus[order[r - 1]]) return numpyArgsort(mus);
   return order;

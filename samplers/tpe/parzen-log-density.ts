@@ -429,18 +429,21 @@ function joint(mixture: Mixture, exact: boolean) {
   const base = new Float64Array(m);
   for (let i = 0; i < m; i++) base[i] = Math.log(mixture.weights[i]);
   const continuous: { d: number; mus: Float64Array; inv: Float64Array }[] = [];
-  const categorical: { d: number; byChoice: Int32Array[]; bonus: number; nChoices: number }[] = [];
+  const categorical: { d: number; byChoice: Int32Array[]; bonus: Float64Array; nChoices: number }[] = [];
   const discrete: { d: number; cells: DiscreteCells }[] = [];
   for (let d = 0; d < spaces.length; d++) {
     const space = spaces[d];
     if (space.kind === "categorical") {
       const kern = kernels[d] as CategoricalKernels;
-      const logMiss = Math.log(kern.pMiss);
-      const logPrior = Math.log(kern.pPrior);
-      const counts = new Int32Array(space.nChoices);
+      const k = space.nChoices;
+      // Per row (index c + 1: choice c, 0: the prior) the log of the probability it gives
+      // any other choice, and for an observation row the extra log(hit / miss) of its own.
+      const logMiss = kern.rowOfChoice.map((row, index) => Math.log(row[(index === 1 ? 1 : 0) % k]));
+      const bonus = Float64Array.from({ length: k }, (_, c) => Math.log(kern.rowOfChoice[c + 1][c]) - logMiss[c + 1]);
+      const counts = new Int32Array(k);
       for (let i = 0; i < m; i++) {
         const c = kern.choiceOf[i];
-        base[i] += c < 0 ? logPrior : logMiss;
+        base[i] += logMiss[c + 1];
         if (c >= 0) counts[c]++;
       }
       const byChoice = Array.from(counts, (n) => new Int32Array(n));
@@ -450,7 +453,7 @@ function joint(mixture: Mixture, exact: boolean) {
         if (c >= 0) byChoice[c][counts[c]++] = i;
       }
       // A candidate's choice adds log(hit / miss) to the kernels of that choice only.
-      categorical.push({ d, byChoice, bonus: Math.log(kern.pHit) - logMiss, nChoices: space.nChoices });
+      categorical.push({ d, byChoice, bonus, nChoices: k });
       continue;
     }
     const { mus, sigmas } = kernels[d] as NumericKernels;
@@ -480,7 +483,7 @@ function joint(mixture: Mixture, exact: boolean) {
           break;
         }
         const list = c.byChoice[xi];
-        const bonus = c.bonus;
+        const bonus = c.bonus[xi];
         for (let r = 0; r < list.length; r++) acc[list[r]] += bonus;
       }
       for (const c of continuous) {

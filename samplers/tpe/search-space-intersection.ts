@@ -2,13 +2,16 @@ import type { Distribution } from "../../src/distributions/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
 import type { HistorySnapshot } from "./observation-history.ts";
 
-/** The ids of the distinct parameter sets among a snapshot's finished (COMPLETE/PRUNED) trials. */
+/**
+ * The ids of the distinct parameter sets among a snapshot's finished (COMPLETE/PRUNED)
+ * trials, in the order trials first finished with them (by trial number).
+ */
 export function finishedSpaceIds(snap: HistorySnapshot): number[] {
   let ids = snap.memo.get("spaceIds") as number[] | undefined;
   if (ids === undefined) {
     const seen = new Set<number>();
     for (let p = 0; p < snap.size; p++) if (snap.isFinished(p)) seen.add(snap.spaceIdAt(p));
-    ids = [...seen].sort((a, b) => a - b);
+    ids = [...seen];
     snap.memo.set("spaceIds", ids);
   }
   return ids;

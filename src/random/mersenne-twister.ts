@@ -3,7 +3,7 @@
  * consumes exactly the stream a seeded Optuna sampler consumes: same seed, same proposals
  * (up to the last bits of the floating-point maths in between).
  */
-import type { UniformSource } from "./uniform-source.ts";
+import { type UniformSource, unitDouble } from "./uniform-source.ts";
 
 const N = 624;
 const M = 397;
@@ -44,9 +44,8 @@ export class MersenneTwister implements UniformSource {
 
   /** Uniform in [0, 1) with 53 bits, as `RandomState.random_sample()`. */
   random(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * 67108864 + b) / 9007199254740992;
+    const first = this.nextUint32();
+    return unitDouble(first, this.nextUint32());
   }
 
   /** Uniform in [low, high), as `RandomState.uniform(low, high)` (low + (high - low) * u). */

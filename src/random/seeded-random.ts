@@ -1,9 +1,11 @@
+import { type UniformSource, unitDouble } from "./uniform-source.ts";
+
 /**
  * A small, fast, seedable PRNG (xoshiro128**, seeded through splitmix32) for deterministic
  * randomness outside the samplers (parameter importance, tests, benchmarks). The samplers
  * draw from MersenneTwister instead, to share Optuna's streams.
  */
-export class SeededRandom {
+export class SeededRandom implements UniformSource {
   #s0 = 0;
   #s1 = 0;
   #s2 = 0;
@@ -43,9 +45,8 @@ export class SeededRandom {
 
   /** Uniform in [0, 1) with 53 bits of precision. */
   random(): number {
-    const hi = this.nextUint32() >>> 5;
-    const lo = this.nextUint32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    const first = this.nextUint32();
+    return unitDouble(first, this.nextUint32());
   }
 
   /** Uniform in [low, high). */

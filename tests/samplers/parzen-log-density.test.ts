@@ -21,7 +21,7 @@ function referenceLogPdf(pe: ParzenEstimator, point: number[], exact: boolean): 
       if (space.kind === "categorical") {
         const k = pe.kernels[d] as CategoricalKernels;
         const c = k.choiceOf[i];
-        v += Math.log(c < 0 ? k.pPrior : c === point[d] ? k.pHit : k.pMiss);
+        v += Math.log(k.rowOfChoice[c + 1][point[d]]);
         return;
       }
       const { mus, sigmas } = pe.kernels[d] as NumericKernels;
