@@ -1,4 +1,4 @@
-import type { Migration } from "kysely/migration";
+import type { Migration } from "kysely";
 import * as m0001 from "./0001-initial-schema.ts";
 import * as m0002 from "./0002-retries-and-checkpoints.ts";
 import * as m0003 from "./0003-budget-counter-and-event-function.ts";

@@ -1,8 +1,9 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PGliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import { resolve } from "node:path";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { PgliteDialect } from "./pglite-dialect.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
 
@@ -16,7 +17,7 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
     const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } });
     // Commits stay synchronous here: the database lives inside this process, so a killed
     // process is a crashed server, and a resumed study needs every report and checkpoint.
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
     await migrateToLatest(db as Kysely<unknown>);
     return new SqlStorage(db, {
       kind: "pglite",
