@@ -2,17 +2,20 @@ import { encodeFeedMessage } from "./feed-json.ts";
 import type { FeedServerMessage } from "./feed-protocol.ts";
 
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 /**
  * One server message, encoded once and shared by every client it goes to: with 500
- * subscribers an event is serialised (and turned into bytes) once, not 500 times.
+ * subscribers an event is serialised (and turned into bytes) once, not 500 times. Only
+ * the UTF-8 bytes are kept, so a queued frame costs its byte length (what the queue
+ * limits count), not twice that.
  */
 export class FeedFrame {
-  readonly text: string;
-  #bytes: Uint8Array | null = null;
+  /** The UTF-8 bytes of the message, as a WebSocket sends them. */
+  readonly bytes: Uint8Array;
 
   constructor(text: string) {
-    this.text = text;
+    this.bytes = utf8.encode(text);
   }
 
   /** Encodes a message into a frame. */
@@ -20,10 +23,9 @@ export class FeedFrame {
     return new FeedFrame(encodeFeedMessage(message));
   }
 
-  /** The UTF-8 bytes of the text (computed on first use). */
-  get bytes(): Uint8Array {
-    this.#bytes ??= utf8.encode(this.text);
-    return this.#bytes;
+  /** The message text (decoded on each call: for transports that send strings, and tests). */
+  get text(): string {
+    return utf8Decoder.decode(this.bytes);
   }
 
   /** Size in bytes, for queue limits. */

@@ -74,6 +74,7 @@ export class FeedHub implements FeedSessionHost {
       maxQueuedFrames: options.maxQueuedFrames ?? 256,
       maxQueuedBytes: options.maxQueuedBytes ?? 8 * 1024 * 1024,
       maxSubscriptions: options.maxSubscriptions ?? 100,
+      maxPendingBytes: options.maxPendingBytes ?? 1024 * 1024,
     };
     this.#logFn = options.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.studies = new StudiesFeed(storage, options.studiesThrottleMs ?? 500, (e) => this.log(`feed: studies list: ${(e as Error)?.message ?? e}`));

@@ -23,7 +23,20 @@ export interface FeedClientLimits {
   readonly maxQueuedBytes: number;
   /** Studies one client may follow at once. */
   readonly maxSubscriptions: number;
+  /**
+   * Text of client messages waiting to be handled, at most (each counts its length plus
+   * {@link REQUEST_OVERHEAD}). Requests are handled one at a time, each only once the
+   * client's queue has room for the reply, so a client that sends without reading fills
+   * this and is disconnected.
+   */
+  readonly maxPendingBytes: number;
 }
+
+/** What a waiting request costs beyond its text, for the pending-requests limit. */
+export const REQUEST_OVERHEAD = 64;
+
+/** Longest message text in an error reply (an invalid 64 KiB message is not echoed whole). */
+const MAX_ERROR_MESSAGE = 1000;
 
 /** What a session needs from the hub that owns it. */
 export interface FeedSessionHost {
@@ -50,14 +63,24 @@ const STUDIES_UPDATE = -1;
  * ({@link receive}), and its transport pulls the frames to send ({@link nextFrame})
  * whenever {@link onFrames} says there are some. Requests are handled one at a time, in
  * the order they arrive.
+ *
+ * Its memory is bounded whatever the client does: every frame enters the client's queue
+ * either as a live event (refused when the queue is full: the client is told to resync) or
+ * once the queue is at most half full (replies, snapshots, catch-up pages), apart from a
+ * few control messages (at most one per followed study, and one studies list); waiting
+ * requests are bounded by `maxPendingBytes`.
  */
 export class FeedSession implements SubscriptionSink, StudiesListener {
   readonly #host: FeedSessionHost;
   readonly #outbox: Outbox;
   readonly #subs = new Map<string, Subscription>();
   readonly #byStudyId = new Map<number, Subscription>();
-  #requests: Promise<void> = Promise.resolve();
+  /** Client messages not yet handled (null: a message that was not text), oldest first. */
+  #pending: (string | null)[] = [];
+  #pendingBytes = 0;
+  #handling = false;
   #onFrames: (() => void) | null = null;
+  #onEnd: ((reason: string) => void) | null = null;
   #closed = false;
 
   constructor(host: FeedSessionHost) {
@@ -87,6 +110,14 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
     if (this.#outbox.size > 0) listener();
   }
 
+  /**
+   * Sets the function told when the session ends itself because the client broke a limit
+   * (the transport then closes the connection, saying `reason`).
+   */
+  onEnd(listener: (reason: string) => void): void {
+    this.#onEnd = listener;
+  }
+
   /** The next frame to send, or undefined when none is queued. */
   nextFrame(): FeedFrame | undefined {
     const item = this.#outbox.shift();
@@ -98,9 +129,41 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
     return item.frame;
   }
 
-  /** A message from the client: text (JSON), or null for a message that was not text. */
+  /**
+   * A message from the client: text (JSON), or null for a message that was not text. It
+   * waits its turn: requests are handled one at a time, in order, each once the client's
+   * queue has room for its reply. A client whose waiting requests pass
+   * `maxPendingBytes` is not reading its replies: the session ends.
+   */
   receive(text: string | null): void {
     if (this.#closed) return;
+    this.#pendingBytes += (text?.length ?? 0) + REQUEST_OVERHEAD;
+    if (this.#pendingBytes > this.#host.limits.maxPendingBytes) {
+      this.#end(`too many requests waiting (over ${this.#host.limits.maxPendingBytes} bytes): a client must read the replies to its requests`);
+      return;
+    }
+    this.#pending.push(text);
+    if (!this.#handling) void this.#handleAll();
+  }
+
+  async #handleAll(): Promise<void> {
+    this.#handling = true;
+    try {
+      while (!this.#closed && this.#pending.length > 0) {
+        // The reply goes into the client's queue only once it has room: a client that does
+        // not read stops having its requests handled, and its waiting requests are bounded.
+        await this.#outbox.waitForRoom();
+        if (this.#closed) return;
+        const text = this.#pending.shift()!;
+        this.#pendingBytes -= (text?.length ?? 0) + REQUEST_OVERHEAD;
+        await this.#handleText(text);
+      }
+    } finally {
+      this.#handling = false;
+    }
+  }
+
+  async #handleText(text: string | null): Promise<void> {
     let raw: unknown;
     try {
       if (text === null) throw new Error("messages must be text frames holding JSON");
@@ -115,16 +178,16 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
       return;
     }
     const message = parsed.data;
-    this.#requests = this.#requests
-      .then(() => this.#handle(message))
-      .catch((e: unknown) => {
-        if (this.#closed) return;
-        if (e instanceof StudyGoneError) {
-          this.#error(message.id, "unknown_study", e.message, "study" in message ? message.study : undefined);
-          return;
-        }
-        this.#reportFailure(message.id, "study" in message ? message.study : undefined, undefined, e, `${message.type} failed`);
-      });
+    try {
+      await this.#handle(message);
+    } catch (e) {
+      if (this.#closed) return;
+      if (e instanceof StudyGoneError) {
+        this.#error(message.id, "unknown_study", e.message, "study" in message ? message.study : undefined);
+        return;
+      }
+      this.#reportFailure(message.id, "study" in message ? message.study : undefined, undefined, e, `${message.type} failed`);
+    }
   }
 
   /** Ends the session (the connection closed): every subscription is dropped. */
@@ -136,7 +199,17 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
     this.#byStudyId.clear();
     this.#host.studies.remove(this);
     this.#outbox.clear();
+    this.#pending = [];
+    this.#pendingBytes = 0;
     this.#host.sessionClosed(this);
+  }
+
+  /** The client broke a limit: the session ends and the transport is told to hang up. */
+  #end(reason: string): void {
+    if (this.#closed) return;
+    this.#host.log(`feed: disconnecting a client: ${reason} (${this.#outbox.size} frames, ${this.#outbox.bytes} bytes were queued for it)`);
+    this.close();
+    this.#onEnd?.(reason);
   }
 
   // -- SubscriptionSink --
@@ -300,7 +373,8 @@ export class FeedSession implements SubscriptionSink, StudiesListener {
     if (this.#byStudyId.get(sub.studyId) === sub) this.#byStudyId.delete(sub.studyId);
   }
 
-  #error(id: FeedRequestId | undefined, code: FeedErrorCode, message: string, study?: string): void {
+  #error(id: FeedRequestId | undefined, code: FeedErrorCode, text: string, study?: string): void {
+    const message = text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}… (${text.length} characters)` : text;
     this.#control(FeedFrame.of(withId({ type: "error", code, message, ...(study === undefined ? {} : { study }) }, id)));
   }
 

@@ -21,8 +21,10 @@ export interface OutboxLimits {
 
 /**
  * One client's bounded queue of frames not yet handed to its transport. Live events are
- * refused once it is full (the caller then tells the client to resync); replies and
- * control messages always fit, and catch-up reads wait for room instead of overflowing.
+ * refused once it is full (the caller then tells the client to resync); replies, snapshots
+ * and catch-up pages are forced in, but only after waiting for room ({@link waitForRoom}),
+ * so they never take it past its limits by more than one frame; control messages always
+ * fit, and the session keeps their number bounded.
  */
 export class Outbox {
   readonly #limits: OutboxLimits;
@@ -54,7 +56,7 @@ export class Outbox {
     return true;
   }
 
-  /** Queues a frame regardless of the limits (replies, control messages, paced catch-up). */
+  /** Queues a frame regardless of the limits: for frames whose caller waited for room, and bounded control messages. */
   force(item: QueuedFrame): void {
     this.#push(item);
   }
