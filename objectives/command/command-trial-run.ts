@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { holdExitUntil } from "../../src/internal/exit-holds.ts";
 import { TrialPruned } from "../../src/trial/trial-pruned.ts";
 import { BoundedTail } from "./bounded-tail.ts";
 import type { CommandTrial } from "./command-trial.ts";
@@ -77,6 +78,9 @@ async function runProgram(
     if (stopReason !== null) return;
     stopReason = reason;
     stopping = group.terminate(options.gracePeriod);
+    // An interrupted study returns before its trials end: the CLI must not exit (and SIGKILL
+    // the program) before the program had its grace period to save a checkpoint.
+    holdExitUntil(`the program of trial ${trial.number} to stop (grace period ${options.gracePeriod} ms)`, stopping);
   };
   const timer = options.timeout === null ? null : setTimeout(() => stop("timeout"), options.timeout);
   // The trial ended without us (interrupted, failed as stale elsewhere): stop the program now.

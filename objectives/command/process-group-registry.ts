@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { holdExitUntil } from "../../src/internal/exit-holds.ts";
+import { forgetGroup, reapIfRunnerDies } from "./orphan-reaper.ts";
 import type { ProcessGroup } from "./process-group.ts";
 
 /** Signals after which the runner must not leave a child behind. */
@@ -14,8 +16,9 @@ let finishShutdown: (() => void) | null = null;
 
 /**
  * Tracks a live process group so that the runner's exit, SIGINT, SIGTERM or SIGHUP kills
- * it too (no orphaned training run holding a GPU). Returns the function that stops
- * tracking it, to call once the group is gone.
+ * it too (no orphaned training run holding a GPU), and so does the runner's death by
+ * SIGKILL (see orphan-reaper.ts). Returns the function that stops tracking it, to call
+ * once the group is gone.
  *
  * The handlers are installed only while some group is live, so the process's default
  * behaviour on Ctrl-C is untouched the rest of the time.
@@ -23,9 +26,11 @@ let finishShutdown: (() => void) | null = null;
 export function trackProcessGroup(group: ProcessGroup, gracePeriodMs: number): () => void {
   if (shuttingDown) group.signal("SIGKILL"); // started in the race with a shutdown
   live.set(group, gracePeriodMs);
+  reapIfRunnerDies(group.pgid, gracePeriodMs);
   install();
   return () => {
     live.delete(group);
+    forgetGroup(group.pgid);
     if (live.size > 0) return;
     // During a shutdown, the last group gone ends it at once: re-raising the signal now
     // beats the failed trials' errors to the runner's exit.
@@ -90,9 +95,11 @@ function onShutdownSignal(signal: ShutdownSignal): void {
     finishShutdown();
     return;
   }
-  void (async () => {
-    const deadline = Date.now() + Math.max(0, ...groups.map(([, grace]) => grace));
+  const grace = Math.max(0, ...groups.map(([, ms]) => ms));
+  const waiting = (async () => {
+    const deadline = Date.now() + grace;
     while (!finished && Date.now() < deadline && groups.some(([group]) => group.isAlive())) await sleep(25);
     finishShutdown?.();
   })();
+  holdExitUntil(`${groups.length} command program(s) to stop (grace period ${grace} ms)`, waiting);
 }

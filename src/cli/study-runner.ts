@@ -9,6 +9,7 @@ import type { RunFlags } from "./run-options.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { CliError } from "./cli-error.ts";
 import { separateSamplerStream } from "./sampler-stream.ts";
+import { labelledObjective, labelledTracker, onStuck } from "./awaited-work.ts";
 
 /** Builds the trackers named on the command line (loaded only when named). */
 async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
@@ -111,7 +112,9 @@ export async function runStudyInProcess(
       }
       return 0;
     }
-    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...(await trackersFromFlags(flags.trackers))];
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...(await trackersFromFlags(flags.trackers))].map(
+      labelledTracker,
+    );
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = () => {
@@ -122,9 +125,16 @@ export async function runStudyInProcess(
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // A worker of `hpo run --workers` whose parent died (even by kill -9) stops as on SIGTERM.
+    const onParentGone = () => onSignal();
+    process.on("disconnect", onParentGone);
+    const unstuck = onStuck(async () => {
+      const failed = await study.interrupt("its objective never settled (a promise that never resolves or rejects)");
+      return failed > 0 ? `${failed} running trial(s) marked FAIL` : null;
+    });
     let reason: string;
     try {
-      const result = await study.optimize(withSpace(def.space, def.objective), {
+      const result = await study.optimize(labelledObjective(withSpace(def.space, def.objective)), {
         budget,
         timeout: flags.timeout ?? def.timeout,
         concurrency: flags.concurrency ?? def.concurrency ?? flags.gpus?.length ?? 1,
@@ -136,6 +146,8 @@ export async function runStudyInProcess(
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("disconnect", onParentGone);
+      unstuck();
     }
     if (role === "runner") await printStudySummary(study, log);
     if (reason === "interrupted") {

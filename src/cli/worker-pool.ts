@@ -52,6 +52,10 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
       const gpus = flags.gpus?.filter((_, j) => j % workers === i);
       const child = fork(HPO_BIN, args, {
         serialization: "advanced",
+        // A session of its own: a terminal's Ctrl-C reaches only this process, which passes it
+        // on once (a worker that got it twice, from both, would take it as "quit at once").
+        // A worker whose parent dies notices its IPC channel closing and stops by itself.
+        detached: true,
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         // The index and the study's size at the start give each worker its own sampler stream.
         env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
@@ -62,10 +66,10 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     }
     let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
       if (interrupted) process.exit(130);
       interrupted = true;
       log("\nhpo: interrupted: workers mark their running trials FAIL (interrupted); Ctrl-C again quits at once");
-      for (const c of children) if (c.exitCode === null) c.kill(signal);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

@@ -144,6 +144,22 @@ describe("killing the runner kills every program it started", () => {
     expect(runner.stderr).toMatch(/hpo: 2 trial\(s\): 0 complete, 0 pruned, 2 failed/);
   });
 
+  // The programs print nothing after their first report, so nothing tells them the runner is
+  // gone (no EPIPE): only the watchdog the runner started can stop them.
+  it("on kill -9 of the runner, whose programs print nothing more", async () => {
+    const { runner, pids } = await startRunner(true);
+    runner.process.kill("SIGKILL");
+    await runner.exited;
+    await expectNoOrphans(runner, pids);
+  });
+
+  it("on kill -9 of `hpo run`", async () => {
+    const { runner, pids } = await startRunner(true, "hpo run");
+    runner.process.kill("SIGKILL");
+    await runner.exited;
+    await expectNoOrphans(runner, pids);
+  });
+
   it("on process.exit", async () => {
     const { runner, pids } = await startRunner(true);
     runner.process.stdin?.write("exit\n");

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { loadStudyFile } from "../../study-file/load-study-file.ts";
+import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
 import { intFlag, parseFlags } from "../parse-flags.ts";
 import { parseRunFlags, RUN_FLAGS } from "../run-options.ts";
@@ -18,7 +19,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const workersFlag = intFlag("workers", values.workers, 1);
   // Validate everything before touching storage: bad input writes nothing.
   const file = resolve(positionals[0]);
-  const def = await loadStudyFile(file);
+  const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   const log = (m: string) => process.stderr.write(`${m}\n`);
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
   const workers = workersFlag ?? def.workers ?? 1;

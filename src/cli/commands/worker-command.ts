@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { loadStudyFile } from "../../study-file/load-study-file.ts";
+import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { parseRunFlags, RUN_FLAGS } from "../run-options.ts";
@@ -15,7 +16,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, RUN_FLAGS, USAGE);
   if (positionals.length !== 1) throw new CliError(`expected one study file\nusage: ${USAGE}`);
   const flags = parseRunFlags(values);
-  const def = await loadStudyFile(resolve(positionals[0]));
+  const file = resolve(positionals[0]);
+  const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
   const log = (m: string) => process.stderr.write(`${m}\n`);
   if (!flags.quiet) log(`hpo: worker ${process.pid} joining study "${def.name}"`);
