@@ -1,4 +1,5 @@
 import { isBetter } from "../study-store.js";
+import { esc } from "../format.js";
 import { createChart, GRID, STATE_COLORS } from "./chart-base.js";
 
 /** Optimization history: every COMPLETE trial's value by trial number, and the best so far. */
@@ -25,7 +26,8 @@ export class HistoryChart {
     this.base.chart.setOption({
       animation: false,
       grid: GRID,
-      tooltip: { trigger: "item", formatter: (p) => `trial ${p.data[0]}<br/>${p.seriesName}: ${p.data[1]}` },
+      // ECharts puts a formatter's string in the page as HTML: every part is escaped.
+      tooltip: { trigger: "item", formatter: (p) => `trial ${esc(p.data[0])}<br/>${esc(p.seriesName)}: ${esc(p.data[1])}` },
       legend: { top: 0, right: 0, data: ["objective value", "best so far"] },
       xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 24, minInterval: 1 },
       yAxis: { type: "value", scale: true, name: direction },

@@ -1,3 +1,4 @@
+import { esc } from "../format.js";
 import { createChart, GRID } from "./chart-base.js";
 
 /** Parameter importance (computed by the server), most important on top. */
@@ -12,7 +13,8 @@ export class ImportanceChart {
     this.base.chart.setOption({
       animation: false,
       grid: { ...GRID, left: 110, right: 48 },
-      tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${(p.value * 100).toFixed(1)} %` },
+      // ECharts puts a formatter's string in the page as HTML: a param name is text.
+      tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}: ${(p.value * 100).toFixed(1)} %` },
       xAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } },
       yAxis: { type: "category", data: params.map((p) => p.name) },
       series: [

@@ -1,3 +1,4 @@
+import { esc } from "../format.js";
 import { createChart, GRID, STATE_COLORS } from "./chart-base.js";
 
 /** A cross: where a pruned trial's curve was cut. */
@@ -47,7 +48,8 @@ export class IntermediateChart {
       {
         animation: false,
         grid: GRID,
-        tooltip: { trigger: "item", formatter: (p) => `${p.seriesName}<br/>step ${(p.value ?? p.data)[0]}: ${(p.value ?? p.data)[1]}` },
+        // ECharts puts a formatter's string in the page as HTML: every part is escaped.
+        tooltip: { trigger: "item", formatter: (p) => `${esc(p.seriesName)}<br/>step ${esc((p.value ?? p.data)[0])}: ${esc((p.value ?? p.data)[1])}` },
         xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, minInterval: 1 },
         yAxis: { type: "value", scale: true },
         series: withCurves.map((t) => curveSeries(t)),

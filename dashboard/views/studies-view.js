@@ -22,8 +22,8 @@ export function studiesView(root, feed) {
         const href = `#/study/${encodeURIComponent(s.name)}`;
         return `<tr data-study="${esc(s.name)}">
           <td><a href="${esc(href)}">${esc(s.name)}</a></td><td>${esc(s.directions.join(", "))}</td>
-          <td class="num">${total}</td><td class="num">${s.counts.COMPLETE}</td><td class="num">${s.counts.PRUNED}</td>
-          <td class="num">${s.counts.FAIL}</td><td class="num">${s.counts.RUNNING}</td>
+          <td class="num">${esc(total)}</td><td class="num">${esc(s.counts.COMPLETE)}</td><td class="num">${esc(s.counts.PRUNED)}</td>
+          <td class="num">${esc(s.counts.FAIL)}</td><td class="num">${esc(s.counts.RUNNING)}</td>
           <td class="num">${esc(formatNumber(s.bestValue))}</td><td>${esc(new Date(s.createdAt).toLocaleString())}</td></tr>`;
       })
       .join("");

@@ -117,13 +117,13 @@ export function studyView(root, feed, name) {
     }
     summary.innerHTML = `
       <div><span class="k">direction</span><span class="v">${esc(s.directions.join(", "))}</span></div>
-      <div><span class="k">trials</span><span class="v" data-testid="trial-count">${store.trials.size}</span></div>
-      <div><span class="k">complete</span><span class="v">${counts.COMPLETE}</span></div>
-      <div><span class="k">pruned</span><span class="v">${counts.PRUNED}</span></div>
-      <div><span class="k">failed</span><span class="v">${counts.FAIL}</span></div>
-      <div><span class="k">running</span><span class="v">${counts.RUNNING}</span></div>
-      <div><span class="k">best</span><span class="v" data-testid="best-value">${esc(formatNumber(best))}${bestTrial !== null ? ` <a href="#/study/${encodeURIComponent(name)}/trial/${bestTrial}">(trial ${bestTrial})</a>` : ""}</span></div>
-      <div><span class="k">events</span><span class="v">${store.seq}</span></div>`;
+      <div><span class="k">trials</span><span class="v" data-testid="trial-count">${esc(store.trials.size)}</span></div>
+      <div><span class="k">complete</span><span class="v">${esc(counts.COMPLETE)}</span></div>
+      <div><span class="k">pruned</span><span class="v">${esc(counts.PRUNED)}</span></div>
+      <div><span class="k">failed</span><span class="v">${esc(counts.FAIL)}</span></div>
+      <div><span class="k">running</span><span class="v">${esc(counts.RUNNING)}</span></div>
+      <div><span class="k">best</span><span class="v" data-testid="best-value">${esc(formatNumber(best))}${bestTrial !== null ? ` <a href="${esc(`#/study/${encodeURIComponent(name)}/trial/${bestTrial}`)}">(trial ${esc(bestTrial)})</a>` : ""}</span></div>
+      <div><span class="k">events</span><span class="v">${esc(store.seq)}</span></div>`;
   };
 
   // -- importance, from the server when the set of COMPLETE trials changed --

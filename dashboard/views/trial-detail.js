@@ -60,12 +60,12 @@ export class TrialDetail {
     const values = t.values ? t.values.map(formatNumber).join(", ") : "—";
     this.summary.innerHTML = `
       <dl>
-        <dt>state</dt><dd><span class="badge state-${t.state.toLowerCase()}" data-testid="trial-state">${t.state}</span></dd>
+        <dt>state</dt><dd><span class="badge state-${esc(t.state.toLowerCase())}" data-testid="trial-state">${esc(t.state)}</span></dd>
         <dt>value${t.values && t.values.length > 1 ? "s" : ""}</dt><dd data-testid="trial-value">${esc(values)}</dd>
-        <dt>duration</dt><dd>${t.start !== null && end !== null ? formatDuration(end - t.start) : "—"}</dd>
+        <dt>duration</dt><dd>${esc(t.start !== null && end !== null ? formatDuration(end - t.start) : "—")}</dd>
         <dt>started</dt><dd>${t.start ? esc(new Date(t.start).toLocaleString()) : "—"}</dd>
         <dt>finished</dt><dd>${t.complete ? esc(new Date(t.complete).toLocaleString()) : "—"}</dd>
-        ${t.retriedBy !== null ? `<dt>retried as</dt><dd>trial ${t.retriedBy}</dd>` : ""}
+        ${t.retriedBy !== null ? `<dt>retried as</dt><dd>trial ${esc(t.retriedBy)}</dd>` : ""}
         ${t.systemAttrs.fail_reason ? `<dt>fail reason</dt><dd>${esc(String(t.systemAttrs.fail_reason))}</dd>` : ""}
       </dl>`;
     this.chart.chart.setOption(
@@ -88,7 +88,7 @@ export class TrialDetail {
         .join("")}</tbody></table>` : "<p class=\"muted\">none yet</p>"}
       <h3>Intermediate values</h3>
       ${t.intermediate.length ? `<table class="table compact"><thead><tr><th>step</th><th>value</th></tr></thead><tbody>${t.intermediate
-        .map(([s, v]) => `<tr><td class="num">${s}</td><td class="num">${esc(formatNumber(v))}</td></tr>`)
+        .map(([s, v]) => `<tr><td class="num">${esc(s)}</td><td class="num">${esc(formatNumber(v))}</td></tr>`)
         .join("")}</tbody></table>` : "<p class=\"muted\">none reported</p>"}
       <h3>User attributes</h3>${attrsTable(t.userAttrs)}
       <h3>System attributes</h3>${attrsTable(t.systemAttrs)}`;

@@ -17,8 +17,8 @@ export function renderTrialsTable(table, store, now) {
     const cells = params.map((p) => `<td>${p in t.params ? esc(formatParam(t.params[p])) : ""}</td>`).join("");
     const end = t.complete ?? (t.state === "RUNNING" ? now : null);
     const duration = t.start !== null && end !== null ? formatDuration(end - t.start) : "—";
-    return `<tr data-trial="${t.number}" data-state="${t.state}" tabindex="0"><td class="num">${t.number}</td>
-      <td><span class="badge state-${t.state.toLowerCase()}">${t.state}</span></td>${values}${cells}<td class="num">${duration}</td></tr>`;
+    return `<tr data-trial="${esc(t.number)}" data-state="${esc(t.state)}" tabindex="0"><td class="num">${esc(t.number)}</td>
+      <td><span class="badge state-${esc(t.state.toLowerCase())}">${esc(t.state)}</span></td>${values}${cells}<td class="num">${esc(duration)}</td></tr>`;
   });
   table.innerHTML = `<thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody>`;
   table.dataset.rows = String(shown.length);
