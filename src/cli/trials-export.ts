@@ -40,9 +40,21 @@ export function trialsToJson(trials: readonly FrozenTrial[]): TrialJson[] {
   });
 }
 
-function csvCell(v: unknown): string {
+/** A text that reads as a plain number (a spreadsheet takes it as one, never as a formula). */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** What starts a formula (or DDE payload) in Excel, LibreOffice and Google Sheets. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break. Text that a
+ * spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a leading
+ * `'`, which spreadsheets show as text; numbers, and text that is a plain number, are left
+ * as they are. (The JSON export keeps every value exact.)
+ */
+export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+  let s = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+  if (typeof v !== "number" && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -52,7 +64,7 @@ export function trialsToCsv(trials: readonly FrozenTrial[], nObjectives: number)
   const attrs = [...new Set(trials.flatMap((t) => Object.keys(t.userAttrs)))];
   const valueCols = nObjectives === 1 ? ["value"] : Array.from({ length: nObjectives }, (_, i) => `values_${i}`);
   const header = ["number", "state", ...valueCols, "datetime_start", "datetime_complete", "duration_seconds", ...params.map((p) => `params_${p}`), ...attrs.map((a) => `user_attrs_${a}`), "fail_reason"];
-  const lines = [header.join(",")];
+  const lines = [header.map(csvCell).join(",")];
   for (const t of trials) {
     const d = trialDurationMs(t);
     lines.push(
