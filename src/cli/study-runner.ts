@@ -11,8 +11,8 @@ import { CliError } from "./cli-error.ts";
 import { separateSamplerStream } from "./sampler-stream.ts";
 import { labelledObjective, labelledTracker, onStuck } from "./awaited-work.ts";
 
-/** Builds the trackers named on the command line (loaded only when named). */
-async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
+/** Builds the trackers named on the command line (loaded only when named); a bad spec is a one-line usage error. */
+export async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
   if (specs.length === 0) return [];
   const { trackerFromSpec } = await import("../../trackers/from-spec.ts");
   const out: Tracker[] = [];
@@ -20,7 +20,8 @@ async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
     try {
       out.push(await trackerFromSpec(spec));
     } catch (e) {
-      throw new CliError(`--tracker ${spec}: ${(e as Error).message}`);
+      // The spec's own errors already name the flag.
+      throw new CliError((e as Error).message);
     }
   }
   return out;
@@ -96,6 +97,8 @@ export async function runStudyInProcess(
   file?: string,
 ): Promise<number> {
   const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
+  // Built before the study is opened: a bad --tracker creates nothing.
+  const flagTrackers = await trackersFromFlags(flags.trackers);
   const study = await openDefinedStudy(def, storageUrl);
   try {
     const budget = flags.nTrials ?? def.nTrials;
@@ -112,7 +115,7 @@ export async function runStudyInProcess(
       }
       return 0;
     }
-    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...(await trackersFromFlags(flags.trackers))].map(
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...flagTrackers].map(
       labelledTracker,
     );
     const controller = new AbortController();

@@ -6,7 +6,7 @@ import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
 import { RUN_START_TRIALS_ENV, WORKER_INDEX_ENV } from "./sampler-stream.ts";
-import { countAllTrials, openDefinedStudy, prepareStudy } from "./study-runner.ts";
+import { countAllTrials, openDefinedStudy, prepareStudy, trackersFromFlags } from "./study-runner.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
@@ -22,6 +22,8 @@ const HPO_BIN = fileURLToPath(new URL("../../bin/hpo.js", import.meta.url));
 export async function runWithWorkers(file: string, def: StudyDefinition, flags: RunFlags, workers: number, log: (m: string) => void): Promise<number> {
   const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
   const direct = parseStorageUrl(storageUrl).kind === "postgres";
+  // The workers build their own; checked here so that a bad --tracker creates nothing.
+  await trackersFromFlags(flags.trackers);
   const study = await openDefinedStudy(def, storageUrl);
   const host = direct ? null : new IpcStorageHost(study.storage);
   try {

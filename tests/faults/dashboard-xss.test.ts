@@ -21,7 +21,7 @@ async function hoverEverywhere(page: Page, testid: string): Promise<string[]> {
   for (let y = box.y + 10; y < box.y + box.height - 10; y += 12) {
     for (let x = box.x + 20; x < box.x + box.width - 10; x += 40) {
       await page.mouse.move(x, y);
-      const text = await page.evaluate(() => [...document.querySelectorAll("div")].filter((d) => d.style.position === "absolute" && d.style.zIndex !== "" && d.style.display !== "none" && d.textContent).map((d) => d.textContent!).join("|"));
+      const text = await page.evaluate(() => Array.from(document.querySelectorAll("div")).filter((d) => d.style.position === "absolute" && d.style.zIndex !== "" && d.style.display !== "none" && d.textContent).map((d) => d.textContent!).join("|"));
       if (text) tooltips.push(text);
     }
   }

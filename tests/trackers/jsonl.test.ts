@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,14 +64,29 @@ describe("jsonl tracker", () => {
     expect((await readJsonlEvents(jsonlFileFor(dir, "b"))).map((e) => e.event)).toEqual(["trial_start", "report"]);
   });
 
-  it("logs once and lets the study finish when it cannot write", async () => {
+  it("refuses at once, naming the cause, a path where it cannot write", async () => {
     const blocker = join(dir, "not-a-folder");
     await writeFile(blocker, "x");
+    expect(() => jsonl({ path: blocker })).toThrow(`jsonl(): path "${blocker}": ${blocker} is not a folder: a file of that name exists`);
+    expect(() => jsonl({ path: join(blocker, "runs") })).toThrow(/cannot create the folder .*not-a-folder\/runs: ENOTDIR/);
+    if (existsSync("/proc/self")) {
+      // Node's recursive mkdir spins forever here; this one answers at once.
+      const started = Date.now();
+      expect(() => jsonl({ path: "/proc/hpo-runs/deeper" })).toThrow('jsonl(): path "/proc/hpo-runs/deeper": cannot create the folder /proc/hpo-runs: the file system does not allow new folders there');
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it("logs once and lets the study finish when its folder goes away while it runs", async () => {
+    const folder = join(dir, "vanishing");
     const logs: string[] = [];
-    const outcome = await runRealStudy("blocked", [jsonl({ path: blocker, flushIntervalMs: 5, log: (m) => logs.push(m) })]);
+    const tracker = jsonl({ path: folder, flushIntervalMs: 5, log: (m) => logs.push(m) });
+    await rm(folder, { recursive: true });
+    await writeFile(folder, "x");
+    const outcome = await runRealStudy("blocked", [tracker]);
     expect(outcome.finished).toBe(4);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(/^hpo: jsonl: cannot append/);
+    expect(logs[0]).toMatch(/^hpo: jsonl: cannot append to .*vanishing\/blocked\.jsonl: ENOTDIR/);
   });
 
   it("rejects invalid options with a message naming them", () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { wandb, type WandbOptions } from "hpo/trackers/wandb";
+import { findOfflineRuns, readOfflineRun, wandb, type WandbOptions } from "hpo/trackers/wandb";
 import { FakeWandbServer, type RebuiltRun } from "./support/fake-wandb-server.ts";
 import { runRealStudy, type RealStudyOutcome } from "./support/real-study.ts";
 import { pause } from "./support/scripted-study.ts";
@@ -8,13 +12,17 @@ import { WandbHttp } from "../../trackers/wandb/online/wandb-http.ts";
 const KEY = "f".repeat(40);
 let server: FakeWandbServer;
 let logs: string[];
+/** Where runs that could not be sent are saved. */
+let dir: string;
 
 beforeEach(async () => {
   server = await FakeWandbServer.start({ apiKey: KEY, defaultEntity: "alice" });
   logs = [];
+  dir = mkdtempSync(join(tmpdir(), "hpo-wandb-spool-"));
 });
 afterEach(async () => {
   await server.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function tracker(extra: WandbOptions = {}) {
@@ -30,6 +38,7 @@ function tracker(extra: WandbOptions = {}) {
     maxBackoffMs: 200,
     maxRetries: 4,
     closeTimeoutMs: 5_000,
+    dir,
     log: (m) => logs.push(m),
     ...extra,
   });
@@ -131,15 +140,16 @@ describe("wandb tracker under faults: the study finishes unaffected every time",
     expect(server.pendingFaults).toBe(0);
   });
 
-  it("gives up on runs the server keeps refusing with GraphQL errors, saying so once", async () => {
+  it("gives up on runs the server keeps refusing with GraphQL errors, saying so once, and saves them for wandb sync", async () => {
     server.inject(...Array.from({ length: 100 }, () => ({ route: "graphql" as const, graphqlError: "permission denied on entity" })));
     const outcome = await runRealStudy("sdeny", [tracker()]);
     expectStudyUnaffected(outcome);
     expect(server.runs()).toEqual([]);
     expect(logs.filter((m) => m.includes("permission denied on entity"))).toHaveLength(1);
+    await expectSpooled(outcome);
   });
 
-  it("keeps going when the server is unreachable", async () => {
+  it("keeps going when the server is unreachable, and saves every run for wandb sync", async () => {
     await server.close();
     const started = Date.now();
     const outcome = await runRealStudy("sdown", [tracker({ maxRetries: 2, closeTimeoutMs: 2_000 })]);
@@ -147,6 +157,48 @@ describe("wandb tracker under faults: the study finishes unaffected every time",
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.every((m) => m.startsWith("hpo: wandb:"))).toBe(true);
     expect(Date.now() - started).toBeLessThan(4_000);
+    await expectSpooled(outcome);
     server = await FakeWandbServer.start({ apiKey: KEY }); // for afterEach
   });
+
+  it("waits at most closeTimeoutMs for a server that accepts connections and never answers, then saves the runs", async () => {
+    const sockets = new Set<Socket>();
+    const hanging: Server = createServer((s) => {
+      sockets.add(s);
+      s.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+    const port = (hanging.address() as { port: number }).port;
+    try {
+      const t = tracker({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 60_000, closeTimeoutMs: 1_500 });
+      const started = Date.now();
+      const outcome = await runRealStudy("shanging", [t]);
+      const waited = Date.now() - started;
+      expectStudyUnaffected(outcome);
+      expect(waited).toBeLessThan(1_500 + 2_000);
+      expect(logs.some((m) => /not fully sent to http:\/\/127\.0\.0\.1:\d+ within 1500 ms/.test(m))).toBe(true);
+      await expectSpooled(outcome);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => hanging.close(r));
+    }
+  });
 });
+
+/** Every trial's run was saved whole as an offline run, and the log says how to upload them. */
+async function expectSpooled(outcome: RealStudyOutcome): Promise<void> {
+  const files = await findOfflineRuns(dir);
+  expect(files).toHaveLength(outcome.trials.length);
+  const runs = (await Promise.all(files.map(readOfflineRun))).sort((a, b) => a.displayName!.localeCompare(b.displayName!));
+  for (const [i, run] of runs.entries()) {
+    const trial = outcome.trials[i];
+    expect(run.displayName).toBe(`trial-${trial.number}`);
+    expect(run.config).toEqual(trial.params);
+    expect(run.history.map((r) => r._step)).toEqual([...trial.intermediateValues.keys()]);
+    expect(run.history.map((r) => r.value)).toEqual([...trial.intermediateValues.values()]);
+    expect(run.exitCode).toBe(trial.state === "FAIL" ? 1 : 0);
+    expect(run.final).toBe(true);
+  }
+  const saved = logs.find((m) => m.includes("saved whole for a later upload"));
+  expect(saved).toMatch(new RegExp(`hpo: wandb: ${outcome.trials.length} run\\(s\\) .*; saved whole for a later upload: wandb sync ${dir}/wandb/offline-run-\\*`));
+}

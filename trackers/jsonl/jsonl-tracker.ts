@@ -1,5 +1,6 @@
-import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { appendFile, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { decodeJson, encodeJson } from "../../src/storage/json-codec.ts";
 import type { ReportEvent, StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
 import { trialDurationMs } from "../../src/trial/frozen-trial.ts";
@@ -9,13 +10,64 @@ import { resolveJsonlSettings, type JsonlOptions, type JsonlSettings } from "./j
 /**
  * Appends every study event as one JSON line to `<path>/<study>.jsonl` (one file per study,
  * appended across runs, so a resumed study continues its file). Lines are buffered and
- * written at most every `flushIntervalMs`, at study end and on close.
+ * written at most every `flushIntervalMs`, at study end and on close. The folder is created
+ * (or checked) here: a path that cannot be written throws at once, naming the cause.
  *
  * @example
  * defineStudy({ ..., trackers: [jsonl({ path: "runs/" })] })
  */
 export function jsonl(options: JsonlOptions = {}): Tracker {
-  return new JsonlTracker(resolveJsonlSettings(options));
+  const settings = resolveJsonlSettings(options);
+  ensureWritableFolder(settings.path);
+  return new JsonlTracker(settings);
+}
+
+/**
+ * Creates the folder and the missing ones above it, then checks it can be written; throws
+ * a TypeError naming the folder and the cause. One level at a time on purpose: Node's
+ * recursive mkdir spins forever where the kernel answers ENOENT for a parent that exists
+ * (a path under /proc), which held the process up to the tracker's close timeout.
+ */
+function ensureWritableFolder(path: string): void {
+  const folder = resolve(path);
+  const missing: string[] = [];
+  let at = folder;
+  while (!exists(at)) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  const fail = (what: string, e: unknown): never => {
+    const err = e as NodeJS.ErrnoException;
+    const cause = err.code ? `${err.code} (${err.message.replace(/^\w+: /, "").replace(/, \w+ '.*'$/, "")})` : err.message;
+    throw new TypeError(`jsonl(): path "${path}": ${what}: ${cause}`);
+  };
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" && exists(dirname(dir))) {
+        fail(`cannot create the folder ${dir}`, new Error("the file system does not allow new folders there"));
+      }
+      fail(`cannot create the folder ${dir}`, e);
+    }
+  }
+  if (!statSync(folder).isDirectory()) fail(`${folder} is not a folder`, new Error("a file of that name exists"));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (e) {
+    fail(`the folder ${folder} is not writable`, e);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The file a study's events go to: `<folder>/<study name, URI-encoded>.jsonl`. */
@@ -40,7 +92,6 @@ export class JsonlTracker implements Tracker {
   readonly #warned = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
-  #madeDir = false;
 
   constructor(settings: JsonlSettings) {
     this.#settings = settings;
@@ -114,10 +165,6 @@ export class JsonlTracker implements Tracker {
     this.#writing = this.#writing.then(async () => {
       for (const [file, lines] of batch) {
         try {
-          if (!this.#madeDir) {
-            await mkdir(this.#settings.path, { recursive: true });
-            this.#madeDir = true;
-          }
           await appendFile(file, `${lines.join("\n")}\n`, "utf8");
         } catch (e) {
           if (!this.#warned.has(file)) {

@@ -41,4 +41,17 @@ export interface WandbBackend {
   abort(): void;
   /** Logs a message once per key. */
   warnOnce(key: string, message: string): void;
+  /**
+   * Saves the runs that could not be sent (the online backend writes them as offline runs
+   * for a later `wandb sync`); resolves to how many and where, or null when none were left.
+   */
+  spoolUnsent?(): Promise<SpooledRuns | null>;
+}
+
+/** Runs saved for a later `wandb sync`. */
+export interface SpooledRuns {
+  /** Their folders (`<dir>/wandb/offline-run-…`). */
+  readonly folders: readonly string[];
+  /** Runs that could not be saved either (the folder is not writable). */
+  readonly failed: number;
 }

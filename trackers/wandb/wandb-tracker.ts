@@ -15,7 +15,8 @@ interface OpenRun {
  * One W&B run per trial, grouped by study: params as config, every report as a history
  * row, the final value and state in the summary, exit code 0 (complete, pruned) or 1
  * (failed). Hooks only hand data to the run's sink and return; sending happens in the
- * background, so the study never waits on W&B.
+ * background, so the study never waits on W&B. Runs the server could not take by the end
+ * (down, hanging, refusing) are saved as offline runs for a later `wandb sync`.
  */
 export class WandbTracker implements Tracker {
   readonly name = "wandb";
@@ -65,7 +66,8 @@ export class WandbTracker implements Tracker {
 
   /**
    * Ends runs whose trial never finished (exit code 1, `trial_state: "interrupted"`) and
-   * waits for every run to be sent or written, at most `closeTimeoutMs`.
+   * waits for every run to be sent or written, at most `closeTimeoutMs`; then saves the runs
+   * the server has not acknowledged whole as offline runs under `dir`, and says where.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -84,11 +86,18 @@ export class WandbTracker implements Tracker {
     });
     const outcome = await Promise.race([all.then(() => "done" as const), deadline]);
     clearTimeout(timer);
-    if (outcome === "timeout") {
-      this.#backend.warnOnce("close-timeout", `hpo: wandb: runs not fully sent within ${this.#settings.closeTimeoutMs} ms; the rest is dropped`);
-    }
     this.#backend.abort();
     await all;
+    const spooled = await this.#backend.spoolUnsent?.();
+    if (spooled) {
+      const { folders, failed } = spooled;
+      const why = outcome === "timeout" ? `not fully sent to ${this.#settings.baseUrl} within ${this.#settings.closeTimeoutMs} ms` : `refused or unreachable at ${this.#settings.baseUrl}`;
+      if (folders.length > 0) {
+        const where = folders.length <= 3 ? folders.join(" ") : `${this.#settings.dir}/wandb/offline-run-*`;
+        this.#settings.log(`hpo: wandb: ${folders.length} run(s) ${why}; saved whole for a later upload: wandb sync ${where}`);
+      }
+      if (failed > 0) this.#settings.log(`hpo: wandb: ${failed} run(s) ${why} could not be saved under ${this.#settings.dir}/wandb either; they are lost`);
+    }
   }
 
   #open(studyName: string, trialNumber: number, startedAt: Date | null, params: FrozenTrial["params"] | ReportEvent["params"]): OpenRun | null {

@@ -1,6 +1,7 @@
 import type { TrialRunState } from "../trial-run-state.ts";
 import { wrapConfig } from "../trial-run-state.ts";
-import type { TrialRunIdentity, TrialRunSink } from "../trial-run-sink.ts";
+import { offlineRunDirName } from "../offline/offline-run-file.ts";
+import type { TrialRunIdentity, TrialRunSink, WandbBackend } from "../trial-run-sink.ts";
 import { toWandbJson } from "../wandb-json.ts";
 import type { WandbSettings } from "../wandb-options.ts";
 import { WandbGraphqlError, type UpsertedRun, type WandbGraphqlApi } from "./graphql-api.ts";
@@ -26,7 +27,8 @@ const GRAPHQL_ERROR_RETRIES = 2;
  * One trial's run on the W&B API. A background loop creates the run (`upsertBucket`),
  * then posts history lines to file_stream at most once per batch interval, a heartbeat
  * when idle, and `{complete: true, exitcode}` at the end. Unsent lines stay queued and are
- * resent from the same offset until acknowledged, so a failed post loses nothing.
+ * resent from the same offset until acknowledged, so a failed post loses nothing; a run that
+ * could not be sent whole by the end is kept, whole, for {@link spoolTo}.
  */
 export class OnlineTrialRun implements TrialRunSink {
   readonly done: Promise<void>;
@@ -37,11 +39,15 @@ export class OnlineTrialRun implements TrialRunSink {
   /** Bumped when params change; the config went out when the sent version catches up. */
   #configVersion = 0;
   #sentConfigVersion = -1;
-  readonly #lines: string[] = [];
+  /** Every history row of the run (kept after sending: a run that cannot be completed is saved whole). */
+  readonly #rows: Readonly<Record<string, unknown>>[] = [];
   #sentLines = 0;
   #summary: string | null = null;
   #sentSummary: string | null = null;
+  #finalSummary: Readonly<Record<string, unknown>> | null = null;
   #exitCode: number | null = null;
+  #runtimeSeconds = 0;
+  #completed = false;
   #lastPostAt = 0;
   #wake: (() => void) | null = null;
 
@@ -57,18 +63,39 @@ export class OnlineTrialRun implements TrialRunSink {
     this.#configVersion++;
   }
 
+  /** Whether the server acknowledged the whole run, its completion included. */
+  get completed(): boolean {
+    return this.#completed;
+  }
+
   /** Queues a history line; the live summary follows the last row. */
   historyRow(row: Readonly<Record<string, unknown>>): void {
-    this.#lines.push(toWandbJson(row));
+    this.#rows.push(row);
     this.#summary = toWandbJson(this.#state.liveSummary());
     this.#poke();
   }
 
   /** Queues the final summary and exit code; the loop drains and completes the run. */
-  finish(summary: Readonly<Record<string, unknown>>, exitCode: number): void {
+  finish(summary: Readonly<Record<string, unknown>>, exitCode: number, runtimeSeconds: number): void {
     this.#summary = toWandbJson(summary);
+    this.#finalSummary = summary;
     this.#exitCode = exitCode;
+    this.#runtimeSeconds = runtimeSeconds;
     this.#poke();
+  }
+
+  /**
+   * Writes the whole run (config, every history row, summary, exit code) as an offline run
+   * for `wandb sync`, under the same run id; resolves to its folder, or null when it could
+   * not be written. For a run the server did not complete: nothing it held is lost.
+   */
+  async spoolTo(offline: WandbBackend, baseDir: string): Promise<string | null> {
+    const sink = offline.createSink(this.#identity, this.#state);
+    for (const row of this.#rows) sink.historyRow(row);
+    const summary = this.#finalSummary ?? { ...this.#state.liveSummary(), trial_state: "interrupted", trial_number: this.#state.trialNumber };
+    sink.finish(summary, this.#exitCode ?? 1, this.#runtimeSeconds);
+    await sink.done;
+    return offline.active ? `${baseDir}/wandb/${offlineRunDirName(this.#identity.runId, this.#state.startedAt)}` : null;
   }
 
   async #run(): Promise<void> {
@@ -95,8 +122,9 @@ export class OnlineTrialRun implements TrialRunSink {
         continue;
       }
       if (this.#exitCode !== null) {
-        await this.#drain();
-        await this.#post({ complete: true, exitcode: this.#exitCode }, "the end of the run");
+        // Completion only after everything before it was acknowledged; otherwise the run
+        // ends unsent and is saved whole for `wandb sync` when the tracker closes.
+        if (await this.#drain()) this.#completed = await this.#post({ complete: true, exitcode: this.#exitCode }, "the end of the run");
         return;
       }
       const now = Date.now();
@@ -151,11 +179,12 @@ export class OnlineTrialRun implements TrialRunSink {
     }
   }
 
-  /** Sends everything still queued (config, history, summary); stops at the first failure. */
-  async #drain(): Promise<void> {
+  /** Sends everything still queued (config, history, summary); false at the first failure. */
+  async #drain(): Promise<boolean> {
     while (this.#hasPending()) {
-      if (!(await this.#flush())) return;
+      if (!(await this.#flush())) return false;
     }
+    return true;
   }
 
   /** One batch: config if it changed, then up to MAX_LINES_PER_POST lines and the summary. */
@@ -169,10 +198,10 @@ export class OnlineTrialRun implements TrialRunSink {
         return false;
       }
     }
-    const end = Math.min(this.#lines.length, this.#sentLines + MAX_LINES_PER_POST);
+    const end = Math.min(this.#rows.length, this.#sentLines + MAX_LINES_PER_POST);
     const summary = this.#summary;
     const files: Record<string, { offset: number; content: string[] }> = {};
-    if (end > this.#sentLines) files[HISTORY_FILE] = { offset: this.#sentLines, content: this.#lines.slice(this.#sentLines, end) };
+    if (end > this.#sentLines) files[HISTORY_FILE] = { offset: this.#sentLines, content: this.#rows.slice(this.#sentLines, end).map((r) => toWandbJson(r)) };
     if (summary !== null && summary !== this.#sentSummary) files[SUMMARY_FILE] = { offset: 0, content: [summary] };
     if (Object.keys(files).length === 0) return true;
     if (!(await this.#post({ files }, "history"))) return false;
@@ -194,7 +223,7 @@ export class OnlineTrialRun implements TrialRunSink {
   }
 
   #hasPending(): boolean {
-    return this.#configDirty() || this.#sentLines < this.#lines.length || (this.#summary !== null && this.#summary !== this.#sentSummary);
+    return this.#configDirty() || this.#sentLines < this.#rows.length || (this.#summary !== null && this.#summary !== this.#sentSummary);
   }
 
   #configDirty(): boolean {

@@ -1,5 +1,6 @@
 import type { TrialRunState } from "../trial-run-state.ts";
-import type { TrialRunIdentity, TrialRunSink, WandbBackend } from "../trial-run-sink.ts";
+import { WandbOfflineBackend } from "../offline/wandb-offline-backend.ts";
+import type { SpooledRuns, TrialRunIdentity, TrialRunSink, WandbBackend } from "../trial-run-sink.ts";
 import type { WandbSettings } from "../wandb-options.ts";
 import { WandbGraphqlApi } from "./graphql-api.ts";
 import { OnlineTrialRun } from "./online-trial-run.ts";
@@ -12,6 +13,8 @@ export class WandbOnlineBackend implements WandbBackend {
   readonly #http: WandbHttp | null;
   readonly #api: WandbGraphqlApi | null;
   readonly #warned = new Set<string>();
+  /** Runs not yet acknowledged whole by the server (completed ones are forgotten). */
+  readonly #unsent = new Set<OnlineTrialRun>();
   #active: boolean;
 
   constructor(settings: WandbSettings) {
@@ -40,14 +43,34 @@ export class WandbOnlineBackend implements WandbBackend {
   /** Starts the trial's run: upsert, then batched file_stream posts in the background. */
   readonly createSink = (identity: TrialRunIdentity, state: TrialRunState): TrialRunSink => {
     if (!this.#http || !this.#api) throw new Error("the W&B online backend has no API key");
-    return new OnlineTrialRun(identity, state, {
+    const run = new OnlineTrialRun(identity, state, {
       http: this.#http,
       api: this.#api,
       settings: this.#settings,
       onAuthError: (e) => this.#authFailed(e),
       warnOnce: (key, message) => this.warnOnce(key, message),
     });
+    this.#unsent.add(run);
+    void run.done.then(() => {
+      if (run.completed) this.#unsent.delete(run);
+    });
+    return run;
   };
+
+  /** Writes every run the server did not acknowledge whole as an offline run under the tracker's dir. */
+  async spoolUnsent(): Promise<SpooledRuns | null> {
+    if (this.#unsent.size === 0) return null;
+    const offline = new WandbOfflineBackend(this.#settings.dir, this.#settings.log);
+    const folders: string[] = [];
+    let failed = 0;
+    for (const run of this.#unsent) {
+      const folder = await run.spoolTo(offline, this.#settings.dir);
+      if (folder) folders.push(folder);
+      else failed++;
+    }
+    this.#unsent.clear();
+    return { folders, failed };
+  }
 
   /** Aborts every request and wait in flight. */
   abort(): void {
@@ -68,6 +91,8 @@ export class WandbOnlineBackend implements WandbBackend {
       "auth",
       `hpo: wandb: ${e.message}. Check WANDB_API_KEY or ~/.netrc (\`wandb login\`); W&B logging is off for the rest of this study`,
     );
+    // Logging is off as the message says: nothing is saved for a later sync either.
+    this.#unsent.clear();
     this.#abort.abort();
   }
 }
