@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { holdExitUntil } from "../../src/internal/exit-holds.ts";
+import { terminalSafe } from "../../src/internal/terminal-text.ts";
 import { TrialPruned } from "../../src/trial/trial-pruned.ts";
 import { BoundedTail } from "./bounded-tail.ts";
 import type { CommandTrial } from "./command-trial.ts";
@@ -99,7 +100,7 @@ async function runProgram(
     const parsed = parseReportLine(line);
     if (parsed.kind === "output") return log.writeLine(line);
     if (parsed.kind === "invalid") {
-      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (${parsed.reason}): ${clip(line, 200)}`);
+      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (${parsed.reason}): ${terminalSafe(clip(line, 200))}`);
       return log.writeLine(line);
     }
     if (stopReason !== null) return; // once stopping, nothing the program says counts

@@ -4,6 +4,7 @@ import { StorageError } from "../storage/storage-errors.ts";
 import { StudyOptionsError } from "../study/create-study.ts";
 import { StudyDefinitionError } from "../study-file/study-definition.ts";
 import { CliError, HelpRequested } from "./cli-error.ts";
+import { logLine } from "./stderr-log.ts";
 import { deleteCommand } from "./commands/delete-command.ts";
 import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`hpo: unknown command "${name}"\n\n${help()}\n`);
+    logLine(`hpo: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
   try {
@@ -70,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const known = KNOWN_ERRORS.some((cls) => e instanceof cls);
     const err = e as Error;
-    process.stderr.write(`hpo: ${known ? err.message : `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`}\n`);
+    logLine(`hpo: ${known ? err.message : `${err?.name ?? "Error"}: ${err?.message ?? String(e)}`}`);
     if (process.env.HPO_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
     return e instanceof CliError ? e.exitCode : 1;
   }

@@ -13,11 +13,29 @@ export function parseFlags<O extends Options>(argv: string[], options: O, usage:
   }
 }
 
-/** Parses an integer flag value with bounds, naming the flag in errors. */
-export function intFlag(name: string, value: string | undefined, min: number): number | undefined {
+/** Parsed flag values back to arguments (`--name value`, `--flag`), to hand on to another command. */
+export function flagsToArgv(values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>): string[] {
+  const argv: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v === true) argv.push(`--${name}`);
+      else if (typeof v === "string") argv.push(`--${name}`, v);
+    }
+  }
+  return argv;
+}
+
+/** The most trials a study may hold: trial numbers are 32-bit integers in storage. */
+export const MAX_TRIALS = 2_147_483_647;
+
+/** Parses an integer flag value within bounds, naming the flag in errors (an empty value is an error, not 0). */
+export function intFlag(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} expects an integer >= ${min}, got "${value}"`);
+  const n = /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new CliError(`--${name} expects an integer ${range}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 

@@ -1,5 +1,8 @@
 import { CliError } from "./cli-error.ts";
-import { intFlag, numberFlag } from "./parse-flags.ts";
+import { intFlag, MAX_TRIALS, numberFlag } from "./parse-flags.ts";
+
+/** Trials one process runs at once, at most (each is an async loop holding a trial). */
+export const MAX_CONCURRENCY = 10_000;
 
 /** Flags shared by `hpo run` and `hpo worker`. */
 export const RUN_FLAGS = {
@@ -30,8 +33,8 @@ export interface RunFlags {
 export function parseRunFlags(values: Record<string, string | boolean | string[] | undefined>): RunFlags {
   return {
     storage: values.storage as string | undefined,
-    nTrials: intFlag("n-trials", values["n-trials"] as string | undefined, 0),
-    concurrency: intFlag("concurrency", values.concurrency as string | undefined, 1),
+    nTrials: intFlag("n-trials", values["n-trials"] as string | undefined, 0, MAX_TRIALS),
+    concurrency: intFlag("concurrency", values.concurrency as string | undefined, 1, MAX_CONCURRENCY),
     timeout: numberFlag("timeout", values.timeout as string | undefined),
     noCatch: Boolean(values["no-catch"]),
     quiet: Boolean(values.quiet),

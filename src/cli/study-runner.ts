@@ -1,4 +1,5 @@
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import { createStudy } from "../study/create-study.ts";
 import type { Study } from "../study/study.ts";
@@ -79,7 +80,7 @@ export async function prepareStudy(
   const target = parseStorageUrl(storageUrl);
   const where = target.kind === "pglite" ? `embedded storage ${target.folder ?? "(memory)"}` : study.storage.location;
   log(
-    `hpo: study "${study.studyName}" (${study.directions.join(", ")}) on ${where}: ${finished} trial(s) already finished` +
+    `hpo: study "${formatText(study.studyName)}" (${study.directions.join(", ")}) on ${where}: ${finished} trial(s) already finished` +
       (budget !== undefined ? `, budget ${budget}` : ", no trial budget (runs until --timeout or Ctrl-C)") +
       (byState.RUNNING ? `, ${byState.RUNNING} running elsewhere` : ""),
   );
@@ -154,7 +155,7 @@ export async function runStudyInProcess(
     }
     if (role === "runner") await printStudySummary(study, log);
     if (reason === "interrupted") {
-      if (role === "runner") log(`hpo: stopped; run the same command again to continue study "${study.studyName}"`);
+      if (role === "runner") log(`hpo: stopped; run the same command again to continue study "${formatText(study.studyName)}"`);
       return 130;
     }
     return 0;

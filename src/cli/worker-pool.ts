@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
@@ -86,7 +87,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     tracker?.onStudyEnd?.({ studyName: study.studyName, reason: interrupted ? "interrupted" : "completed" });
     await printStudySummary(study, log);
     if (interrupted) {
-      log(`hpo: stopped; run the same command again to continue study "${study.studyName}"`);
+      log(`hpo: stopped; run the same command again to continue study "${formatText(study.studyName)}"`);
       return 130;
     }
     const failed = codes.filter((c) => c !== 0);

@@ -24,3 +24,14 @@ function visible(c: string): string {
 export function terminalSafe(text: string, options: { keepNewlines?: boolean } = {}): string {
   return text.replace(options.keepNewlines ? CONTROL_BUT_NEWLINE : CONTROL, visible);
 }
+
+/**
+ * Text cut to at most `max` characters for one line of terminal output, saying how long it
+ * was (a 10 MB attr printed whole buries everything around it).
+ *
+ * @example
+ * clipText("x".repeat(5000), 20) // "xxxxxxxxxxxxxxxxxxxx… (5000 characters)"
+ */
+export function clipText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}

@@ -57,14 +57,14 @@ export const studyDefinitionSchema = z
     name: z
       .string({ error: "expected a non-empty string" })
       .min(1, "expected a non-empty string")
-      .max(512),
+      .max(512, { error: (issue) => `expected at most 512 characters, got ${(issue.input as string).length}` }),
     direction: directionSchema.optional(),
     directions: z.array(directionSchema).min(1, "expected at least one direction").optional(),
     space: z.record(z.string().min(1), distributionSchema).optional(),
     objective: z.custom<Objective>((f) => typeof f === "function", { message: "expected a function (trial) => number" }),
     sampler: z.custom<Sampler>(isSampler, { message: "expected a Sampler, such as new TPESampler()" }).optional(),
     pruner: z.custom<Pruner>(isPruner, { message: "expected a Pruner, such as new MedianPruner()" }).optional(),
-    nTrials: z.number().int("expected an integer").nonnegative("expected 0 or more").optional(),
+    nTrials: z.number().int("expected an integer").nonnegative("expected 0 or more").max(2_147_483_647, "expected at most 2147483647 (trial numbers are 32-bit)").optional(),
     timeout: z.number().positive("expected a positive number of seconds").optional(),
     concurrency: z.number().int("expected an integer").min(1, "expected 1 or more").optional(),
     storage: z.string().min(1).optional(),

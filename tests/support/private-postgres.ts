@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,15 +36,26 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** initdb + start a throwaway cluster on a free loopback port (fsync off: test data only). */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/**
+ * initdb + start a throwaway cluster on a free loopback port (fsync off: test data only).
+ * With `password`, the postgres user has that password and every connection must give it
+ * (SCRAM); the URL carries no password.
+ */
+export async function startPrivatePostgres(options: { password?: string } = {}): Promise<PrivatePostgres> {
   const bin = binDir()!;
   const dir = mkdtempSync(join(tmpdir(), "hpo-pg-"));
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
   const port = await freePort();
   const asPostgres = (cmd: string, args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { stdio: "pipe" });
-  asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  let auth = ["-A", "trust"];
+  if (options.password !== undefined) {
+    const pwfile = join(dir, "pwfile");
+    writeFileSync(pwfile, options.password);
+    chmodSync(pwfile, 0o644);
+    auth = ["-A", "scram-sha-256", `--pwfile=${pwfile}`];
+  }
+  asPostgres("initdb", ["-D", data, ...auth, "-U", "postgres", "--no-sync"]);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   const start = () => asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "start"]);
   start();

@@ -12,13 +12,30 @@ export interface HpoResult {
   stderr: string;
 }
 
+/** Options of {@link startHpo}. */
+export interface HpoRunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Runs hpo on a pseudo-terminal (util-linux `script`) that is typed this input; what the
+   * terminal shows (stdout and stderr together) comes back as stdout.
+   */
+  tty?: string;
+}
+
 /** Starts `hpo <args>` and returns the child plus a promise of its result. */
-export function startHpo(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<HpoResult> } {
-  const child = spawn(process.execPath, [HPO_BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, HPO_STORAGE: undefined, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export function startHpo(args: string[], options: HpoRunOptions = {}): { child: ChildProcess; done: Promise<HpoResult> } {
+  const argv = [process.execPath, HPO_BIN, ...args];
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const child =
+    options.tty === undefined
+      ? spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: { ...process.env, HPO_STORAGE: undefined, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn("script", ["-qec", argv.map(quote).join(" "), "/dev/null"], {
+          cwd: options.cwd,
+          env: { ...process.env, HPO_STORAGE: undefined, ...options.env },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+  if (options.tty !== undefined) child.stdin!.end(options.tty);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
@@ -30,6 +47,6 @@ export function startHpo(args: string[], options: { cwd?: string; env?: NodeJS.P
 }
 
 /** Runs `hpo <args>` to completion. */
-export function runHpo(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HpoResult> {
+export function runHpo(args: string[], options: HpoRunOptions = {}): Promise<HpoResult> {
   return startHpo(args, options).done;
 }

@@ -2,7 +2,7 @@ import type { StudyDirection } from "../../src/study/study-direction.ts";
 import { isBetter } from "../../src/study/study-direction.ts";
 import type { StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
 import { trialDurationMs } from "../../src/trial/frozen-trial.ts";
-import { formatDuration, formatNumber, formatParams } from "./format-value.ts";
+import { formatDuration, formatNumber, formatParams, formatText } from "./format-value.ts";
 
 /** Options of {@link consoleTracker}. */
 export interface ConsoleTrackerOptions {
@@ -66,7 +66,7 @@ class ConsoleTracker implements Tracker {
     if (!this.#bar) {
       const dur = trialDurationMs(t);
       const value = t.values && t.values.length > 1 ? `values=[${t.values.map(formatNumber).join(", ")}]` : `value=${formatNumber(v)}`;
-      const reason = t.state === "FAIL" && typeof t.systemAttrs.fail_reason === "string" ? ` reason=${JSON.stringify(t.systemAttrs.fail_reason)}` : "";
+      const reason = t.state === "FAIL" && typeof t.systemAttrs.fail_reason === "string" ? ` reason=${formatText(JSON.stringify(t.systemAttrs.fail_reason), 500)}` : "";
       const best = this.#best ? ` best=${formatNumber(this.#best.value)} (trial ${this.#best.number})` : "";
       this.#out.write(
         `[hpo] ${this.#progressLabel()} trial ${t.number} ${t.state} ${value}${reason} ${formatParams(t.params)}${dur !== null ? ` in ${formatDuration(dur)}` : ""}${best}\n`,

@@ -1,4 +1,8 @@
 import type { ParamValue } from "../../src/distributions/distribution.ts";
+import { clipText, terminalSafe } from "../../src/internal/terminal-text.ts";
+
+/** Longest value shown in one-line output (the JSON export keeps every value whole). */
+const MAX_VALUE_CHARS = 200;
 
 /** A compact number for terminal output (4 significant digits, exponent when tiny/huge). */
 export function formatNumber(v: number | null | undefined): string {
@@ -10,11 +14,16 @@ export function formatNumber(v: number | null | undefined): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** Params as `name=value` pairs for one-line output. */
+/** Params as `name=value` pairs for one-line output (names and values made safe for a terminal, long values cut). */
 export function formatParams(params: Readonly<Record<string, ParamValue>>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === "number" ? formatNumber(v) : JSON.stringify(v)}`)
+    .map(([k, v]) => `${formatText(k)}=${typeof v === "number" ? formatNumber(v) : formatText(JSON.stringify(v))}`)
     .join(" ");
+}
+
+/** Text from a study (a name, a value, a reason) for one line of terminal output: control characters escaped, cut past 200 characters. */
+export function formatText(text: string, max = MAX_VALUE_CHARS): string {
+  return terminalSafe(clipText(text, max));
 }
 
 /** Seconds as h:mm:ss or m:ss. */

@@ -1,6 +1,7 @@
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
+import { logLine } from "../stderr-log.ts";
 
 const USAGE = "hpo delete <study> [--storage URL]";
 
@@ -11,7 +12,7 @@ export async function deleteCommand(argv: string[]): Promise<number> {
   const handle = await openExistingStorage(values.storage);
   try {
     await handle.storage.deleteStudy(positionals[0]);
-    process.stderr.write(`hpo: deleted study "${positionals[0]}"\n`);
+    logLine(`hpo: deleted study "${positionals[0]}"`);
     return 0;
   } finally {
     await handle.release();

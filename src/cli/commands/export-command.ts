@@ -3,6 +3,7 @@ import { StudyNotFoundError } from "../../storage/storage-errors.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
+import { logLine } from "../stderr-log.ts";
 import { trialsToCsv, trialsToJson } from "../trials-export.ts";
 
 const USAGE = "hpo export <study> --format csv|json [--output FILE] [--storage URL]";
@@ -28,7 +29,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         : `${JSON.stringify({ study: { name: study.studyName, directions: study.directions, userAttrs: study.userAttrs }, trials: trialsToJson(trials) }, null, 2)}\n`;
     if (values.output) {
       writeFileSync(values.output, text);
-      process.stderr.write(`hpo: wrote ${trials.length} trial(s) to ${values.output}\n`);
+      logLine(`hpo: wrote ${trials.length} trial(s) to ${values.output}`);
     } else {
       process.stdout.write(text);
     }

@@ -1,31 +1,60 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { StudyNotFoundError } from "../../storage/storage-errors.ts";
+import { loadStudyFile } from "../../study-file/load-study-file.ts";
+import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
-import { parseFlags } from "../parse-flags.ts";
+import { flagsToArgv, parseFlags } from "../parse-flags.ts";
+import { terminalSafe } from "../../internal/terminal-text.ts";
 import { RUN_FLAGS } from "../run-options.ts";
 import { runCommand } from "./run-command.ts";
 
-const USAGE = "hpo resume <study> [--storage URL] [hpo run options]";
+const USAGE = "hpo resume <study> [<study.ts>] [--storage URL] [hpo run options]";
 
-/** `hpo resume <study>`: runs the study file the study was last run from, to its budget. */
+/**
+ * `hpo resume <study> [<study.ts>]`: continues a study to its budget. The study file is the
+ * one given; without one, the file the study was last run from is named by its storage,
+ * and hpo runs it only when the user says so at a terminal: a storage others can write
+ * must not choose what code runs here.
+ */
 export async function resumeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { ...RUN_FLAGS, workers: { type: "string" } }, USAGE);
-  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${USAGE}`);
+  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected a study name and, optionally, its study file\nusage: ${USAGE}`);
+  const [name, given] = positionals;
   const handle = await openExistingStorage(values.storage);
-  let file: string;
+  let recorded: string | null;
   try {
-    const study = await handle.storage.findStudy(positionals[0]);
-    if (!study) throw new StudyNotFoundError(positionals[0], handle.storage.location);
-    const recorded = study.systemAttrs.study_file;
-    if (typeof recorded !== "string") {
-      throw new CliError(`study "${positionals[0]}" was not started with hpo run, so its study file is unknown: use hpo run <study.ts>`, 1);
-    }
-    if (!existsSync(recorded)) throw new CliError(`study "${positionals[0]}" was run from ${recorded}, which no longer exists`, 1);
-    file = recorded;
+    const study = await handle.storage.findStudy(name);
+    if (!study) throw new StudyNotFoundError(name, handle.storage.location);
+    recorded = typeof study.systemAttrs.study_file === "string" ? study.systemAttrs.study_file : null;
   } finally {
     await handle.release();
   }
-  const rest = argv.filter((a) => a !== positionals[0]);
-  return runCommand([file, ...rest]);
+  const file = given !== undefined ? resolve(given) : await confirmRecordedFile(name, recorded);
+  // Loaded here to check it defines this study (the run below reuses the loaded module).
+  const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
+  if (def.name !== name) throw new CliError(`${file} defines study "${def.name}", not "${name}"`, 1);
+  return runCommand([file, ...flagsToArgv(values)]);
+}
+
+/** The recorded study file, once the user at the terminal agreed to run it. */
+async function confirmRecordedFile(name: string, recorded: string | null): Promise<string> {
+  if (recorded === null) {
+    throw new CliError(`study "${name}" was not started with hpo run, so its study file is unknown: give it, hpo resume ${name} <study.ts>`, 1);
+  }
+  const giveIt = `give it on the command line: hpo resume ${name} ${recorded}`;
+  if (!existsSync(recorded)) throw new CliError(`study "${name}" was last run from ${recorded}, which no longer exists; ${giveIt.replace(recorded, "<study.ts>")}`, 1);
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new CliError(`study "${name}" was last run from ${recorded} (as its storage records); to run that file, ${giveIt}`, 2);
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(terminalSafe(`hpo: study "${name}" was last run from ${recorded} (as its storage records). Run that file? [y/N] `));
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError(`not resumed; to run a study file, ${giveIt}`, 1);
+  } finally {
+    prompt.close();
+  }
+  return recorded;
 }

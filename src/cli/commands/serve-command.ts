@@ -3,6 +3,7 @@ import { StorageConfigError } from "../../storage/storage-errors.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { intFlag, parseFlags } from "../parse-flags.ts";
+import { logLine } from "../stderr-log.ts";
 
 const USAGE = "hpo serve [--storage URL] [--port 8787] [--host 127.0.0.1] [--token T]";
 
@@ -22,8 +23,7 @@ interface ServeFlagValues {
 
 /** Validated --port/--host/--token (token also from HPO_SERVE_TOKEN). */
 async function serveOptions(values: ServeFlagValues): Promise<{ port: number; host: string; token: string | null }> {
-  const port = intFlag("port", values.port as string | undefined, 0) ?? 8787;
-  if (port > 65535) throw new CliError(`--port expects an integer from 0 to 65535, got "${String(values.port)}"`);
+  const port = intFlag("port", values.port as string | undefined, 0, 65535) ?? 8787;
   const host = (values.host as string | undefined) ?? "127.0.0.1";
   const token = (values.token as string | undefined) ?? process.env.HPO_SERVE_TOKEN ?? null;
   const { ServeConfigError, checkBindPolicy } = await import("../../server/host-policy.ts");
@@ -95,7 +95,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const log = logLine;
   try {
     let server;
     try {

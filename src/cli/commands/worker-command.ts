@@ -5,6 +5,8 @@ import { CliError } from "../cli-error.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { parseRunFlags, RUN_FLAGS } from "../run-options.ts";
 import { runStudyInProcess } from "../study-runner.ts";
+import { logLine } from "../stderr-log.ts";
+import { formatText } from "../../../trackers/console/format-value.ts";
 
 const USAGE = "hpo worker <study.ts> --storage postgres://... [--n-trials N] [--concurrency N] [--timeout SECONDS] [--gpus 0,1,...] [--tracker SPEC]... [--quiet]";
 
@@ -19,7 +21,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const file = resolve(positionals[0]);
   const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
-  const log = (m: string) => process.stderr.write(`${m}\n`);
-  if (!flags.quiet) log(`hpo: worker ${process.pid} joining study "${def.name}"`);
+  const log = logLine;
+  if (!flags.quiet) log(`hpo: worker ${process.pid} joining study "${formatText(def.name)}"`);
   return runStudyInProcess(def, flags, "worker", log);
 }

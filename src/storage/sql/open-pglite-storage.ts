@@ -5,6 +5,7 @@ import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PgliteDialect } from "./pglite-dialect.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
+import { StorageConfigError } from "../storage-errors.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
 
 const INT8 = 20;
@@ -14,11 +15,17 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
   const dataDir = folder === null ? undefined : resolve(folder);
   const lock = dataDir ? PgliteFolderLock.acquire(dataDir) : null;
   try {
-    const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } });
+    const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } }).catch((e: unknown) => {
+      throw damaged(dataDir, e);
+    });
     // Commits stay synchronous here: the database lives inside this process, so a killed
     // process is a crashed server, and a resumed study needs every report and checkpoint.
     const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
-    await migrateToLatest(db as Kysely<unknown>);
+    await migrateToLatest(db as Kysely<unknown>).catch((e: unknown) => {
+      // PostgreSQL's "internal error" class (XX001 data_corrupted, ...) and a WebAssembly abort mean damaged files.
+      if (e instanceof WebAssembly.RuntimeError || /^XX/.test(String((e as { code?: unknown })?.code ?? ""))) throw damaged(dataDir, e);
+      throw e;
+    });
     return new SqlStorage(db, {
       kind: "pglite",
       location: dataDir ?? "pglite in memory",
@@ -35,4 +42,13 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
     lock?.release();
     throw e;
   }
+}
+
+/** A folder PGlite cannot open (it aborted, or read damaged files), said in one line. */
+function damaged(dataDir: string | undefined, e: unknown): StorageConfigError {
+  const cause = ((e as Error)?.message ?? String(e)).replace(/\. Build with -sASSERTIONS for more info\.?$/, "");
+  return new StorageConfigError(
+    `the embedded storage in ${dataDir ?? "memory"} could not be opened (PGlite: ${cause}): its files are damaged or not a PGlite database. ` +
+      "Restore the folder from a backup, or move it aside to start a new one",
+  );
 }

@@ -91,5 +91,9 @@ export function redactUrl(url: string): string {
 function describeConnectError(e: unknown): string {
   const err = e as NodeJS.ErrnoException & { errors?: Error[] };
   if (err.errors?.length) return err.errors.map((x) => x.message).join("; ");
+  // pg's words when the server wants a password and none was given.
+  if (/client password must be a string/.test(err.message ?? "")) {
+    return "the server asks for a password and none was given (put it in the URL as postgres://user:password@host/db, or in PGPASSWORD or ~/.pgpass)";
+  }
   return err.message || String(e);
 }

@@ -48,9 +48,13 @@ export class PgliteFolderLock {
         }
         return this.#take(false);
       }
-      const who = holder
-        ? `process ${holder.pid} on ${holder.host} (since ${holder.since}${holder.command ? `: ${holder.command}` : ""})`
-        : "another process";
+      if (!holder) {
+        throw new StorageConfigError(
+          `the embedded storage folder ${this.#path.replace(/\/hpo\.lock$/, "")} is locked by ${this.#path}, which is empty or unreadable ` +
+            `(a process that died while taking the lock leaves it so): if no hpo process uses the folder, delete ${this.#path}`,
+        );
+      }
+      const who = `process ${holder.pid} on ${holder.host} (since ${holder.since}${holder.command ? `: ${holder.command}` : ""})`;
       throw new StorageConfigError(
         `the embedded storage folder ${this.#path.replace(/\/hpo\.lock$/, "")} is in use by ${who}. ` +
           `Two processes must not open one PGlite folder: stop the other one, or use PostgreSQL (--storage postgres://...) for several workers.`,
