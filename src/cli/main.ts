@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runCommand, summary: "run (or continue) the study a file defines" },
   worker: { run: workerCommand, summary: "join a study (any machine, shared PostgreSQL) and run trials until its budget" },
   captioner: { run: captionerCommand, summary: "captioner tools: pretrain a base captioner (hpo captioner pretrain --help)" },
-  resume: { run: resumeCommand, summary: "continue a study from the study file it was last run with" },
+  resume: { run: resumeCommand, summary: "continue a study (from the study file given, or the recorded one once you confirm it)" },
   studies: { run: studiesCommand, summary: "list studies with counts and best values" },
   trials: { run: trialsCommand, summary: "show a study's trials" },
   export: { run: exportCommand, summary: "export a study's trials as CSV or JSON" },
