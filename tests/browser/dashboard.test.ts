@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, openStorage, RandomSampler, startFeedServer, TrialPruned, type FeedServer, type Storage } from "hpo";
+import { launchChromium } from "../support/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "browser-test-token";
 const OUTPUT = new URL("../../test-output/", import.meta.url).pathname;
 
@@ -23,25 +22,19 @@ async function until(page: Page, read: () => Promise<number>, ok: (n: number) =>
 describe("dashboard in Chromium", () => {
   let storage: Storage;
   let server: FeedServer;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
-  let profile: string;
 
   beforeAll(async () => {
     storage = await openStorage("memory");
     server = await startFeedServer({ storage, port: 0, token: TOKEN, log: () => undefined });
-    profile = mkdtempSync(join(tmpdir(), "hpo-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-      viewport: { width: 1400, height: 1100 },
-    });
+    browser = await launchChromium();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
     await storage?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows a running study live: rows appear, charts gain points, pruned curves are cut, a trial opens", async () => {

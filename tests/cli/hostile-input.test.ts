@@ -1,24 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "hpo";
 import { freshPgliteFolder } from "../support/backends.ts";
+import { studyFiles } from "../support/study-files.ts";
 import { privatePostgresUnavailable, startPrivatePostgres } from "../support/private-postgres.ts";
 import { runHpo } from "../support/run-hpo.ts";
 
 // Issue 17, defect 13 (outside storage): each bad input is one clear line, before anything is
 // created; names cannot drive the terminal; a storage cannot choose what code runs.
 
-const dir = mkdtempSync(join(tmpdir(), "hpo-hostile-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function studyFile(name: string, body: string): string {
-  const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `import { defineStudy } from "hpo";\n${body}`);
-  return file;
-}
+const files = studyFiles("hostile");
+const dir = files.dir;
+const studyFile = files.write;
+afterAll(() => files.cleanup());
 
 const PLAIN = studyFile("plain", `export default defineStudy({ name: "plain", direction: "minimize", nTrials: 2, objective: (t) => t.suggestFloat("x", 0, 1) });`);
 

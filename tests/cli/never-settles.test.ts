@@ -1,22 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "hpo";
 import { freshPgliteFolder } from "../support/backends.ts";
+import { studyFiles } from "../support/study-files.ts";
 import { runHpo } from "../support/run-hpo.ts";
 
 // Issue 17, defect 10: a promise that never settles, with nothing left that could settle it,
 // made Node exit with code 13 and no message at all.
 
-const dir = mkdtempSync(join(tmpdir(), "hpo-never-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function studyFile(name: string, body: string): string {
-  const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `import { defineStudy } from "hpo";\n${body}`);
-  return file;
-}
+const files = studyFiles("never");
+const studyFile = files.write;
+afterAll(() => files.cleanup());
 
 describe("a promise that never settles", { timeout: 120_000 }, () => {
   it("in an objective: says which trial, marks it FAIL (so the next run does not retry it into the same hang), exits 1", async () => {

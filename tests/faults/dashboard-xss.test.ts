@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { existsSync } from "node:fs";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, openStorage, RandomSampler, startFeedServer, type FeedServer, type Storage } from "hpo";
+import { CHROMIUM, launchChromium } from "../support/chromium.ts";
 
 // Issue 17, defect 4: the importance tooltip rendered a param name as HTML, so a param
 // named <img src=x onerror=…> ran script in the dashboard's origin when someone hovered its
 // bar. Here every name and value a study writer controls carries markup that would run.
 
-const CHROMIUM = "/usr/bin/chromium";
 const mark = (where: string) => `<img src=x onerror="window.__xss=(window.__xss||[]).concat('${where}')">`;
 const PARAM = mark("param");
 const STUDY = `xss-study ${mark("study")}`;
@@ -31,8 +29,8 @@ async function hoverEverywhere(page: Page, testid: string): Promise<string[]> {
 describe.skipIf(!existsSync(CHROMIUM))("dashboard: names are text, never markup", () => {
   let storage: Storage;
   let server: FeedServer;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
-  let profile: string;
 
   beforeAll(async () => {
     storage = await openStorage("memory");
@@ -51,19 +49,13 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard: names are text, never markup"
     );
     await study.close();
     server = await startFeedServer({ storage, port: 0, log: () => undefined });
-    profile = mkdtempSync(join(tmpdir(), "hpo-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-      viewport: { width: 1400, height: 1100 },
-    });
+    browser = await launchChromium();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
     await storage?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows a param named <img onerror=…> as its text in the importance tooltip, tables and trial panel; no script runs", async () => {
