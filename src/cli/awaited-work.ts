@@ -17,32 +17,6 @@ export function awaitLabelled<T>(label: string, work: PromiseLike<T>): Promise<T
   return Promise.resolve(work).finally(() => awaited.delete(id));
 }
 
-/** What to do before exiting when awaited work can never settle; each says what it did. */
-const stuckHandlers = new Set<() => Promise<string | null>>();
-
-/**
- * Registers what to do (mark trials FAIL, close the study) if the process finds that what it
- * awaits can never settle; returns the function that unregisters it.
- */
-export function onStuck(handler: () => Promise<string | null>): () => void {
-  stuckHandlers.add(handler);
-  return () => stuckHandlers.delete(handler);
-}
-
-/** Runs the registered handlers; resolves to what they did. */
-export async function settleStuckWork(): Promise<string[]> {
-  const done: string[] = [];
-  for (const handler of [...stuckHandlers]) {
-    try {
-      const what = await handler();
-      if (what) done.push(what);
-    } catch (e) {
-      done.push(`(cleaning up failed: ${(e as Error)?.message ?? String(e)})`);
-    }
-  }
-  return done;
-}
-
 /** What is awaited now, oldest first. */
 export function awaitedWork(): string[] {
   return [...awaited.values()];
@@ -70,6 +44,33 @@ export function labelledTracker(tracker: Tracker): Tracker {
     };
   }
   return wrapped as unknown as Tracker;
+}
+
+
+/** What to do before exiting when awaited work can never settle; each says what it did. */
+const stuckHandlers = new Set<() => Promise<string | null>>();
+
+/**
+ * Registers what to do (mark trials FAIL, close the study) if the process finds that what it
+ * awaits can never settle; returns the function that unregisters it.
+ */
+export function onStuck(handler: () => Promise<string | null>): () => void {
+  stuckHandlers.add(handler);
+  return () => stuckHandlers.delete(handler);
+}
+
+/** Runs the registered handlers; resolves to what they did. */
+export async function settleStuckWork(): Promise<string[]> {
+  const done: string[] = [];
+  for (const handler of [...stuckHandlers]) {
+    try {
+      const what = await handler();
+      if (what) done.push(what);
+    } catch (e) {
+      done.push(`(cleaning up failed: ${(e as Error)?.message ?? String(e)})`);
+    }
+  }
+  return done;
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

@@ -1,6 +1,6 @@
 import { waitForExitHolds } from "../internal/exit-holds.ts";
-import { awaitedWork, settleStuckWork } from "./awaited-work.ts";
 import { terminalSafe } from "../internal/terminal-text.ts";
+import { awaitedWork, settleStuckWork } from "./awaited-work.ts";
 
 /**
  * Ends the process with `code` once what must finish first has (programs in their grace
