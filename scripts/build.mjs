@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: compiles the package to dist/ and places the files it reads at run time
+// `npm run build` (`--clean` first empties dist/, as prepack does): compiles the package to dist/ and places the files it reads at run time
 // beside the compiled modules, so dist/ is the whole runtime (the tarball ships dist/, bin/).
 //   1. tsc -p tsconfig.build.json (JavaScript, declarations, source maps; incremental)
 //   2. the dashboard (plain ES modules) and echarts' built ES module file
@@ -17,6 +17,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const require = createRequire(import.meta.url);
 const started = Date.now();
+
+// --clean (prepack): start from an empty dist/, so no output of a moved or deleted source
+// file can reach the tarball.
+if (process.argv.includes("--clean")) rmSync(dist, { recursive: true, force: true });
 
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
 
