@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../internal/package-root.ts";
+import { PeerDependencyError } from "../internal/peer-dependencies.ts";
 import { DistributionError } from "../distributions/distribution.ts";
 import { StorageError } from "../storage/storage-errors.ts";
 import { StudyOptionsError } from "../study/create-study.ts";
 import { StudyDefinitionError } from "../study-file/study-definition.ts";
 import { CliError, HelpRequested } from "./cli-error.ts";
 import { logLine } from "./stderr-log.ts";
+import { exitWhenDone, reportWorkThatNeverSettles } from "./process-exit.ts";
 import { deleteCommand } from "./commands/delete-command.ts";
 import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
@@ -43,7 +45,7 @@ function help(): string {
   ].join("\n");
 }
 
-const KNOWN_ERRORS = [CliError, StorageError, StudyDefinitionError, StudyOptionsError, DistributionError];
+const KNOWN_ERRORS = [CliError, StorageError, StudyDefinitionError, StudyOptionsError, DistributionError, PeerDependencyError];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -53,8 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const command = COMMANDS[name];
@@ -75,4 +76,16 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.HPO_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
     return e instanceof CliError ? e.exitCode : 1;
   }
+}
+
+/**
+ * Runs the CLI as the `hpo` process: the command, then the exit once programs stopping in
+ * their grace period are gone and stdout has drained; a promise that never settles is named
+ * instead of ending the process silently.
+ */
+export async function runCli(argv: string[]): Promise<never> {
+  const stopWatching = reportWorkThatNeverSettles();
+  const code = await main(argv);
+  stopWatching();
+  return exitWhenDone(code);
 }
