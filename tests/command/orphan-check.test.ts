@@ -97,7 +97,7 @@ async function startRunner(ignoreSigterm: boolean, via: "script" | "hpo run" = "
     if (!existsSync(studyDir)) return [];
     return readdirSync(studyDir).flatMap((trial) => pidsIn(join(studyDir, trial)));
   };
-  const ready = await waitFor(() => pids().length === 4, 15_000);
+  const ready = await waitFor(() => pids().length === 4, 45_000); // tsx start-up on a loaded machine
   if (!ready) {
     child.kill("SIGKILL");
     throw new Error(`runner did not start both programs: ${runner.stderr}`);
