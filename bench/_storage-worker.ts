@@ -38,7 +38,7 @@ const result = await study.optimize(objective, { timeout: Number(seconds) });
 const elapsed = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 pruneMs.sort((a, b) => a - b);
-process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN, cpuMs: (cpu.user + cpu.system) / 1000 });
+process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN, cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000 });
 await nextMessage();
 await study.close();
 process.exit(0);

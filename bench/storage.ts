@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- storage [--seconds 10] [--workers 1,4,8] [--samplers random,tpe]
- *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3]`
+ *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]`
  *
  * Finished trials per second summed over W worker processes sharing one PostgreSQL study,
  * hpo beside Optuna 3.1's RDBStorage (Debian's python3-optuna + python3-psycopg2) on the same
@@ -11,8 +11,8 @@
  *
  * Where a trial's cost goes: client CPU (the workers' process CPU time), server CPU (the
  * CPU time of the backends of that side's database, from /proc), and round trips per trial,
- * counted by a relay that reads the wire protocol in a separate short pass at W = 1 (the
- * relay is not in the path while throughput is measured). From the CPU per trial follows the
+ * counted by a relay that reads the wire protocol in a separate short pass per W of
+ * --count-workers (the relay is not in the path while throughput is measured). From the CPU per trial follows the
  * ceiling two cores would allow if nothing else ran: 2000 ms / (client + server ms).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
@@ -40,6 +40,8 @@ interface WorkerResult {
   finished: number;
   elapsed: number;
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (sockets, scheduling). */
+  systemMs: number;
   pruneMedianMs: number | null;
 }
 
@@ -49,6 +51,7 @@ interface Round {
   trials: number;
   pruneMs: number | null;
   clientCpuMs: number;
+  clientSystemMs: number;
   serverCpuMs: number | null;
   wire: WireCounts | null;
 }
@@ -97,8 +100,8 @@ function optunaWorkerProcess(url: string, study: string, sampler: SamplerName, s
     ready: Promise.race([ready.then(() => undefined), failed]),
     result: Promise.race([
       result.then((line) => {
-        const r = JSON.parse(line) as { finished: number; elapsed: number; cpu_ms: number; prune_median_ms: number | null };
-        return { finished: r.finished, elapsed: r.elapsed, cpuMs: r.cpu_ms, pruneMedianMs: r.prune_median_ms };
+        const r = JSON.parse(line) as { finished: number; elapsed: number; cpu_ms: number; system_ms: number; prune_median_ms: number | null };
+        return { finished: r.finished, elapsed: r.elapsed, cpuMs: r.cpu_ms, systemMs: r.system_ms, pruneMedianMs: r.prune_median_ms };
       }),
       failed,
     ]),
@@ -219,6 +222,7 @@ async function runRound(side: Side, sampler: SamplerName, workers: number, secon
       trials,
       pruneMs: prunes.length ? prunes[prunes.length >> 1] : null,
       clientCpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0) / trials,
+      clientSystemMs: done.reduce((sum, r) => sum + r.systemMs, 0) / trials,
       serverCpuMs: side.serverCpu.readable ? (backendCpuBetween(serverBefore, serverAfter) * 1000) / trials : null,
       wire,
     };
@@ -230,9 +234,9 @@ async function runRound(side: Side, sampler: SamplerName, workers: number, secon
   }
 }
 
-/** CPU ms per trial, client + server. */
+/** CPU ms per trial, client (its kernel part) + server. */
 function cpuOf(r: Round): string {
-  return `${fmt(r.clientCpuMs)} + ${r.serverCpuMs === null ? "?" : fmt(r.serverCpuMs)}`;
+  return `${fmt(r.clientCpuMs)} (sys ${fmt(r.clientSystemMs)}) + ${r.serverCpuMs === null ? "?" : fmt(r.serverCpuMs)}`;
 }
 
 /** What two cores would allow at this CPU per trial, and the share of it reached. */
@@ -253,6 +257,7 @@ export default async function run(argv: string[]): Promise<void> {
       "optuna-postgres": { type: "string" },
       optuna: { type: "string", default: "3.1" },
       "count-seconds": { type: "string", default: "3" },
+      "count-workers": { type: "string", default: "1,8" },
     },
   });
   const url = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -264,9 +269,12 @@ export default async function run(argv: string[]): Promise<void> {
   const seconds = Number(values.seconds);
   const countSeconds = Number(values["count-seconds"]);
   const ws = values.workers!.split(",").map(Number);
+  const countWs = values["count-workers"]!.split(",").map(Number);
   const samplers = values.samplers!.split(",") as SamplerName[];
   for (const s of samplers) if (s !== "random" && s !== "tpe") throw new Error(`--samplers: expected random and/or tpe, found "${s}"`);
-  if (!(seconds > 0) || ws.some((w) => !Number.isInteger(w) || w < 1)) throw new Error("--seconds must be positive and --workers positive integers");
+  if (!(seconds > 0) || [...ws, ...countWs].some((w) => !Number.isInteger(w) || w < 1)) {
+    throw new Error("--seconds must be positive, --workers and --count-workers positive integers");
+  }
 
   const loadBefore = loadAverages();
   const sides: Side[] = [await hpoSide(url)];
@@ -292,9 +300,9 @@ export default async function run(argv: string[]): Promise<void> {
       }
     }
     if (countSeconds > 0) {
-      for (const sampler of samplers) {
-        for (const side of sides) {
-          cells.set(`${side.name}|${sampler}|wire`, await runRound(side, sampler, 1, countSeconds, true));
+      for (const w of countWs) {
+        for (const sampler of samplers) {
+          for (const side of sides) cells.set(`${side.name}|${sampler}|wire${w}`, await runRound(side, sampler, w, countSeconds, true));
         }
       }
     }
@@ -304,7 +312,7 @@ export default async function run(argv: string[]): Promise<void> {
 
   console.log(
     `\nFinished trials/s summed over W worker processes on one PostgreSQL study, ${seconds} s per cell, hpo and ${optuna?.label ?? "(no Optuna)"} taking turns in this run;` +
-      ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides. CPU ms per trial = workers' process CPU + that database's backends' CPU.` +
+      ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides. CPU ms per trial = workers' process CPU (sys: its kernel part) + that database's backends' CPU.` +
       ` Ceiling = 2000 ms / CPU per trial: what two cores allow with nothing else running (share reached).`,
   );
   const table: string[][] = [
@@ -336,17 +344,19 @@ export default async function run(argv: string[]): Promise<void> {
   printTable(table);
   if (verdicts.length) console.log(`\nTarget hpo ≥ ${TARGET}× ${optuna!.label} at W = ${TARGET_W}: ${verdicts.join("; ")}`);
 
-  const wireRows: string[][] = [["sampler", "side", "trials", "round trips/trial", "messages/trial", "bytes to server/trial", "bytes to client/trial"]];
-  for (const sampler of samplers) {
-    for (const side of [hpo, ...(optuna ? [optuna] : [])]) {
-      const r = cells.get(`${side.name}|${sampler}|wire`);
-      if (!r?.wire) continue;
-      const per = (x: number) => fmt(x / r.trials);
-      wireRows.push([sampler, side.label, String(r.trials), per(r.wire.roundTrips), per(r.wire.messages), per(r.wire.bytesToServer), per(r.wire.bytesToClient)]);
+  const wireRows: string[][] = [["W", "sampler", "side", "trials", "round trips/trial", "messages/trial", "bytes to server/trial", "bytes to client/trial"]];
+  for (const w of countWs) {
+    for (const sampler of samplers) {
+      for (const side of [hpo, ...(optuna ? [optuna] : [])]) {
+        const r = cells.get(`${side.name}|${sampler}|wire${w}`);
+        if (!r?.wire) continue;
+        const per = (x: number) => fmt(x / r.trials);
+        wireRows.push([String(w), sampler, side.label, String(r.trials), per(r.wire.roundTrips), per(r.wire.messages), per(r.wire.bytesToServer), per(r.wire.bytesToClient)]);
+      }
     }
   }
   if (wireRows.length > 1) {
-    console.log(`\nOn the wire, W = 1, ${countSeconds} s through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
+    console.log(`\nOn the wire, ${countSeconds} s per cell through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
     printTable(wireRows);
   }
   console.log(`\nload average ${loadBefore} at the start, ${loadAverages()} at the end`);

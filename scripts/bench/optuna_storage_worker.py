@@ -9,7 +9,7 @@ Runs Optuna's RDBStorage (SQLAlchemy + psycopg2; Debian's python3-optuna is 3.1)
 study the benchmark created, with the objective hpo's workers run: one float, three
 report() + should_prune() pairs, MedianPruner. `work` runs 5 warm-up trials, prints
 {"ready": true}, waits for a line on stdin, runs trials for SECONDS and prints
-{"finished", "elapsed", "cpu_ms", "prune_median_ms"}, then waits for another line before
+{"finished", "elapsed", "cpu_ms", "system_ms", "prune_median_ms"}, then waits for another line before
 it closes its connections (so the benchmark can read the server's CPU time first).
 """
 
@@ -60,13 +60,18 @@ def work(url, study_name, sampler_name, seconds):
     sys.stdin.readline()
     measuring[0] = True
     c0 = time.process_time()
+    s0 = os.times().system
     t0 = time.perf_counter()
     study.optimize(objective, timeout=seconds, callbacks=[count])
     elapsed = time.perf_counter() - t0
     cpu_ms = (time.process_time() - c0) * 1000
+    system_ms = (os.times().system - s0) * 1000
     prune_ms.sort()
     prune_median = prune_ms[len(prune_ms) // 2] if prune_ms else None
-    print(json.dumps({"finished": finished[0], "elapsed": elapsed, "cpu_ms": cpu_ms, "prune_median_ms": prune_median}), flush=True)
+    print(
+        json.dumps({"finished": finished[0], "elapsed": elapsed, "cpu_ms": cpu_ms, "system_ms": system_ms, "prune_median_ms": prune_median}),
+        flush=True,
+    )
     sys.stdin.readline()
 
 
