@@ -2,16 +2,17 @@
 // study for a fixed time and reports how many it finished. After its report it waits for
 // one more message before it closes its connections, so the benchmark can read the
 // server's CPU time while the backends still exist.
-// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds>
+// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds> [syncInterval seconds]
 import { createStudy, MedianPruner, RandomSampler, TPESampler, TrialPruned, type Trial } from "../src/index.ts";
 
-const [url, name, samplerName, seconds] = process.argv.slice(2);
+const [url, name, samplerName, seconds, syncInterval] = process.argv.slice(2);
 const study = await createStudy({
   studyName: name,
   storage: url,
   loadIfExists: true,
   sampler: samplerName === "tpe" ? new TPESampler({ seed: process.pid }) : new RandomSampler({ seed: process.pid }),
   pruner: new MedianPruner(),
+  ...(syncInterval ? { syncInterval: Number(syncInterval) } : {}),
 });
 const pruneMs: number[] = [];
 let measuring = false;

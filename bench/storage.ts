@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- storage [--seconds 10] [--workers 1,4,8] [--samplers random,tpe]
- *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]`
+ *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]
+ *   [--sync-interval S]`
  *
  * Finished trials per second summed over W worker processes sharing one PostgreSQL study,
  * hpo beside Optuna 3.1's RDBStorage (Debian's python3-optuna + python3-psycopg2) on the same
@@ -14,6 +15,8 @@
  * counted by a relay that reads the wire protocol in a separate short pass per W of
  * --count-workers (the relay is not in the path while throughput is measured). From the CPU per trial follows the
  * ceiling two cores would allow if nothing else ran: 2000 ms / (client + server ms).
+ * --sync-interval sets hpo's syncInterval (default: hpo's own, 0.05 s on PostgreSQL), the
+ * knob that trades how fresh a worker's view of the others is for reads per trial.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -64,8 +67,8 @@ interface WorkerHandle {
   exit(): void;
 }
 
-function hpoWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number): WorkerHandle {
-  const child = fork(hpoWorker, [url, study, sampler, String(seconds)], {
+function hpoWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
+  const child = fork(hpoWorker, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
     execArgv: ["--import", tsxLoader, ...profileArgs],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -165,7 +168,7 @@ function upstreamOf(url: string): { host: string; port: number } {
   return { host: u.hostname || "127.0.0.1", port: Number(u.port || 5432) };
 }
 
-async function hpoSide(url: string): Promise<Side> {
+async function hpoSide(url: string, syncInterval: string | undefined): Promise<Side> {
   const storage = await openStorage(url);
   return {
     name: "hpo",
@@ -174,7 +177,7 @@ async function hpoSide(url: string): Promise<Side> {
     // Workers create it (loadIfExists); deleting afterwards keeps the database small.
     createStudy: async () => undefined,
     deleteStudy: (study) => storage.deleteStudy(study).catch(() => undefined),
-    worker: hpoWorkerProcess,
+    worker: (u, study, sampler, seconds) => hpoWorkerProcess(u, study, sampler, seconds, syncInterval),
     serverCpu: await PostgresBackendCpu.open(url),
     upstream: upstreamOf(url),
   };
@@ -258,6 +261,7 @@ export default async function run(argv: string[]): Promise<void> {
       optuna: { type: "string", default: "3.1" },
       "count-seconds": { type: "string", default: "3" },
       "count-workers": { type: "string", default: "1,8" },
+      "sync-interval": { type: "string" },
     },
   });
   const url = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -277,7 +281,9 @@ export default async function run(argv: string[]): Promise<void> {
   }
 
   const loadBefore = loadAverages();
-  const sides: Side[] = [await hpoSide(url)];
+  const syncInterval = values["sync-interval"];
+  if (syncInterval !== undefined && !(Number(syncInterval) >= 0)) throw new Error(`--sync-interval: expected seconds >= 0, found "${syncInterval}"`);
+  const sides: Side[] = [await hpoSide(url, syncInterval)];
   if (values.optuna !== "none") {
     try {
       const { peers } = optunaPeers(["3.1"], undefined);
@@ -312,7 +318,7 @@ export default async function run(argv: string[]): Promise<void> {
 
   console.log(
     `\nFinished trials/s summed over W worker processes on one PostgreSQL study, ${seconds} s per cell, hpo and ${optuna?.label ?? "(no Optuna)"} taking turns in this run;` +
-      ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides. CPU ms per trial = workers' process CPU (sys: its kernel part) + that database's backends' CPU.` +
+      ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides; hpo's syncInterval ${syncInterval ?? "default"}. CPU ms per trial = workers' process CPU (sys: its kernel part) + that database's backends' CPU.` +
       ` Ceiling = 2000 ms / CPU per trial: what two cores allow with nothing else running (share reached).`,
   );
   const table: string[][] = [
