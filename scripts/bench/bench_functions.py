@@ -1,5 +1,5 @@
 """The shared benchmark functions (../shared/bench/functions.json) in Python, for running
-Optuna on them beside hpo. A line-for-line port of ../shared/bench/functions.ts (same loop
+Optuna on them beside hpo, and how their parameters are suggested. A line-for-line port of ../shared/bench/functions.ts (same loop
 order, same constants), so both evaluate a point to within 1e-9; `npm run bench --
 samplers --optuna live` shows it: Optuna's live medians match the stored ones.
 All functions are minimised and take {param name: value}.
@@ -104,3 +104,12 @@ FUNCTIONS = {
     "ackley5": ackley5,
     "captioner-surrogate": captioner_surrogate,
 }
+
+
+def suggest(trial, spec):
+    """Suggests one parameter of a functions.json search space on an Optuna trial."""
+    if spec["type"] == "categorical":
+        return trial.suggest_categorical(spec["name"], spec["choices"])
+    options = {key: spec[key] for key in ("log", "step") if spec.get(key)}
+    suggest_number = trial.suggest_float if spec["type"] == "float" else trial.suggest_int
+    return suggest_number(spec["name"], spec["low"], spec["high"], **options)

@@ -24,7 +24,7 @@ import optuna
 from optuna.samplers import RandomSampler, TPESampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_functions import FUNCTIONS  # noqa: E402
+from bench_functions import FUNCTIONS, suggest  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 warnings.simplefilter("ignore")
@@ -42,14 +42,6 @@ def make_sampler(setting, seed):
     if setting == "tpe-mv-group":
         return TPESampler(seed=seed, multivariate=True, group=True)
     raise SystemExit(f"unknown setting {setting!r}: expected random, tpe, tpe-mv or tpe-mv-group")
-
-
-def suggest(trial, spec):
-    if spec["type"] == "categorical":
-        return trial.suggest_categorical(spec["name"], spec["choices"])
-    options = {key: spec[key] for key in ("log", "step") if spec.get(key)}
-    suggest_number = trial.suggest_float if spec["type"] == "float" else trial.suggest_int
-    return suggest_number(spec["name"], spec["low"], spec["high"], **options)
 
 
 def seeds_of(text):

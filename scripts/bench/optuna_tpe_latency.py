@@ -20,6 +20,7 @@ study. Every timed trial is told FAIL afterwards so the COMPLETE history stays a
 """
 
 import json
+import os
 import sys
 import time
 import warnings
@@ -29,6 +30,9 @@ import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.samplers import TPESampler
 from optuna.trial import TrialState, create_trial
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_functions import suggest  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 # Optuna 3.1 marks multivariate TPE experimental; the warning is not part of the timing.
@@ -41,14 +45,6 @@ def distribution_of(spec):
     if spec["type"] == "int":
         return IntDistribution(spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step", 1))
     return FloatDistribution(spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step"))
-
-
-def suggest(trial, spec):
-    if spec["type"] == "categorical":
-        return trial.suggest_categorical(spec["name"], spec["choices"])
-    options = {key: spec[key] for key in ("log", "step") if spec.get(key)}
-    suggest_number = trial.suggest_float if spec["type"] == "float" else trial.suggest_int
-    return suggest_number(spec["name"], spec["low"], spec["high"], **options)
 
 
 class Bench:
