@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- tpe-latency [--sizes 1000,10000] [--reps 30] [--rounds 5]
- *   [--storages memory,postgres] [--postgres URL] [--optuna 4.9,3.1] [--optuna-src DIR]
+ *   [--storages memory,postgres] [--postgres URL] [--optuna 4.9,3.1|none] [--optuna-src DIR]
  *   [--options '{"nEiCandidates":24}']`
  *
  * Optuna's TPE and hpo's side by side in one invocation: one ask() + 6 suggests on the
@@ -233,7 +233,7 @@ function parse(argv: string[]): Args {
     rounds: Math.min(reps, positive("rounds", values.rounds!)),
     storages,
     postgres: values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-    optuna: list(values.optuna!),
+    optuna: values.optuna === "none" ? [] : list(values.optuna!),
     optunaSrc: values["optuna-src"],
     options: JSON.parse(values.options!) as TPESamplerOptions,
   };
