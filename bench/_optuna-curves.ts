@@ -4,8 +4,9 @@
  * trials). Optuna's side is either run now ("live": scripts/bench/optuna_quality.py under
  * Debian's Optuna 3.1 and Optuna 4.9's source) or read from
  * ../shared/bench/optuna-baseline.json ("stored", seeds 0..19 only) — a reference measured
- * elsewhere, labelled so: NumPy breaks some ties by how its vectorised log rounds, which
- * differs between CPUs, so a stored median can differ from the same Optuna run here.
+ * elsewhere, labelled so. Optuna's own results depend on the machine: NumPy's BLAS (reference
+ * or OpenBLAS) and its vectorised log decide some ties between equally good candidates, so
+ * the live run prints which BLAS it used.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -65,7 +66,7 @@ export async function liveCurves(functions: readonly string[], seeds: readonly n
         [benchScript("optuna_quality.py"), fileURLToPath(new URL("functions.json", SHARED_BENCH)), functions.join(","), seedsArg, OPTUNA_SETTINGS.join(",")],
         peer.env,
       );
-      const parsed = JSON.parse(out) as { optuna: string; results: Record<string, Record<string, { finals: number[]; at: Record<string, number[]> }>> };
+      const parsed = JSON.parse(out) as { optuna: string; blas: string | null; results: Record<string, Record<string, { finals: number[]; at: Record<string, number[]> }>> };
       const summaries: Record<string, Record<string, CurveSummary>> = {};
       for (const [fn, settings] of Object.entries(parsed.results)) {
         summaries[fn] = {};
@@ -79,6 +80,7 @@ export async function liveCurves(functions: readonly string[], seeds: readonly n
         }
       }
       byVersion.set(parsed.optuna, summaries);
+      notes.push(`Optuna ${parsed.optuna} ran with NumPy on ${parsed.blas ?? "an unknown BLAS"} (the BLAS decides some of TPE's ties)`);
       process.stderr.write(`  Optuna ${parsed.optuna} curves: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     } catch (e) {
       notes.push(`Optuna ${peer.label} skipped: ${(e as Error).message}`);

@@ -7,7 +7,8 @@
 
 For whichever Optuna `import optuna` finds (Debian's 3.1, or 4.9's source on PYTHONPATH):
 one fresh in-memory study per function, setting and seed, params suggested in the listed
-order, the function's trial budget. Prints one JSON object: {"optuna": version, "results":
+order, the function's trial budget. Prints one JSON object: {"optuna": version, "blas":
+the BLAS library NumPy loaded, "results":
 {function: {setting: {"finals": [regret per seed], "at": {checkpoint: [regret per seed]}}}}},
 regret = best value so far - optimum. The settings are those of
 ../shared/bench/optuna-baseline.json: random = RandomSampler(seed=s), tpe = TPESampler(seed=s),
@@ -51,6 +52,16 @@ def seeds_of(text):
     return [int(s) for s in text.split(",")]
 
 
+def blas_library():
+    """The BLAS NumPy runs on: it decides some of TPE's ties, so results can depend on it."""
+    import numpy
+
+    numpy.ones((2, 2)) @ numpy.ones((2, 2))
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "blas" in line.split()[-1].lower() and ".so" in line}
+    return sorted(paths)[0] if paths else None
+
+
 def main():
     path, names, seeds, settings = sys.argv[1], sys.argv[2].split(","), seeds_of(sys.argv[3]), sys.argv[4].split(",")
     with open(path) as f:
@@ -77,7 +88,7 @@ def main():
                 finals.append(best - optimum)
             results[name][setting] = {"finals": finals, "at": at}
             sys.stderr.write(f"  Optuna {optuna.__version__} {name} {setting}: {time.perf_counter() - t0:.1f} s\n")
-    print(json.dumps({"optuna": optuna.__version__, "results": results}))
+    print(json.dumps({"optuna": optuna.__version__, "blas": blas_library(), "results": results}))
 
 
 if __name__ == "__main__":
