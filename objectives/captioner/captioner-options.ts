@@ -110,7 +110,8 @@ export const captionerObjectiveOptionsSchema = z
     log: z.custom<(message: string) => void>((f) => typeof f === "function", { error: "expected a function (message) => void" }).optional(),
   })
   .strict()
-  .refine((o) => !(o.model && (o.baseModel || o.pretrain)), { error: "model.pretrained replaces baseModel and pretrain; give one or the other", path: ["model"] });
+  .refine((o) => !(o.model && (o.baseModel || o.pretrain)), { error: "model.pretrained replaces baseModel and pretrain; give one or the other", path: ["model"] })
+  .refine((o) => !(o.model && o.beamWidth > 1), { error: "checkpoints are scored with greedy captions; beamWidth must be 1", path: ["beamWidth"] });
 
 export type CaptionerObjectiveOptions = z.input<typeof captionerObjectiveOptionsSchema>;
 export type ResolvedCaptionerOptions = z.output<typeof captionerObjectiveOptionsSchema>;

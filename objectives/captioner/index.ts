@@ -111,7 +111,7 @@ export { ACTIVATIONS, pairedConfig, visionEncoderDecoderConfig, type Gpt2Config,
 export { canonicalName, loraModules, toCheckpointLayout, toHeldLayout, weightSpecs, type LoraModule, type WeightSpec } from "./pretrained/hf-weight-layout.ts";
 export { Gpt2BpeTokenizer, GPT2_PATTERN, type Gpt2BpeFiles } from "./pretrained/gpt2-bpe-tokenizer.ts";
 export { PIL_FILTERS, pilResize, type RgbImage } from "./pretrained/pil-resample.ts";
-export { decodeRgb, imageProcessorSettings, preprocessRgb, type ImageProcessorSettings } from "./pretrained/vit-image-processor.ts";
+export { decodeRgb, imageProcessorSettings, preprocessRgb, rgbFromUnitFloats, type ImageProcessorSettings } from "./pretrained/vit-image-processor.ts";
 export { readSafetensors, type SafetensorsContents } from "./pretrained/safetensors-reader.ts";
 export { writeSafetensors, type Float32Tensor } from "./pretrained/safetensors-writer.ts";
 export { readTorchCheckpoint } from "./pretrained/torch-checkpoint-reader.ts";

@@ -8,42 +8,13 @@ Linear.get_delta_weight): W += (lora_alpha / r) · B·A, transposed for fan_in_f
   /usr/bin/python3 scripts/captioner/apply_peft_adapter.py --base DIR --adapter DIR --inputs FILE
 FILE: JSON {"pixel_values": {"shape", "data"}, "input_ids": [[...]]} (reference.json works).
 """
-import argparse, base64, json, os, struct, sys
+import argparse, base64, json, os, sys
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hf_modules import VisionEncoderDecoderModel  # noqa: E402
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = e["data_offsets"]
-        data = raw[8 + n + a: 8 + n + b]
-        if e["dtype"] == "F32":
-            t = torch.from_numpy(np.frombuffer(data, dtype="<f4").copy())
-        elif e["dtype"] == "F16":
-            t = torch.from_numpy(np.frombuffer(data, dtype="<f2").copy()).float()
-        elif e["dtype"] == "BF16":
-            t = torch.from_numpy(np.frombuffer(data, dtype="<i2").copy()).view(torch.bfloat16).float()
-        else:
-            raise SystemExit(f"{path}: dtype {e['dtype']} not handled")
-        out[name] = t.reshape(e["shape"])
-    return out
-
-
-def base_state(folder):
-    if os.path.exists(os.path.join(folder, "model.safetensors")):
-        return read_safetensors(os.path.join(folder, "model.safetensors"))
-    return {k: v.float() for k, v in torch.load(os.path.join(folder, "pytorch_model.bin")).items()}
+from hf_checkpoint_io import load_model, read_safetensors  # noqa: E402
 
 
 def main():
@@ -52,14 +23,8 @@ def main():
     ap.add_argument("--adapter", required=True)
     ap.add_argument("--inputs", required=True)
     a = ap.parse_args()
-    with open(os.path.join(a.base, "config.json")) as f:
-        config = json.load(f)
-    state = base_state(a.base)
-    model = VisionEncoderDecoderModel(config, add_pooling_layer="encoder.pooler.dense.weight" in state).eval()
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if [k for k in missing if k != "decoder.lm_head.weight"] or unexpected:
-        raise SystemExit(f"base does not fit: missing {missing}, unexpected {unexpected}")
-    model.decoder.lm_head.weight = model.decoder.transformer.wte.weight
+    model, _ = load_model(a.base)
+    model.eval()
     with open(os.path.join(a.adapter, "adapter_config.json")) as f:
         peft = json.load(f)
     adapter = read_safetensors(os.path.join(a.adapter, "adapter_model.safetensors"))

@@ -86,11 +86,12 @@ def make_images(seed):
 
 
 def configs(a, vocab_size):
+    vocab_size = max(vocab_size, a.vocab_size or 0)
     enc = dict(model_type="vit", architectures=["ViTModel"], hidden_size=a.vit_hidden, num_hidden_layers=a.vit_layers,
                num_attention_heads=a.vit_heads, intermediate_size=a.vit_intermediate, hidden_act="gelu",
                layer_norm_eps=1e-12, image_size=a.image_size, patch_size=a.patch_size, num_channels=3,
                qkv_bias=not a.no_qkv_bias, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, initializer_range=0.02)
-    eos = vocab_size - 1
+    eos = a.eos
     dec = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"], vocab_size=vocab_size, n_positions=a.positions,
                n_embd=a.gpt2_hidden, n_layer=a.gpt2_layers, n_head=a.gpt2_heads, n_inner=a.gpt2_inner,
                activation_function=a.activation, layer_norm_epsilon=1e-5, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1,
@@ -152,6 +153,7 @@ def write_weights(folder, state, a):
 def build(a):
     vocab, merges = train_merges(CORPUS, a.merges)
     bpe = Gpt2Bpe(vocab, merges)
+    a.eos = vocab["<|endoftext|>"]
     config = configs(a, len(vocab))
     for attempt in range(200):
         gen = torch.Generator().manual_seed(a.seed * 1000 + attempt)
@@ -168,7 +170,7 @@ def build(a):
         # A caption that varies (not one token repeated) and differs per image exercises
         # positions, the key/value cache and cross-attention.
         varied = all(len(set(row)) >= 3 for row in tokens) and tokens[0] != tokens[1]
-        if margin >= MARGIN and varied:
+        if a.quick or (margin >= MARGIN and varied):
             return model, config, vocab, merges, bpe, images, pixels, tokens, margin, attempt
     raise SystemExit("no seed gave a clear greedy path; change --seed")
 
@@ -199,6 +201,8 @@ def parser():
     ap.add_argument("--scale-by-layer", action="store_true", help="scale_attn_by_inverse_layer_idx")
     ap.add_argument("--merges", type=int, default=24)
     ap.add_argument("--max-new-tokens", type=int, default=8)
+    ap.add_argument("--vocab-size", type=int, default=None, help="decoder vocab_size beyond the tokenizer's (as GPT-2's 50257)")
+    ap.add_argument("--quick", action="store_true", help="keep the first random weights (benchmarks: no greedy-margin search)")
     return ap
 
 
@@ -255,7 +259,7 @@ def write_fixture(out, a):
     ref = {
         "follows": FOLLOWS,
         "torch": torch.__version__,
-        "args": {k: v for k, v in vars(a).items() if k not in ("out", "committed")},
+        "args": {k: v for k, v in vars(a).items() if k not in ("out", "committed", "eos")},
         "weight_seed_attempt": attempt,
         "images": [f"image-{i}.png" for i in range(len(images))],
         "pixel_values": {"shape": list(pixels.shape), "data": b64(pixels)},
