@@ -112,7 +112,7 @@ describe.skipIf(python === null)("a fresh random Hugging Face checkpoint (genera
   it("a two-trial study fine-tunes it with LoRA and with loraR 0; the adapter has peft's key names", async () => {
     const study = await createStudy({ storage: "memory", direction: "minimize", sampler: new RandomSampler({ seed: 1 }), studyName: "fresh" });
     await study.enqueueTrial({ lr: 1e-2, loraR: 2, loraAlpha: 4, loraDropout: 0.1, freeze: "none", epochs: 2 });
-    await study.enqueueTrial({ lr: 3e-3, loraR: 0, loraAlpha: 1, loraDropout: 0, freeze: "encoder", epochs: 2 });
+    await study.enqueueTrial({ lr: 3e-3, loraR: 0, loraAlpha: 1, loraDropout: 0, freeze: "decoder", epochs: 2 });
     const cacheDir = join(dir, "cache");
     await study.optimize(
       captionerObjective({

@@ -111,6 +111,13 @@ describe("fine-tuning a Hugging Face checkpoint", () => {
     captioner.model.endRun();
   });
 
+  it("loraR 0 with nothing frozen trains every weight the captions depend on (not ViT's pooler)", () => {
+    const { first, last, trainable } = train(6, "none", 0, 2e-3);
+    expect(last).toBeLessThan(first);
+    expect(trainable.length).toBe(captioner.model.base.names().filter((n) => !n.startsWith("encoder.pooler.")).length);
+    captioner.model.endRun();
+  });
+
   it("loraR 0 fine-tunes the unfrozen tower in full; frozen and base weights stay bit-identical", async () => {
     const before = baseSnapshot();
     const { first, last, trainable } = train(15, "encoder", 0, 3e-3);

@@ -34,13 +34,16 @@ export function gpt2AttentionScale(c: Gpt2Config, l: number): number {
   return (c.scaleAttnWeights ? 1 / Math.sqrt(dh) : 1) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
 }
 
-/** Cross-attention keys and values of every layer for encoder states [B·S, hidden], computed once per image batch. */
-export function gpt2CrossMemory(ws: WeightSource, c: Gpt2Config, states: tf.Tensor2D, batch: number, seeds?: DropoutSeeds): Gpt2CrossMemory {
+/**
+ * Cross-attention keys and values of every layer for encoder states [B·S, hidden], computed
+ * once per image batch; `statesAreData` (a frozen encoder) skips their input gradient.
+ */
+export function gpt2CrossMemory(ws: WeightSource, c: Gpt2Config, states: tf.Tensor2D, batch: number, seeds?: DropoutSeeds, statesAreData = false): Gpt2CrossMemory {
   const s = states.shape[0] / batch;
   const d = c.hiddenSize;
   const out: { keysT: tf.Tensor3D; values: tf.Tensor3D }[] = [];
   for (let l = 0; l < c.layers; l++) {
-    const kv = linearModule(ws, `decoder.transformer.h.${l}.crossattention.c_attn`, states, seeds);
+    const kv = linearModule(ws, `decoder.transformer.h.${l}.crossattention.c_attn`, states, seeds, !statesAreData);
     out.push({ keysT: splitHeadsTransposed(sliceColumns(kv, 0, d), batch, s, c.heads), values: splitHeads(sliceColumns(kv, d, d), batch, s, c.heads) });
   }
   return out;

@@ -127,13 +127,26 @@ export class PretrainedCaptionerModel implements WeightSource {
     return tf.tidy(() => vitPool(this, tf.reshape(states, [batch * s, h]) as tf.Tensor2D, batch));
   }
 
-  /** Encoder states [B, S, He] → the decoder's cross-attention memory (through enc_to_dec_proj when widths differ). */
-  crossMemory(states: tf.Tensor3D, seeds?: DropoutSeeds): Gpt2CrossMemory {
+  /** Whether the current run leaves every encoder weight as it is (its outputs are then data). */
+  encoderFrozen(): boolean {
+    for (const name of this.#trained.keys()) if (name.startsWith("encoder.")) return false;
+    return !(this.#lora?.projections().some((p) => p.startsWith("encoder.")) ?? false);
+  }
+
+  /**
+   * Encoder states [B, S, He] → the decoder's cross-attention memory (through
+   * enc_to_dec_proj when widths differ). `statesAreData`: no gradient flows back into them.
+   */
+  crossMemory(states: tf.Tensor3D, seeds?: DropoutSeeds, statesAreData = false): Gpt2CrossMemory {
     const [batch, s, h] = states.shape;
     return tf.tidy(() => {
       let flat = reshape<tf.Tensor2D>(states, [batch * s, h]);
-      if (this.config.encoderToDecoderProjection) flat = linearModule(this, "enc_to_dec_proj", flat, seeds);
-      return gpt2CrossMemory(this, this.config.decoder, flat, batch, seeds) as KeyValues;
+      let data = statesAreData;
+      if (this.config.encoderToDecoderProjection) {
+        flat = linearModule(this, "enc_to_dec_proj", flat, seeds, !data);
+        data = false;
+      }
+      return gpt2CrossMemory(this, this.config.decoder, flat, batch, seeds, data) as KeyValues;
     });
   }
 
@@ -155,7 +168,7 @@ export class PretrainedCaptionerModel implements WeightSource {
     return tf.tidy(() => {
       const states = batch.encoderStates ?? (batch.patches ? this.encode(batch.patches, seeds) : null);
       if (!states) throw new Error("a batch needs patches or encoder states");
-      const cross = this.crossMemory(states, seeds);
+      const cross = this.crossMemory(states, seeds, batch.encoderStates !== undefined || this.encoderFrozen());
       return maskedCrossEntropy(this.logits(batch.inputs, cross, seeds), batch.targets, batch.mask);
     });
   }
@@ -186,7 +199,8 @@ export class PretrainedCaptionerModel implements WeightSource {
       }
       if (options.trainWordEmbeddings && towers.includes("decoder")) copy(WORD_TABLE);
     } else {
-      for (const name of this.base.names()) if (towers.includes(this.base.tower(name))) copy(name);
+      // ViT's pooler feeds nothing the decoder reads (VisionEncoderDecoderModel uses the last hidden states).
+      for (const name of this.base.names()) if (towers.includes(this.base.tower(name)) && !name.startsWith("encoder.pooler.")) copy(name);
     }
     return out;
   }
