@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../internal/package-root.ts";
+import { PeerDependencyError } from "../internal/peer-dependencies.ts";
 import { DistributionError } from "../distributions/distribution.ts";
 import { StorageError } from "../storage/storage-errors.ts";
 import { StudyOptionsError } from "../study/create-study.ts";
@@ -42,7 +43,7 @@ function help(): string {
   ].join("\n");
 }
 
-const KNOWN_ERRORS = [CliError, StorageError, StudyDefinitionError, StudyOptionsError, DistributionError];
+const KNOWN_ERRORS = [CliError, StorageError, StudyDefinitionError, StudyOptionsError, DistributionError, PeerDependencyError];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,8 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -2,9 +2,10 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CliError, HelpRequested } from "./cli-error.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /** Parses a subcommand's flags, turning node's messages into one-line usage errors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
+export function parseFlags<O extends Options>(argv: string[], options: O, usage: string): ParsedFlags<O> {
   if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(`usage: ${usage}`);
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
@@ -10,8 +10,9 @@ import { countAllTrials, openDefinedStudy, prepareStudy } from "./study-runner.t
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
+import { packageRoot } from "../internal/package-root.ts";
 
-const HPO_BIN = fileURLToPath(new URL("../../bin/hpo.js", import.meta.url));
+const HPO_BIN = join(packageRoot(), "bin", "hpo.js");
 
 /**
  * `hpo run --workers N`: N worker processes run the study's trials (one training trial per

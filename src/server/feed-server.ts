@@ -10,7 +10,8 @@ import { checkBindPolicy, hostOfHeader, isLoopbackHost, ServeConfigError } from 
 import { sendError } from "./http-json.ts";
 import { ImportanceCache } from "./importance-cache.ts";
 import { serveStaticFile, staticFileMap } from "./static-files.ts";
-import { attachFeedSocket, type FeedSocketOptions } from "./ws-adapter.ts";
+import type { FeedSocketOptions } from "./feed-socket-options.ts";
+import { attachFeedSocket } from "./ws-adapter.ts";
 
 /** Options of {@link startFeedServer}. */
 export interface FeedServerOptions {

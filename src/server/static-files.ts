@@ -35,8 +35,9 @@ export function staticFileMap(): Map<string, string> {
   if (statSync(DASHBOARD_DIR, { throwIfNoEntry: false })?.isDirectory()) walk(DASHBOARD_DIR);
   const index = files.get("/index.html");
   if (index) files.set("/", index);
-  const require = createRequire(import.meta.url);
-  files.set("/vendor/echarts.js", require.resolve("echarts/dist/echarts.esm.min"));
+  // The build copies echarts' ES module file into dashboard/vendor/ (the package ships that
+  // file, not echarts); a checkout's sources serve it from the echarts devDependency.
+  if (!files.has("/vendor/echarts.js")) files.set("/vendor/echarts.js", createRequire(import.meta.url).resolve("echarts/dist/echarts.esm.min.js"));
   return files;
 }
 

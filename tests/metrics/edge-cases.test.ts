@@ -4,9 +4,11 @@
  * tie-breaking, the fast METEOR path against the literal port, numpy's summation, custom
  * Punkt parameters and the WordNet tarball fallback.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   EMPTY_PUNKT_PARAMETERS,
@@ -28,7 +30,8 @@ import {
   tokenize13a,
   wordTokenize,
 } from "hpo/metrics";
-import { readWordNetFiles } from "../../objectives/metrics/wordnet.ts";
+import { readWordNetDictFiles } from "../../objectives/metrics/wordnet.ts";
+import { parseWordNetPack } from "../../objectives/metrics/wordnet-pack.ts";
 
 const REFS = [["Crispy Salt and Pepper Potatoes"], ["Spicy Cucumber Salad"], ["Lemon Tart", "Classic Lemon Tart"]];
 
@@ -250,15 +253,47 @@ describe("Punkt parameters", () => {
 });
 
 describe("WordNet", () => {
-  it("reading the package's tarball gives the same database as dict/", () => {
-    const dict = getWordNet();
-    const files = readWordNetFiles(undefined, { preferTarball: true });
-    expect(files.source).toMatch(/WNdb-3\.0\.tar\.gz$/);
-    const fromTar = new WordNet(files);
-    for (const w of ["stock", "quick", "fast", "beet", "cook", "roast", "calamari", "fri", "pie", "salad", "run", "better"]) {
-      expect([...fromTar.synonyms(w)].sort()).toEqual([...dict.synonyms(w)].sort());
+  it("the shipped pack is the one its manifest names, and loads whole", () => {
+    const dir = new URL("../../objectives/metrics/wordnet-data/", import.meta.url);
+    const manifest = JSON.parse(readFileSync(new URL("MANIFEST.json", dir), "utf8")) as { file: string; sha256: string; lemmasChecked: number };
+    const bytes = readFileSync(new URL(manifest.file, dir));
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(manifest.sha256);
+    const wn = new WordNet(parseWordNetPack(bytes, "test"));
+    expect(manifest.lemmasChecked).toBe(155_287); // WordNet 3.0: 117,798 noun + 11,529 verb + 21,479 adj + 4,481 adv lemmas
+    expect(wn.info.exceptionCount).toBeGreaterThan(5_000);
+    expect(wn.morphy("geese", "n")).toEqual(["goose"]);
+    expect(() => parseWordNetPack(gzipSync(Buffer.from("not a pack\n")), "bad")).toThrow(/bad: not an hpo WordNet pack/);
+  });
+
+  it("a WordNet dict/ directory gives the same answers as the shipped pack", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpo-wn-"));
+    try {
+      // A tiny dict/ in WordNet's own format: two noun synsets sharing "beet".
+      const header = "  1 This software and database is being provided to you, the LICENSEE, by\n";
+      const data = (lines: string[]) => {
+        let text = header;
+        const out: string[] = [];
+        for (const l of lines) {
+          const offset = String(Buffer.byteLength(text)).padStart(8, "0");
+          out.push(offset);
+          text += `${l.replace("OFFSET", offset)}\n`;
+        }
+        return { text, offsets: out };
+      };
+      const noun = data(["OFFSET 20 n 02 beet 0 beetroot 0 000 | a root", "OFFSET 20 n 01 beet 0 000 | a plant"]);
+      writeFileSync(join(dir, "data.noun"), noun.text);
+      writeFileSync(join(dir, "index.noun"), `${header}beet n 2 0 2 0 ${noun.offsets[0]} ${noun.offsets[1]}  \nbeetroot n 1 0 1 0 ${noun.offsets[0]}  \n`);
+      for (const s of ["verb", "adj", "adv"]) {
+        writeFileSync(join(dir, `data.${s}`), header);
+        writeFileSync(join(dir, `index.${s}`), header);
+      }
+      for (const s of ["noun", "verb", "adj", "adv"]) writeFileSync(join(dir, `${s}.exc`), "");
+      const wn = new WordNet(readWordNetDictFiles(dir));
+      expect([...wn.synonyms("beets")].sort()).toEqual(["beet", "beetroot", "beets"]);
+      expect(wn.has("beetroot", "n")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(fromTar.morphy("geese", "n")).toEqual(["goose"]);
   });
 
   it("index lookups find the first and last lemma of every file", () => {

