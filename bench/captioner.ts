@@ -127,52 +127,6 @@ async function measureDefault(backend: BackendChoice, steps: number, warmup: num
   };
 }
 
-/** Child: the reference configuration on deterministic random data. */
-async function measureReference(backend: BackendChoice, steps: number, warmup: number, withCaptions: boolean): Promise<ReferenceResult> {
-  await activate(backend);
-  const { encoder: e, decoder: d } = REFERENCE_CONFIG;
-  const model = CaptionerModel.create(REFERENCE_CONFIG, 1);
-  const rng = new SeededRandom(5);
-  const patchValues = Float32Array.from({ length: 32 * 64 * 192 }, () => rng.uniform(-1, 1));
-  const tokens = Int32Array.from({ length: 32 * d.maxTokens }, () => rng.int(3, d.vocabSize - 1));
-  const targets = Int32Array.from({ length: 32 * d.maxTokens }, () => rng.int(2, d.vocabSize - 1));
-  const batch = {
-    patches: tf.tensor3d(patchValues, [32, (e.imageSize / e.patchSize) ** 2, e.patchSize * e.patchSize * e.channels]),
-    inputs: tf.tensor2d(tokens, [32, d.maxTokens], "int32"),
-    targets: tf.tensor1d(targets, "int32"),
-    mask: tf.ones([32 * d.maxTokens]) as tf.Tensor1D,
-  };
-  const trainable = model.params.names().map((n) => model.params.get(n));
-  const optimizer = new AdamW(trainable);
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
-  for (let s = 0; s < warmup + steps; s++) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const loss = trainStep(model, batch, trainable, optimizer, { learningRate: 1e-3, clipNorm: 0 });
-    loss.dataSync();
-    loss.dispose();
-    const c = process.cpuUsage(c0);
-    if (s >= warmup) {
-      times.push(performance.now() - t0);
-      cpuTimes.push((c.user + c.system) / 1000);
-    }
-  }
-  let captionsPerSecond = NaN;
-  if (withCaptions) {
-    const images = tf.tensor3d(Float32Array.from({ length: 64 * 64 * 192 }, () => rng.uniform(-1, 1)), [64, 64, 192]);
-    greedyDecode(model, tf.slice(images, [0, 0, 0], [8, 64, 192]) as tf.Tensor3D, { stopAtEos: false });
-    const runs: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      const t0 = performance.now();
-      greedyDecode(model, images, { stopAtEos: false });
-      runs.push(64 / ((performance.now() - t0) / 1000));
-    }
-    captionsPerSecond = median(runs);
-  }
-  return { backend, parameters: model.parameterCount(), medianMsPerStep: median(times), medianCpuMsPerStep: median(cpuTimes), p10: quantile(times, 0.1), p90: quantile(times, 0.9), steps, captionsPerSecond, peakRssMiB: peakRssMiB() };
-}
-
 interface StepResult {
   parameters: number;
   medianMsPerStep: number;
@@ -199,6 +153,39 @@ function timeSteps(step: () => tf.Scalar, steps: number, warmup: number): Omit<S
     }
   }
   return { medianMsPerStep: median(times), medianCpuMsPerStep: median(cpuTimes), p10: quantile(times, 0.1), p90: quantile(times, 0.9) };
+}
+
+/** Child: the reference configuration on deterministic random data. */
+async function measureReference(backend: BackendChoice, steps: number, warmup: number, withCaptions: boolean): Promise<ReferenceResult> {
+  await activate(backend);
+  const { encoder: e, decoder: d } = REFERENCE_CONFIG;
+  const model = CaptionerModel.create(REFERENCE_CONFIG, 1);
+  const rng = new SeededRandom(5);
+  const patchValues = Float32Array.from({ length: 32 * 64 * 192 }, () => rng.uniform(-1, 1));
+  const tokens = Int32Array.from({ length: 32 * d.maxTokens }, () => rng.int(3, d.vocabSize - 1));
+  const targets = Int32Array.from({ length: 32 * d.maxTokens }, () => rng.int(2, d.vocabSize - 1));
+  const batch = {
+    patches: tf.tensor3d(patchValues, [32, (e.imageSize / e.patchSize) ** 2, e.patchSize * e.patchSize * e.channels]),
+    inputs: tf.tensor2d(tokens, [32, d.maxTokens], "int32"),
+    targets: tf.tensor1d(targets, "int32"),
+    mask: tf.ones([32 * d.maxTokens]) as tf.Tensor1D,
+  };
+  const trainable = model.params.names().map((n) => model.params.get(n));
+  const optimizer = new AdamW(trainable);
+  const timing = timeSteps(() => trainStep(model, batch, trainable, optimizer, { learningRate: 1e-3, clipNorm: 0 }), steps, warmup);
+  let captionsPerSecond = NaN;
+  if (withCaptions) {
+    const images = tf.tensor3d(Float32Array.from({ length: 64 * 64 * 192 }, () => rng.uniform(-1, 1)), [64, 64, 192]);
+    greedyDecode(model, tf.slice(images, [0, 0, 0], [8, 64, 192]) as tf.Tensor3D, { stopAtEos: false });
+    const runs: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      greedyDecode(model, images, { stopAtEos: false });
+      runs.push(64 / ((performance.now() - t0) / 1000));
+    }
+    captionsPerSecond = median(runs);
+  }
+  return { backend, parameters: model.parameterCount(), ...timing, steps, captionsPerSecond, peakRssMiB: peakRssMiB() };
 }
 
 /** Child: a Hugging Face-layout checkpoint's training step, every weight trained or the decoder only on encoder outputs computed once. */

@@ -146,24 +146,25 @@ export function loraModules(config: PretrainedCaptionerConfig): LoraModule[] {
   return out;
 }
 
+/** The transpose of a row-major rows × cols matrix. */
+export function transposeMatrix(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}
+
 /** Checkpoint values → hpo's layout. */
 export function toHeldLayout(spec: WeightSpec, values: Float32Array): Float32Array {
   if (spec.layout === "same") return values;
   const rows = spec.checkpointShape[0];
-  const cols = values.length / rows;
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
+  return transposeMatrix(values, rows, values.length / rows);
 }
 
 /** hpo's layout → checkpoint values (for saving a fine-tuned model). */
 export function toCheckpointLayout(spec: WeightSpec, values: Float32Array): Float32Array {
   if (spec.layout === "same") return values;
   const rows = spec.checkpointShape[0];
-  const cols = values.length / rows;
-  const out = new Float32Array(values.length);
-  for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) out[r * cols + c] = values[c * rows + r];
-  return out;
+  return transposeMatrix(values, values.length / rows, rows);
 }
 
 const BUFFERS = /\.(attn|crossattention)\.(masked_)?bias$|(^|\.)position_ids$/;

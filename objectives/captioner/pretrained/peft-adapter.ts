@@ -7,7 +7,7 @@
  */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { toCheckpointLayout } from "./hf-weight-layout.ts";
+import { toCheckpointLayout, transposeMatrix } from "./hf-weight-layout.ts";
 import type { PretrainedCaptionerModel } from "./pretrained-captioner-model.ts";
 import { type Float32Tensor, writeSafetensors } from "./safetensors-writer.ts";
 
@@ -18,12 +18,6 @@ export interface AdapterInfo {
   readonly r: number;
   readonly alpha: number;
   readonly dropout: number;
-}
-
-function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
 }
 
 async function writeAtomically(dir: string, files: Record<string, Uint8Array | string>): Promise<void> {
@@ -50,8 +44,8 @@ export async function savePeftAdapter(dir: string, model: PretrainedCaptionerMod
     const r = a.shape[1] as number;
     const outDim = b.shape[1] as number;
     targets.push(name);
-    tensors.set(`base_model.model.${name}.lora_A.weight`, { shape: [r, inDim], values: transpose(a.dataSync() as Float32Array, inDim, r) });
-    tensors.set(`base_model.model.${name}.lora_B.weight`, { shape: [outDim, r], values: transpose(b.dataSync() as Float32Array, r, outDim) });
+    tensors.set(`base_model.model.${name}.lora_A.weight`, { shape: [r, inDim], values: transposeMatrix(a.dataSync() as Float32Array, inDim, r) });
+    tensors.set(`base_model.model.${name}.lora_B.weight`, { shape: [outDim, r], values: transposeMatrix(b.dataSync() as Float32Array, r, outDim) });
   }
   const modulesToSave: string[] = [];
   for (const [name, v] of model.trainedWeights()) {

@@ -113,6 +113,41 @@ function nearest(image: RgbImage, width: number, height: number): RgbImage {
 }
 
 /**
+ * One separable pass: each output pixel (x, y) is Σk w[k]·in[...] over the input pixels
+ * the coefficients name, along x (horizontal) or y (vertical), rounded back to 8 bits.
+ * `rowOffset` shifts the rows read (the horizontal pass skips rows the vertical one ignores).
+ */
+function convolve(input: RgbImage, width: number, height: number, c: Coefficients, alongX: boolean, rowOffset = 0): RgbImage {
+  const out = new Uint8Array(width * height * 3);
+  const { ksize, bounds, weights } = c;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = alongX ? x : y;
+      const first = bounds[o * 2];
+      const count = bounds[o * 2 + 1];
+      // Pixel (x, first + k) or (first + k, y), three bytes each.
+      const base = alongX ? ((y + rowOffset) * input.width + first) * 3 : (first * width + x) * 3;
+      const step = alongX ? 3 : width * 3;
+      let s0 = 1 << (PRECISION_BITS - 1);
+      let s1 = s0;
+      let s2 = s0;
+      for (let k = 0; k < count; k++) {
+        const w = weights[o * ksize + k];
+        const p = base + k * step;
+        s0 += input.data[p] * w;
+        s1 += input.data[p + 1] * w;
+        s2 += input.data[p + 2] * w;
+      }
+      const i = (y * width + x) * 3;
+      out[i] = clip8(s0);
+      out[i + 1] = clip8(s1);
+      out[i + 2] = clip8(s2);
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
  * `image` resized to width × height with Pillow's `filter` (a {@link PIL_FILTERS} number),
  * as `Image.resize((width, height), resample=filter)` returns it.
  */
@@ -120,65 +155,15 @@ export function pilResize(image: RgbImage, width: number, height: number, filter
   if (filter === PIL_FILTERS.NEAREST) return nearest(image, width, height);
   const f = FILTERS[filter];
   if (!f) throw new Error(`unknown Pillow resampling filter ${filter} (expected 0–5)`);
+  if (width === image.width && height === image.height) return { width, height, data: Uint8Array.from(image.data) };
   let current = image;
   const vertical = coefficients(image.height, height, f);
   if (width !== image.width) {
-    const horizontal = coefficients(image.width, width, f);
-    // Only the rows the vertical pass reads.
-    const first = vertical.bounds[0];
-    const last = vertical.bounds[(height - 1) * 2] + vertical.bounds[(height - 1) * 2 + 1];
-    const rows = height !== image.height ? last - first : image.height;
-    const from = height !== image.height ? first : 0;
-    const out = new Uint8Array(width * rows * 3);
-    const { ksize, bounds, weights } = horizontal;
-    for (let y = 0; y < rows; y++) {
-      const row = (y + from) * image.width * 3;
-      for (let x = 0; x < width; x++) {
-        const xmin = bounds[x * 2];
-        const xmax = bounds[x * 2 + 1];
-        let s0 = 1 << (PRECISION_BITS - 1);
-        let s1 = s0;
-        let s2 = s0;
-        for (let k = 0; k < xmax; k++) {
-          const w = weights[x * ksize + k];
-          const p = row + (xmin + k) * 3;
-          s0 += current.data[p] * w;
-          s1 += current.data[p + 1] * w;
-          s2 += current.data[p + 2] * w;
-        }
-        const o = (y * width + x) * 3;
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
-        out[o + 2] = clip8(s2);
-      }
-    }
-    current = { width, height: rows, data: out };
-    if (height !== image.height) for (let y = 0; y < height; y++) vertical.bounds[y * 2] -= from;
+    // Only the rows the vertical pass reads (all of them when the height stays).
+    const first = height !== image.height ? vertical.bounds[0] : 0;
+    const last = height !== image.height ? vertical.bounds[(height - 1) * 2] + vertical.bounds[(height - 1) * 2 + 1] : image.height;
+    current = convolve(image, width, last - first, coefficients(image.width, width, f), true, first);
+    for (let y = 0; y < height; y++) vertical.bounds[y * 2] -= first;
   }
-  if (height !== image.height) {
-    const out = new Uint8Array(width * height * 3);
-    const { ksize, bounds, weights } = vertical;
-    for (let y = 0; y < height; y++) {
-      const ymin = bounds[y * 2];
-      const ymax = bounds[y * 2 + 1];
-      for (let x = 0; x < width; x++) {
-        let s0 = 1 << (PRECISION_BITS - 1);
-        let s1 = s0;
-        let s2 = s0;
-        for (let k = 0; k < ymax; k++) {
-          const w = weights[y * ksize + k];
-          const p = ((ymin + k) * width + x) * 3;
-          s0 += current.data[p] * w;
-          s1 += current.data[p + 1] * w;
-          s2 += current.data[p + 2] * w;
-        }
-        const o = (y * width + x) * 3;
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
-        out[o + 2] = clip8(s2);
-      }
-    }
-    current = { width, height, data: out };
-  }
-  return current === image ? { width, height, data: Uint8Array.from(image.data) } : current;
+  return height !== image.height ? convolve(current, width, height, vertical, false) : current;
 }

@@ -35,14 +35,18 @@ export function gemmFunction(): WasmFunction {
   const alphas = w.local(V128);
   const accS = Array.from({ length: 4 }, () => w.local(F32));
 
-  // Computes the R×(4V) tile of C at (i, j), R ∈ {4, 1}, V ∈ {2, 1}.
-  const tile = (R: number, V: number): void => {
-    for (let t = 0; t < R * V; t++) w.v128Zero().set(acc[t]);
-    // pa[r] = aG + (i + r)·aRow
+  // pa[r] = aG + (i + r)·aRow, pb = bG + 4j, kk = K: where a tile's k loop starts.
+  const startTile = (R: number): void => {
     w.get(aG).get(i).get(aRow).mul().add().set(pa[0]);
     for (let r = 1; r < R; r++) w.get(pa[r - 1]).get(aRow).add().set(pa[r]);
     w.get(bG).get(j).i32(4).mul().add().set(pb);
     w.get(K).set(kk);
+  };
+
+  // Computes the R×(4V) tile of C at (i, j), R ∈ {4, 1}, V ∈ {2, 1}.
+  const tile = (R: number, V: number): void => {
+    for (let t = 0; t < R * V; t++) w.v128Zero().set(acc[t]);
+    startTile(R);
     w.block().loop();
     w.get(kk).eqz().brIf(1);
     for (let v = 0; v < V; v++) w.get(pb).v128Load(16 * v).set(bv[v]);
@@ -67,10 +71,7 @@ export function gemmFunction(): WasmFunction {
   // One column j of R rows, scalar: C(i + r, j) = alpha · Σk A(i + r, k)·B(k, j).
   const scalarTile = (R: number): void => {
     for (let r = 0; r < R; r++) w.f32(0).set(accS[r]);
-    w.get(aG).get(i).get(aRow).mul().add().set(pa[0]);
-    for (let r = 1; r < R; r++) w.get(pa[r - 1]).get(aRow).add().set(pa[r]);
-    w.get(bG).get(j).i32(4).mul().add().set(pb);
-    w.get(K).set(kk);
+    startTile(R);
     w.block().loop();
     w.get(kk).eqz().brIf(1);
     for (let r = 0; r < R; r++) w.get(accS[r]).get(pa[r]).f32Load().get(pb).f32Load().f32Mul().f32Add().set(accS[r]);
