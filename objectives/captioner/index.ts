@@ -9,9 +9,9 @@ export type { EpochTrainer, TunableCaptioner, TuningRun } from "./tuning/tuning-
 export { baselineParams, computeBaselines } from "./tuning/baselines.ts";
 export { wordCaptionerTunable } from "./tuning/word-captioner-tuning.ts";
 export { pretrainedTunable, PRETRAINED_LORA_TARGETS } from "./pretrained/pretrained-tuning.ts";
-export { EncoderOutputCache, type EncoderCacheMode, type EncoderCacheStats } from "./pretrained/encoder-output-cache.ts";
+export { EncoderOutputCache, type EncoderCacheStats } from "./pretrained/encoder-output-cache.ts";
 export { savePeftAdapter, saveFineTunedWeights, type AdapterInfo } from "./pretrained/peft-adapter.ts";
-export { scorePretrainedSplit, encoderStatesOf, type PretrainedScoring } from "./pretrained/pretrained-evaluation.ts";
+export { scorePretrainedSplit, type PretrainedScoring } from "./pretrained/pretrained-evaluation.ts";
 export { captionTensors, disposePretrainedBatch, pixelValuesOf, preparePretrainedExamples, pretrainedBatch, type CaptionedImage, type PretrainedExample } from "./pretrained/pretrained-examples.ts";
 export { loadPretrainedData, type PretrainedData } from "./pretrained/pretrained-data.ts";
 export {

@@ -136,6 +136,9 @@ describe("captioner objective", () => {
     expect(() => captionerObjective({ metric: "accuracy" } as unknown as CaptionerObjectiveOptions)).toThrow(/captionerObjective: metric:/);
     expect(() => captionerObjective({ space: { lr: [0.1, 0.01] } })).toThrow(/space\.lr: lr: low must not exceed high/);
     expect(() => captionerObjective({ data: { kind: "food-recipes" } } as unknown as CaptionerObjectiveOptions)).toThrow(/data\.root: give root \(the unpacked dataset folder\) or csvPath/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x" }, pretrain: { images: 8 } })).toThrow(/model: model\.pretrained replaces baseModel and pretrain/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x" }, beamWidth: 3 })).toThrow(/beamWidth: checkpoints are scored with greedy captions/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x", encoderCache: "gpu" } } as unknown as CaptionerObjectiveOptions)).toThrow(/model\.encoderCache/);
     const objective = captionerObjective({ ...options, baselines: false });
     await expect(objective(new RecordingTrial({ ...params, freeze: "both" }))).rejects.toThrow(/trial param freeze = "both": expected none \| encoder \| decoder/);
   });

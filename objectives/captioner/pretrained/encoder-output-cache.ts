@@ -17,9 +17,6 @@ import { type ImageProcessorSettings, processorKey } from "./vit-image-processor
 import { vitEncode } from "./vit-encoder.ts";
 import type { WeightSource } from "./weight-source.ts";
 
-/** Where cached outputs live. */
-export type EncoderCacheMode = "disk" | "memory" | "off";
-
 /** Counts of where outputs came from (for logs and tests). */
 export interface EncoderCacheStats {
   computed: number;

@@ -97,12 +97,6 @@ export class Gpt2BpeTokenizer {
     return this.#ids.get(token);
   }
 
-  /** Whether `id` is a special token. */
-  isSpecial(id: number): boolean {
-    for (const v of this.#special.values()) if (v === id) return true;
-    return false;
-  }
-
   /** Merges one pre-token (already mapped to byte characters) into token ids. */
   #bpe(piece: string): readonly number[] {
     const cached = this.#cache.get(piece);

@@ -13,7 +13,7 @@ import { maskedCrossEntropy } from "../model/ops/cross-entropy.ts";
 import { reshape } from "../model/ops/graph-ops.ts";
 import { causalMaskValues } from "../model/ops/heads.ts";
 import { linear, transpose2d } from "../model/ops/matmul.ts";
-import type { ParameterStore, Tower } from "../model/parameter-store.ts";
+import type { ParameterStore } from "../model/parameter-store.ts";
 import { type FreezeMode, trainedTowers } from "../training/freeze-mode.ts";
 import { type Gpt2CrossMemory, type Gpt2SelfCache, gpt2CrossMemory, gpt2Hidden, gpt2Step } from "./gpt2-decoder.ts";
 import { type PretrainedCaptionerConfig, vitPatchCount } from "./hf-config.ts";
@@ -211,11 +211,6 @@ export class PretrainedCaptionerModel implements WeightSource {
     this.#lora = null;
     for (const v of this.#trained.values()) v.dispose();
     this.#trained.clear();
-  }
-
-  /** Which tower a weight belongs to. */
-  towerOf(name: string): Tower {
-    return this.base.tower(name);
   }
 
   /** Frees everything. */

@@ -10,9 +10,8 @@ import { type SplitScores, splitScores } from "../training/evaluation.ts";
 import type { EncoderOutputCache } from "./encoder-output-cache.ts";
 import type { Gpt2BpeTokenizer } from "./gpt2-bpe-tokenizer.ts";
 import { greedyGenerate } from "./greedy-generation.ts";
-import { patchTensorOf } from "./patch-tensor.ts";
 import type { PretrainedCaptionerModel } from "./pretrained-captioner-model.ts";
-import { disposePretrainedBatch, type PretrainedExample, pixelValuesOf, pretrainedBatch } from "./pretrained-examples.ts";
+import { disposePretrainedBatch, type PretrainedExample, pretrainedBatch } from "./pretrained-examples.ts";
 import type { ImageProcessorSettings } from "./vit-image-processor.ts";
 
 /** What scoring needs besides the model. */
@@ -24,23 +23,6 @@ export interface PretrainedScoring {
   /** Cached encoder outputs (frozen encoder only). */
   readonly cache: EncoderOutputCache | null;
   readonly batchSize?: number;
-}
-
-/** Encoder states [B, S, hidden] of examples: cached, or computed with the model's current weights. */
-export function encoderStatesOf(model: PretrainedCaptionerModel, examples: readonly PretrainedExample[], s: PretrainedScoring): tf.Tensor3D {
-  if (s.cache) {
-    const states = s.cache.states(examples);
-    const h = model.config.encoder.hiddenSize;
-    const flat = new Float32Array(states.length * states[0].length);
-    states.forEach((v, i) => flat.set(v, i * v.length));
-    return tf.tensor3d(flat, [examples.length, states[0].length / h, h]);
-  }
-  const patches = patchTensorOf(pixelValuesOf(examples, s.processor), model.config, examples.length);
-  try {
-    return model.encode(patches);
-  } finally {
-    patches.dispose();
-  }
 }
 
 /** Loss, greedy captions and caption scores of `examples`. */
