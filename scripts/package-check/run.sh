@@ -58,7 +58,8 @@ npx --no-install hpo trials package-check-ts --storage "$project/.hpo" --json | 
 echo "($(elapsed "$t"))"
 
 step "hpo serve: the dashboard and its chart file from the installed package"
-npx --no-install hpo serve --storage "$project/.hpo" --port 0 2>"$work/serve.log" &
+# The installed bin itself (not npx), so that the signal below reaches the server.
+./node_modules/.bin/hpo serve --storage "$project/.hpo" --port 0 2>"$work/serve.log" &
 serve_pid=$!
 url=""
 for _ in $(seq 1 60); do
@@ -70,7 +71,8 @@ done
 page=$(curl -fsS "$url")
 chart_bytes=$(curl -fsS "${url}vendor/echarts.js" | wc -c)
 studies=$(curl -fsS "${url}api/studies")
-kill -INT "$serve_pid"; wait "$serve_pid" || true
+kill -INT "$serve_pid"
+wait "$serve_pid" || true
 echo "$page" | grep -q '<script' || { echo "dashboard page missing"; exit 1; }
 [ "$chart_bytes" -gt 100000 ] || { echo "chart file missing ($chart_bytes bytes)"; exit 1; }
 echo "$studies" | grep -q package-check-ts || { echo "api/studies: $studies"; exit 1; }
