@@ -1,15 +1,18 @@
-// One worker process of `npm run bench -- storage`: runs trials on a shared PostgreSQL study
-// for a fixed time and prints how many it finished.
-// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds>
+// One hpo worker process of `npm run bench -- storage`: runs trials on a shared PostgreSQL
+// study for a fixed time and reports how many it finished. After its report it waits for
+// one more message before it closes its connections, so the benchmark can read the
+// server's CPU time while the backends still exist.
+// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds> [syncInterval seconds]
 import { createStudy, MedianPruner, RandomSampler, TPESampler, TrialPruned, type Trial } from "../src/index.ts";
 
-const [url, name, samplerName, seconds] = process.argv.slice(2);
+const [url, name, samplerName, seconds, syncInterval] = process.argv.slice(2);
 const study = await createStudy({
   studyName: name,
   storage: url,
   loadIfExists: true,
   sampler: samplerName === "tpe" ? new TPESampler({ seed: process.pid }) : new RandomSampler({ seed: process.pid }),
   pruner: new MedianPruner(),
+  ...(syncInterval ? { syncInterval: Number(syncInterval) } : {}),
 });
 const pruneMs: number[] = [];
 let measuring = false;
@@ -24,10 +27,11 @@ const objective = async (trial: Trial): Promise<number> => {
   }
   return x * x;
 };
+const nextMessage = () => new Promise<void>((resolve) => process.once("message", () => resolve()));
 // Warm-up (JIT, connections), then signal readiness and wait for the common start.
 await study.optimize(objective, { nTrials: 5 });
 process.send?.({ ready: true });
-await new Promise<void>((resolve) => process.once("message", () => resolve()));
+await nextMessage();
 measuring = true;
 const start = performance.now();
 const cpuBefore = process.cpuUsage();
@@ -35,6 +39,7 @@ const result = await study.optimize(objective, { timeout: Number(seconds) });
 const elapsed = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 pruneMs.sort((a, b) => a - b);
-process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN, cpuMs: (cpu.user + cpu.system) / 1000 });
+process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN, cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000 });
+await nextMessage();
 await study.close();
 process.exit(0);

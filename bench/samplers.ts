@@ -3,28 +3,29 @@
  *   [--samplers random,tpe,tpe-mv,tpe-mv-group,tpe-mv-optuna-widths,tpe-normalized,tpe-mv-normalized]
  *   [--sizes 100,1000,5000,10000] [--reps 40]
  *   [--storages direct,memory,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
- *   [--options '{"nEiCandidates":24}']`
+ *   [--options '{"nEiCandidates":24}'] [--optuna stored|live] [--optuna-src DIR]`
  *
  * Quality: every function of ../shared/bench/functions.json, seeds 0..19, its trial budget,
  * one fresh ask/tell loop per seed straight against the sampler (no storage: what Optuna's
  * in-memory numbers measure). Median and IQR (NumPy linear percentiles) of the final regret
  * and the median regret at 10/25/50/100(/200) trials, beside Optuna 3.1.0 and 4.9.0 from
- * ../shared/bench/optuna-baseline.json.
+ * ../shared/bench/optuna-baseline.json; then the curves (median regret at each checkpoint)
+ * beside every Optuna setting's, from that file ("stored", seeds 0..19) or with
+ * `--optuna live` from Optuna 3.1 and 4.9 run now on the same seeds (bench/_optuna-curves.ts;
+ * Optuna 4.9 from --optuna-src or HPO_OPTUNA_SRC).
  *
  * Speed: median time of one ask + 6 suggests on the captioner-surrogate space with n
  * COMPLETE trials in history: "direct" (sampler on an in-memory view), "memory" and
- * "postgres" (a real Study through createStudy).
+ * "postgres" (a real Study through createStudy). Optuna's rows here are stored references;
+ * `npm run bench -- tpe-latency` runs Optuna beside hpo.
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import {
-  categoricalDistribution,
   createStudy,
   type Distribution,
   type FrozenTrial,
-  floatDistribution,
-  intDistribution,
   type ParamValue,
   RandomSampler,
   type Sampler,
@@ -35,20 +36,19 @@ import {
   SeededRandom,
 } from "../src/index.ts";
 import { FUNCTIONS } from "../../shared/bench/functions.ts";
-
-const SHARED = new URL("../../shared/bench/", import.meta.url);
-
-type ParamSpec =
-  | { name: string; type: "float"; low: number; high: number; log?: boolean; step?: number | null }
-  | { name: string; type: "int"; low: number; high: number; log?: boolean; step?: number }
-  | { name: string; type: "categorical"; choices: (number | string | boolean | null)[] };
-
-interface FunctionSpec {
-  name: string;
-  params: ParamSpec[];
-  optimum: { value: number };
-  budget: { n_trials: number };
-}
+import {
+  distributionOf,
+  fmt,
+  type FunctionSpec,
+  median,
+  percentile,
+  printTable,
+  randomParams,
+  SHARED_BENCH,
+  suggestThrough,
+  toInternalOf,
+} from "./_function-spec.ts";
+import { asQualityBaseline, liveCurves, printCurves, storedCurves } from "./_optuna-curves.ts";
 
 interface BaselineSampler {
   median: number;
@@ -83,6 +83,8 @@ interface Args {
   storages: ("direct" | "memory" | "postgres")[];
   pg: string;
   options: TPESamplerOptions;
+  optuna: "stored" | "live";
+  optunaSrc: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -101,6 +103,8 @@ function parseArgs(argv: string[]): Args {
   const samplers = (list(get("--samplers")) ?? [...SAMPLER_KINDS]) as SamplerKind[];
   for (const s of samplers) if (!SAMPLER_KINDS.includes(s)) throw new Error(`unknown sampler ${s}`);
   const only = get("--only");
+  const optuna = get("--optuna") ?? "stored";
+  if (optuna !== "stored" && optuna !== "live") throw new Error(`--optuna: expected stored or live, found "${optuna}"`);
   return {
     only: only === "quality" || only === "speed" ? only : null,
     functions: list(get("--functions")),
@@ -111,6 +115,8 @@ function parseArgs(argv: string[]): Args {
     storages: (list(get("--storages")) ?? ["direct", "memory", "postgres"]) as Args["storages"],
     pg: get("--pg") ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
     options: JSON.parse(get("--options") ?? "{}") as TPESamplerOptions,
+    optuna,
+    optunaSrc: get("--optuna-src"),
   };
 }
 
@@ -135,22 +141,6 @@ function makeSampler(kind: SamplerKind, seed: number, options: TPESamplerOptions
     case "tpe-mv-normalized":
       return new TPESampler({ ...options, seed, multivariate: true, optuna31Kernels: false });
   }
-}
-
-function distributionOf(p: ParamSpec): Distribution {
-  if (p.type === "float") return floatDistribution(p.low, p.high, { log: p.log ?? false, step: p.step ?? null });
-  if (p.type === "int") return intDistribution(p.low, p.high, { log: p.log ?? false, step: p.step ?? 1 });
-  return categoricalDistribution(p.choices);
-}
-
-/** NumPy's default percentile (linear interpolation). */
-function percentile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -275,15 +265,6 @@ function runQuality(args: Args, specs: FunctionSpec[]): QualityRow[] {
   return rows;
 }
 
-function fmt(v: number | undefined): string {
-  if (v === undefined || Number.isNaN(v)) return "—";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1000) return v.toFixed(0);
-  if (a >= 1) return v.toPrecision(4);
-  return v.toPrecision(3);
-}
-
 function printQuality(rows: QualityRow[], baseline: Baseline, seeds: number[]): void {
   const b31 = baseline.quality["3.1.0"];
   const b49 = baseline.quality["4.9.0"];
@@ -324,14 +305,6 @@ function verdict(median: number, target: number): string {
   return median <= target ? "yes" : `no (${fmt(median / target)}×)`;
 }
 
-function printTable(table: string[][]): void {
-  const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-  for (const [i, r] of table.entries()) {
-    console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
-    if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Speed
 
@@ -339,27 +312,12 @@ const CAPTIONER = "captioner-surrogate";
 /** Untimed asks before each size's timed ones: they warm the JIT and the history cache. */
 const WARMUP = 20;
 
-function randomParams(spec: FunctionSpec, rng: SeededRandom): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const p of spec.params) {
-    const d = distributionOf(p);
-    if (d.type === "categorical") out[p.name] = d.choices[rng.int(0, d.choices.length - 1)];
-    else if (d.type === "int") out[p.name] = rng.int(d.low, d.high);
-    else out[p.name] = d.log ? Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))) : rng.uniform(d.low, d.high);
-  }
-  return out;
-}
-
 /** Median wall-clock and CPU milliseconds (CPU time is robust to a busy machine). */
 interface Timing {
   wall: number;
   cpu: number;
   /** Fastest single ask: what the code costs when the machine leaves it alone. */
   min: number;
-}
-
-function median(xs: number[]): number {
-  return percentile(xs, 0.5);
 }
 
 /** Times ask + 6 suggests straight against the sampler, history grown to each size. */
@@ -462,22 +420,6 @@ async function speedStudy(args: Args, spec: FunctionSpec, kind: SamplerKind, sto
   return out;
 }
 
-function toInternalOf(d: Distribution, v: ParamValue): number {
-  return d.type === "categorical" ? d.choices.indexOf(v as never) : (v as number);
-}
-
-interface SuggestingTrial {
-  suggestFloat(name: string, low: number, high: number, o?: { log?: boolean; step?: number | null }): number;
-  suggestInt(name: string, low: number, high: number, o?: { log?: boolean; step?: number }): number;
-  suggestCategorical<T extends ParamValue>(name: string, choices: readonly T[]): T;
-}
-
-function suggestThrough(trial: SuggestingTrial, name: string, d: Distribution): ParamValue {
-  if (d.type === "float") return trial.suggestFloat(name, d.low, d.high, { log: d.log, step: d.step });
-  if (d.type === "int") return trial.suggestInt(name, d.low, d.high, { log: d.log, step: d.step });
-  return trial.suggestCategorical(name, d.choices);
-}
-
 async function runSpeed(args: Args, spec: FunctionSpec, baseline: Baseline): Promise<void> {
   const kinds = args.samplers.filter((k) => k === "tpe" || k === "tpe-mv" || k === "random");
   const table: string[][] = [["sampler", "storage", ...args.sizes.map((s) => `n=${s}`), "Optuna 4.9 /10 target (n=1000 / 10000)"]];
@@ -507,7 +449,7 @@ async function runSpeed(args: Args, spec: FunctionSpec, baseline: Baseline): Pro
   for (const v of ["3.1.0", "4.9.0"]) {
     for (const k of kinds) {
       const row = o[v]?.[k];
-      if (row) table.push([`${k} (Optuna ${v})`, "memory", ...args.sizes.map((s) => (row[String(s)] !== undefined ? `${fmt(row[String(s)])} ms` : "—")), ""]);
+      if (row) table.push([`${k} (Optuna ${v}, stored)`, "memory", ...args.sizes.map((s) => (row[String(s)] !== undefined ? `${fmt(row[String(s)])} ms` : "—")), ""]);
     }
   }
   printTable(table);
@@ -515,10 +457,17 @@ async function runSpeed(args: Args, spec: FunctionSpec, baseline: Baseline): Pro
 
 export default async function samplers(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  const spec = JSON.parse(readFileSync(new URL("functions.json", SHARED), "utf8")) as { functions: FunctionSpec[] };
-  const baseline = JSON.parse(readFileSync(new URL("optuna-baseline.json", SHARED), "utf8")) as Baseline;
+  const spec = JSON.parse(readFileSync(new URL("functions.json", SHARED_BENCH), "utf8")) as { functions: FunctionSpec[] };
+  const baseline = JSON.parse(readFileSync(new URL("optuna-baseline.json", SHARED_BENCH), "utf8")) as Baseline;
   const specs = spec.functions.filter((f) => !args.functions || args.functions.includes(f.name));
-  if (args.only !== "speed") printQuality(runQuality(args, specs), baseline, args.seeds);
+  if (args.only !== "speed") {
+    const names = specs.map((f) => f.name);
+    const curves = args.optuna === "live" ? await liveCurves(names, args.seeds, args.optunaSrc) : storedCurves(baseline, names, args.seeds);
+    const rows = runQuality(args, specs);
+    // With --optuna live, the verdicts too compare with Optuna run now on the same seeds.
+    printQuality(rows, curves.source === "live" ? { ...baseline, quality: asQualityBaseline(curves) } : baseline, args.seeds);
+    printCurves(rows, curves, args.seeds);
+  }
   if (args.only !== "quality") {
     const captioner = spec.functions.find((f) => f.name === CAPTIONER);
     if (!captioner) throw new Error(`${CAPTIONER} missing from functions.json`);

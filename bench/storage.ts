@@ -1,126 +1,369 @@
 /**
- * `npm run bench -- storage [--seconds S] [--postgres URL] [--workers 1,4,8]`: finished
- * trials per second summed over W worker processes sharing one PostgreSQL study; objective
- * = 1 float + 3 reports + 3 shouldPrune (median pruner); random and TPE samplers. Optuna
- * 3.1's RDB storage does 21–24 trials/s here at every W (shared/bench/optuna-baseline.json).
+ * `npm run bench -- storage [--seconds 10] [--workers 1,4,8] [--samplers random,tpe]
+ *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]
+ *   [--sync-interval S]`
+ *
+ * Finished trials per second summed over W worker processes sharing one PostgreSQL study,
+ * hpo beside Optuna 3.1's RDBStorage (Debian's python3-optuna + python3-psycopg2) on the same
+ * server, in the same invocation, taking turns cell by cell. Both run the same objective:
+ * 1 float, 3 reports, 3 prune checks with the median pruner; random and TPE samplers
+ * (each library's default TPE). Optuna needs tables of its own: its database defaults to
+ * optuna_bench on hpo's server (`createdb -h 127.0.0.1 -U postgres optuna_bench`).
+ *
+ * Where a trial's cost goes: client CPU (the workers' process CPU time), server CPU (the
+ * CPU time of the backends of that side's database, from /proc), and round trips per trial,
+ * counted by a relay that reads the wire protocol in a separate short pass per W of
+ * --count-workers (the relay is not in the path while throughput is measured). From the CPU per trial follows the
+ * ceiling two cores would allow if nothing else ran: 2000 ms / (client + server ms).
+ * --sync-interval sets hpo's syncInterval (default: hpo's own, 0.05 s on PostgreSQL), the
+ * knob that trades how fresh a worker's view of the others is for reads per trial.
  */
-import os from "node:os";
-import { fork, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { openStorage } from "../src/index.ts";
+import { benchScript, OPTUNA_31_HOWTO, optunaPeers, pythonPath } from "./_optuna-peer.ts";
+import { fmt, loadAverages, printTable } from "./_function-spec.ts";
+import { PgWireCounter, type WireCounts, wireCountsBetween } from "./_pg-wire-counter.ts";
+import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.ts";
 
-const worker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
+const hpoWorker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
 const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
-// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker there.
+// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every hpo worker there.
 const profileArgs = process.env.HPO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPO_BENCH_CPU_PROF}`] : [];
+/** The target of issue 21 at W = 8. */
+const TARGET = 10;
+const TARGET_W = 8;
+
+type SamplerName = "random" | "tpe";
+type SideName = "hpo" | "optuna";
 
 interface WorkerResult {
   finished: number;
   elapsed: number;
-  pruneMedianMs: number;
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (sockets, scheduling). */
+  systemMs: number;
+  pruneMedianMs: number | null;
 }
 
-/**
- * CPU seconds used so far by local PostgreSQL processes (backends that already exited are
- * counted in the postmaster's children times); null where /proc is not readable.
- */
-function postgresCpuSeconds(): number | null {
-  try {
-    const tick = 100; // USER_HZ on Linux
-    let total = 0;
-    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      } catch {
-        continue;
-      }
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (name !== "postgres" && name !== "postmaster") continue;
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // Fields after the name: utime 12, stime 13, cutime 14, cstime 15 (0-based here).
-      total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    }
-    return total / tick;
-  } catch {
-    return null;
-  }
+/** What one cell (side, sampler, W) measured. */
+interface Round {
+  rate: number;
+  trials: number;
+  pruneMs: number | null;
+  clientCpuMs: number;
+  clientSystemMs: number;
+  serverCpuMs: number | null;
+  wire: WireCounts | null;
 }
 
-async function runRound(url: string, sampler: string, workers: number, seconds: number): Promise<{ rate: number; pruneMs: number; clientCpuMs: number; serverCpuMs: number | null }> {
-  const study = `bench-storage-${sampler}-${workers}-${Date.now()}`;
-  const children: ChildProcess[] = [];
-  const ready: Promise<void>[] = [];
-  const results: Promise<WorkerResult>[] = [];
-  for (let i = 0; i < workers; i++) {
-    const child = fork(worker, [url, study, sampler, String(seconds)], {
-      execArgv: ["--import", tsxLoader, ...profileArgs],
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    children.push(child);
-    ready.push(new Promise((resolve) => child.once("message", () => resolve())));
-    results.push(
-      new Promise((resolve, reject) => {
+/** A worker process of either side, spoken to the same way: ready, go, result, exit. */
+interface WorkerHandle {
+  ready: Promise<void>;
+  result: Promise<WorkerResult>;
+  go(): void;
+  exit(): void;
+}
+
+function hpoWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
+  const child = fork(hpoWorker, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
+    execArgv: ["--import", tsxLoader, ...profileArgs],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const failed = exitError(child, "hpo worker");
+  return {
+    ready: Promise.race([new Promise<void>((resolve) => child.once("message", () => resolve())), failed]),
+    result: Promise.race([
+      new Promise<WorkerResult>((resolve) =>
         child.on("message", (m: Partial<WorkerResult>) => {
           if (m.finished !== undefined) resolve(m as WorkerResult);
-        });
-        child.on("exit", (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
-      }),
-    );
-  }
-  await Promise.all(ready);
-  const serverBefore = postgresCpuSeconds();
-  for (const c of children) c.send({ go: true });
-  const done = await Promise.all(results);
-  const serverAfter = postgresCpuSeconds();
-  const medians = done.map((r) => r.pruneMedianMs).sort((a, b) => a - b);
-  const trials = done.reduce((sum, r) => sum + r.finished, 0);
-  return {
-    rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0),
-    pruneMs: medians[medians.length >> 1],
-    clientCpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0) / trials,
-    serverCpuMs: serverBefore === null || serverAfter === null ? null : ((serverAfter - serverBefore) * 1000) / trials,
+        }),
+      ),
+      failed,
+    ]),
+    go: () => child.send({ go: true }),
+    exit: () => child.connected && child.send({ exit: true }),
   };
 }
 
-function cpu(r: { clientCpuMs: number; serverCpuMs: number | null }): string {
-  return `${r.clientCpuMs.toFixed(2)}+${r.serverCpuMs === null ? "?" : r.serverCpuMs.toFixed(2)}`;
+function optunaWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number, env: NodeJS.ProcessEnv): WorkerHandle {
+  const child = spawn(pythonPath(), [benchScript("optuna_storage_worker.py"), "work", url, study, sampler, String(seconds)], {
+    env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const failed = exitError(child, "Optuna worker");
+  const lines: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => lines.shift()?.(line));
+  const nextLine = () => new Promise<string>((resolve) => lines.push(resolve));
+  const ready = nextLine();
+  const result = ready.then(nextLine);
+  return {
+    ready: Promise.race([ready.then(() => undefined), failed]),
+    result: Promise.race([
+      result.then((line) => {
+        const r = JSON.parse(line) as { finished: number; elapsed: number; cpu_ms: number; system_ms: number; prune_median_ms: number | null };
+        return { finished: r.finished, elapsed: r.elapsed, cpuMs: r.cpu_ms, systemMs: r.system_ms, pruneMedianMs: r.prune_median_ms };
+      }),
+      failed,
+    ]),
+    go: () => child.stdin!.write("go\n"),
+    exit: () => child.stdin!.end("exit\n"),
+  };
+}
+
+/** Rejects when the process exits before it is told to. */
+function exitError(child: ChildProcess, what: string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.on("exit", (code, signal) => {
+      if (code !== 0) reject(new Error(`${what} exited with ${signal ?? code}`));
+    });
+  });
+}
+
+/** Runs Optuna's driver once (create or delete a study) and returns its output. */
+function optunaOnce(command: "create" | "delete", url: string, study: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonPath(), [benchScript("optuna_storage_worker.py"), command, url, study], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(err.trim().split("\n").slice(-1)[0] || `exit ${code}`))));
+  });
+}
+
+/** postgres://… as SQLAlchemy + psycopg2 want it, unencrypted like node-postgres's connections. */
+function sqlalchemyUrl(url: string): string {
+  const u = new URL(url);
+  u.protocol = "postgresql+psycopg2:";
+  u.searchParams.set("sslmode", "disable");
+  u.searchParams.set("gssencmode", "disable");
+  return u.toString();
+}
+
+/** The same URL through the counting relay. */
+function viaRelay(url: string, relay: PgWireCounter): string {
+  const u = new URL(url);
+  u.hostname = "127.0.0.1";
+  u.port = String(relay.port);
+  return u.toString();
+}
+
+interface Side {
+  readonly name: SideName;
+  readonly label: string;
+  /** The URL the side's workers connect to (through `relay` when given). */
+  url(relay: PgWireCounter | null): string;
+  createStudy(study: string): Promise<void>;
+  deleteStudy(study: string): Promise<void>;
+  worker(url: string, study: string, sampler: SamplerName, seconds: number): WorkerHandle;
+  readonly serverCpu: PostgresBackendCpu;
+  readonly upstream: { host: string; port: number };
+}
+
+function upstreamOf(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname || "127.0.0.1", port: Number(u.port || 5432) };
+}
+
+async function hpoSide(url: string, syncInterval: string | undefined): Promise<Side> {
+  const storage = await openStorage(url);
+  return {
+    name: "hpo",
+    label: "hpo",
+    url: (relay) => (relay ? viaRelay(url, relay) : url),
+    // Workers create it (loadIfExists); deleting afterwards keeps the database small.
+    createStudy: async () => undefined,
+    deleteStudy: (study) => storage.deleteStudy(study).catch(() => undefined),
+    worker: (u, study, sampler, seconds) => hpoWorkerProcess(u, study, sampler, seconds, syncInterval),
+    serverCpu: await PostgresBackendCpu.open(url),
+    upstream: upstreamOf(url),
+  };
+}
+
+async function optunaSide(url: string, env: NodeJS.ProcessEnv): Promise<Side> {
+  const serverCpu = await PostgresBackendCpu.open(url).catch((e: Error) => {
+    throw new Error(`${e.message} (Optuna needs a database of its own: createdb -h 127.0.0.1 -U postgres ${new URL(url).pathname.slice(1)})`);
+  });
+  // Creating the tables once here, so W workers starting at once do not race for it.
+  const probe = `bench-storage-probe-${process.pid}`;
+  const hello = JSON.parse(await optunaOnce("create", sqlalchemyUrl(url), probe, env)) as { optuna: string };
+  await optunaOnce("delete", sqlalchemyUrl(url), probe, env);
+  return {
+    name: "optuna",
+    label: `Optuna ${hello.optuna}`,
+    url: (relay) => sqlalchemyUrl(relay ? viaRelay(url, relay) : url),
+    createStudy: async (study) => void (await optunaOnce("create", sqlalchemyUrl(url), study, env)),
+    deleteStudy: (study) => optunaOnce("delete", sqlalchemyUrl(url), study, env).then(() => undefined, () => undefined),
+    worker: (u, study, sampler, seconds) => optunaWorkerProcess(u, study, sampler, seconds, env),
+    serverCpu,
+    upstream: upstreamOf(url),
+  };
+}
+
+async function runRound(side: Side, sampler: SamplerName, workers: number, seconds: number, countWire: boolean): Promise<Round> {
+  const study = `bench-storage-${side.name}-${sampler}-${workers}-${process.pid}-${Date.now()}`;
+  const relay = countWire ? await PgWireCounter.start(side.upstream) : null;
+  await side.createStudy(study);
+  const handles: WorkerHandle[] = [];
+  try {
+    const url = side.url(relay);
+    for (let i = 0; i < workers; i++) handles.push(side.worker(url, study, sampler, seconds));
+    await Promise.all(handles.map((h) => h.ready));
+    const serverBefore = await side.serverCpu.sample();
+    const wireBefore = relay?.snapshot() ?? null;
+    for (const h of handles) h.go();
+    const done = await Promise.all(handles.map((h) => h.result));
+    const wire = relay && wireBefore ? wireCountsBetween(wireBefore, relay.snapshot()) : null;
+    const serverAfter = await side.serverCpu.sample();
+    const trials = done.reduce((sum, r) => sum + r.finished, 0);
+    const prunes = done.map((r) => r.pruneMedianMs).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+    return {
+      rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0),
+      trials,
+      pruneMs: prunes.length ? prunes[prunes.length >> 1] : null,
+      clientCpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0) / trials,
+      clientSystemMs: done.reduce((sum, r) => sum + r.systemMs, 0) / trials,
+      serverCpuMs: side.serverCpu.readable ? (backendCpuBetween(serverBefore, serverAfter) * 1000) / trials : null,
+      wire,
+    };
+  } finally {
+    for (const h of handles) h.exit();
+    await Promise.allSettled(handles.map((h) => h.result));
+    await relay?.close();
+    await side.deleteStudy(study);
+  }
+}
+
+/** CPU ms per trial, client (its kernel part) + server. */
+function cpuOf(r: Round): string {
+  return `${fmt(r.clientCpuMs)} (sys ${fmt(r.clientSystemMs)}) + ${r.serverCpuMs === null ? "?" : fmt(r.serverCpuMs)}`;
+}
+
+/** What two cores would allow at this CPU per trial, and the share of it reached. */
+function ceilingOf(r: Round): string {
+  if (r.serverCpuMs === null) return "?";
+  const ceiling = 2000 / (r.clientCpuMs + r.serverCpuMs);
+  return `${fmt(ceiling)} (${Math.round((100 * r.rate) / ceiling)} %)`;
 }
 
 export default async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { seconds: { type: "string", default: "10" }, postgres: { type: "string" }, workers: { type: "string", default: "1,4,8" } },
+    options: {
+      seconds: { type: "string", default: "10" },
+      workers: { type: "string", default: "1,4,8" },
+      samplers: { type: "string", default: "random,tpe" },
+      postgres: { type: "string" },
+      "optuna-postgres": { type: "string" },
+      optuna: { type: "string", default: "3.1" },
+      "count-seconds": { type: "string", default: "3" },
+      "count-workers": { type: "string", default: "1,8" },
+      "sync-interval": { type: "string" },
+    },
   });
-  const url = values.postgres ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const url = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const optunaUrl = values["optuna-postgres"] ?? process.env.HPO_BENCH_OPTUNA_PG ?? (() => {
+    const u = new URL(url);
+    u.pathname = "/optuna_bench";
+    return u.toString();
+  })();
   const seconds = Number(values.seconds);
+  const countSeconds = Number(values["count-seconds"]);
   const ws = values.workers!.split(",").map(Number);
-  const baseline = JSON.parse(readFileSync(new URL("../../shared/bench/optuna-baseline.json", import.meta.url), "utf8")) as {
-    storage_trials_per_s: Record<string, { report3: Record<string, Record<string, number>> }>;
-  };
-  const optuna = baseline.storage_trials_per_s["3.1.0"].report3;
-  const rows: string[][] = [];
-  for (const w of ws) {
-    const r = await runRound(url, "random", w, seconds);
-    const t = await runRound(url, "tpe", w, seconds);
-    const random = r.rate;
-    const tpe = t.rate;
-    const o = { random: optuna.random?.[String(w)], tpe: optuna.tpe?.[String(w)] };
-    rows.push([
-      String(w),
-      random.toFixed(1),
-      o.random ? `${o.random.toFixed(1)} (×${(random / o.random).toFixed(1)})` : "?",
-      tpe.toFixed(1),
-      o.tpe ? `${o.tpe.toFixed(1)} (×${(tpe / o.tpe).toFixed(1)})` : "?",
-      `${r.pruneMs.toFixed(2)} / ${t.pruneMs.toFixed(2)}`,
-      `${cpu(r)} / ${cpu(t)}`,
-    ]);
+  const countWs = values["count-workers"]!.split(",").map(Number);
+  const samplers = values.samplers!.split(",") as SamplerName[];
+  for (const s of samplers) if (s !== "random" && s !== "tpe") throw new Error(`--samplers: expected random and/or tpe, found "${s}"`);
+  if (!(seconds > 0) || [...ws, ...countWs].some((w) => !Number.isInteger(w) || w < 1)) {
+    throw new Error("--seconds must be positive, --workers and --count-workers positive integers");
   }
-  console.log(`finished trials/s summed over W worker processes on one PostgreSQL study (${seconds} s each), objective = 1 float + 3 reports + 3 shouldPrune (median pruner); ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end\n`);
-  const header = ["W", "hpo random", "optuna 3.1 random (hpo ×)", "hpo tpe", "optuna 3.1 tpe (hpo ×)", "shouldPrune median ms (random / tpe)", "CPU ms/trial workers+server (random / tpe)"];
-  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
-  console.log([line(header), `|${w.map((x) => "-".repeat(x + 2)).join("|")}|`, ...rows.map(line)].join("\n"));
+
+  const loadBefore = loadAverages();
+  const syncInterval = values["sync-interval"];
+  if (syncInterval !== undefined && !(Number(syncInterval) >= 0)) throw new Error(`--sync-interval: expected seconds >= 0, found "${syncInterval}"`);
+  const sides: Side[] = [await hpoSide(url, syncInterval)];
+  if (values.optuna !== "none") {
+    try {
+      const { peers } = optunaPeers(["3.1"], undefined);
+      sides.push(await optunaSide(optunaUrl, peers[0].env));
+    } catch (e) {
+      console.log(`Optuna 3.1 skipped: ${(e as Error).message}; needs ${OPTUNA_31_HOWTO}`);
+    }
+  }
+  const [hpo, optuna] = sides;
+  const cells = new Map<string, Round>(); // `${side}|${sampler}|${w}`
+  try {
+    for (const [i, w] of ws.entries()) {
+      for (const sampler of samplers) {
+        // Alternate who goes first, so neither side always runs right after the other.
+        const order = (i + samplers.indexOf(sampler)) % 2 === 0 ? sides : [...sides].reverse();
+        for (const side of order) {
+          cells.set(`${side.name}|${sampler}|${w}`, await runRound(side, sampler, w, seconds, false));
+          process.stderr.write(`  ${side.label} ${sampler} W=${w}: ${cells.get(`${side.name}|${sampler}|${w}`)!.rate.toFixed(1)} trials/s\n`);
+        }
+      }
+    }
+    if (countSeconds > 0) {
+      for (const w of countWs) {
+        for (const sampler of samplers) {
+          for (const side of sides) cells.set(`${side.name}|${sampler}|wire${w}`, await runRound(side, sampler, w, countSeconds, true));
+        }
+      }
+    }
+  } finally {
+    for (const s of sides) await s.serverCpu.close();
+  }
+
+  console.log(
+    `\nFinished trials/s summed over W worker processes on one PostgreSQL study, ${seconds} s per cell, hpo and ${optuna?.label ?? "(no Optuna)"} taking turns in this run;` +
+      ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides; hpo's syncInterval ${syncInterval ?? "default"}. CPU ms per trial = workers' process CPU (sys: its kernel part) + that database's backends' CPU.` +
+      ` Ceiling = 2000 ms / CPU per trial: what two cores allow with nothing else running (share reached).`,
+  );
+  const table: string[][] = [
+    ["W", "sampler", "hpo trials/s", `${optuna?.label ?? "Optuna"} trials/s`, "hpo ×", "CPU ms/trial hpo", "CPU ms/trial Optuna", "CPU ×", "prune check ms hpo / Optuna", "2-core ceiling hpo", "2-core ceiling Optuna"],
+  ];
+  const verdicts: string[] = [];
+  for (const w of ws) {
+    for (const sampler of samplers) {
+      const h = cells.get(`hpo|${sampler}|${w}`)!;
+      const o = optuna ? cells.get(`optuna|${sampler}|${w}`) : undefined;
+      const ratio = o ? h.rate / o.rate : null;
+      const cpuRatio = o && h.serverCpuMs !== null && o.serverCpuMs !== null ? (o.clientCpuMs + o.serverCpuMs) / (h.clientCpuMs + h.serverCpuMs) : null;
+      table.push([
+        String(w),
+        sampler,
+        fmt(h.rate),
+        o ? fmt(o.rate) : "—",
+        ratio !== null ? `×${fmt(ratio)}` : "—",
+        cpuOf(h),
+        o ? cpuOf(o) : "—",
+        cpuRatio !== null ? `×${fmt(cpuRatio)}` : "—",
+        `${fmt(h.pruneMs)} / ${o ? fmt(o.pruneMs) : "—"}`,
+        ceilingOf(h),
+        o ? ceilingOf(o) : "—",
+      ]);
+      if (w === TARGET_W && ratio !== null) verdicts.push(`${sampler}: ×${fmt(ratio)} trials/s, ${ratio >= TARGET ? "met" : "NOT met"}`);
+    }
+  }
+  printTable(table);
+  if (verdicts.length) console.log(`\nTarget hpo ≥ ${TARGET}× ${optuna!.label} at W = ${TARGET_W}: ${verdicts.join("; ")}`);
+
+  const wireRows: string[][] = [["W", "sampler", "side", "trials", "round trips/trial", "messages/trial", "bytes to server/trial", "bytes to client/trial"]];
+  for (const w of countWs) {
+    for (const sampler of samplers) {
+      for (const side of [hpo, ...(optuna ? [optuna] : [])]) {
+        const r = cells.get(`${side.name}|${sampler}|wire${w}`);
+        if (!r?.wire) continue;
+        const per = (x: number) => fmt(x / r.trials);
+        wireRows.push([String(w), sampler, side.label, String(r.trials), per(r.wire.roundTrips), per(r.wire.messages), per(r.wire.bytesToServer), per(r.wire.bytesToClient)]);
+      }
+    }
+  }
+  if (wireRows.length > 1) {
+    console.log(`\nOn the wire, ${countSeconds} s per cell through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
+    printTable(wireRows);
+  }
+  console.log(`\nload average ${loadBefore} at the start, ${loadAverages()} at the end`);
 }

@@ -8,6 +8,11 @@
 // .hpo/captioner/ (or run `hpo captioner pretrain` beforehand). The summary prints the best
 // trial, its test-split scores and the baselines it beat: the pretrained model without
 // fine-tuning, and a frozen-decoder run. Defaults finish in minutes on two CPU cores.
+//
+// To tune a downloaded Hugging Face checkpoint instead (nlpconnect/vit-gpt2-image-captioning,
+// or { encoder: <vit folder>, decoder: <gpt2 folder> }), add
+// `model: { pretrained: "models/vit-gpt2-image-captioning" }` to captionerObjective's options;
+// docs/captioner.md says what that costs on WebAssembly.
 import { defineStudy, HyperbandPruner, param, TPESampler } from "hpo";
 import { captionerDirection, captionerObjective } from "hpo/captioner";
 

@@ -29,16 +29,40 @@ const syntheticData = z.object({
   seed: z.number().int().default(7),
 });
 
-const foodRecipesData = z.object({
-  kind: z.literal("food-recipes"),
-  /** The dataset's CSV (columns Title and Image_Name). */
-  csvPath: z.string().min(1),
-  /** Folder of `<Image_Name>.jpg`. */
-  imagesDir: z.string().min(1),
-  /** Use at most this many usable rows. */
-  limit: z.number().int().positive().optional(),
-  seed: z.number().int().default(7),
-});
+const foodRecipesData = z
+  .object({
+    kind: z.literal("food-recipes"),
+    /** The unpacked Kaggle dataset folder: the CSV and `Food Images/Food Images/` are found in it. */
+    root: z.string().min(1).optional(),
+    /** The dataset's CSV (columns Title and Image_Name), when not found from `root`. */
+    csvPath: z.string().min(1).optional(),
+    /** Folder of `<Image_Name>.jpg` (a folder holding only that folder is descended into). */
+    imagesDir: z.string().min(1).optional(),
+    /** Use at most this many usable rows. */
+    limit: z.number().int().positive().optional(),
+    seed: z.number().int().default(7),
+  })
+  .refine((d) => d.root !== undefined || d.csvPath !== undefined, { error: "give root (the unpacked dataset folder) or csvPath", path: ["root"] });
+
+const pretrainedModel = z
+  .object({
+    /**
+     * A Hugging Face checkpoint on disk: a vision-encoder-decoder folder (or hub cache
+     * entry), or { encoder: <vit folder>, decoder: <gpt2 folder> }.
+     */
+    pretrained: z.union([z.string().min(1), z.object({ encoder: z.string().min(1), decoder: z.string().min(1) }).strict()], {
+      error: "expected a checkpoint folder or { encoder, decoder } folders",
+    }),
+    /** Longest caption in tokens, end token included (also capped by n_positions). */
+    maxCaptionTokens: z.number().int().min(2).default(32),
+    /** Frozen-encoder outputs: cached on disk under cacheDir (and in memory), in memory only, or recomputed. */
+    encoderCache: z.enum(["disk", "memory", "off"]).default("disk"),
+    /** Save each trial's adapter (peft layout) or fine-tuned weights under cacheDir/trials (default true). */
+    saveTrials: z.boolean().default(true),
+    /** Seed of freshly initialised weights (cross-attention of a ViT + GPT-2 pair). */
+    seed: z.number().int().default(0),
+  })
+  .strict();
 
 /** Search ranges; a declarative study space overrides them by setting trial.params. */
 export const captionerSpaceSchema = z.object({
@@ -61,10 +85,18 @@ export const captionerObjectiveOptionsSchema = z
     metric: z.enum(CAPTIONER_METRICS).default("meteor"),
     /** A pretrained base folder (from `hpo captioner pretrain`); default: pretrain once into cacheDir. */
     baseModel: z.string().min(1).optional(),
+    /** Fine-tune a Hugging Face ViT + GPT-2 checkpoint instead of hpo's own captioner. */
+    model: pretrainedModel.optional(),
+    /**
+     * Train the tied word table beside the LoRA adapters (when the decoder trains). Default:
+     * true for hpo's captioner (its vocabulary comes from the data), false for checkpoints.
+     */
+    trainWordEmbeddings: z.boolean().optional(),
     cacheDir: z.string().min(1).default(".hpo/captioner"),
     pretrain: pretrainOptionsSchema.optional(),
     space: captionerSpaceSchema.default(captionerSpaceSchema.parse({})),
-    loraTargets: loraConfigSchema.shape.targets,
+    /** Projections that get adapters (default q, v for hpo's captioner; q, k, v, o — every attention projection — for checkpoints). */
+    loraTargets: loraConfigSchema.shape.targets.unwrap().optional(),
     batchSize: z.number().int().min(1).default(32),
     warmupFraction: z.number().min(0).max(1).default(0.1),
     weightDecay: z.number().min(0).default(0.01),
@@ -77,7 +109,9 @@ export const captionerObjectiveOptionsSchema = z
     /** Progress lines (default: stderr). */
     log: z.custom<(message: string) => void>((f) => typeof f === "function", { error: "expected a function (message) => void" }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => !(o.model && (o.baseModel || o.pretrain)), { error: "model.pretrained replaces baseModel and pretrain; give one or the other", path: ["model"] })
+  .refine((o) => !(o.model && o.beamWidth > 1), { error: "checkpoints are scored with greedy captions; beamWidth must be 1", path: ["beamWidth"] });
 
 export type CaptionerObjectiveOptions = z.input<typeof captionerObjectiveOptionsSchema>;
 export type ResolvedCaptionerOptions = z.output<typeof captionerObjectiveOptionsSchema>;

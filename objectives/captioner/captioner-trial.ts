@@ -2,7 +2,7 @@
  * The part of a running trial the captioner objective uses. hpo's Trial satisfies it;
  * declaring only this subset keeps the objective testable with any trial-shaped object.
  */
-import type { CategoricalChoice, ParamValue } from "../../src/distributions/distribution.ts";
+import type { CategoricalChoice, Distribution, ParamValue } from "../../src/distributions/distribution.ts";
 import type { AttrValue } from "../../src/trial/frozen-trial.ts";
 
 /** A per-trial checkpoint store (offered by workers that can resume a trial). */
@@ -16,6 +16,10 @@ export interface CaptionerTrial {
   readonly number: number;
   /** Params already set (a declarative space suggests them before the objective runs). */
   readonly params: Readonly<Record<string, ParamValue>>;
+  /** The distributions of params set so far (a declarative study space); baselines read its ranges. */
+  readonly distributions?: Readonly<Record<string, Distribution>>;
+  /** The study's name (folders of saved adapters). */
+  readonly studyName?: string;
   suggestFloat(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
   suggestInt(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
   suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T;

@@ -4,6 +4,16 @@
  * once, then fine-tune per trial. Importing this loads @tensorflow/tfjs; "hpo" never does.
  */
 export { captionerObjective, metricValue, type CaptionerBaselines } from "./captioner-objective.ts";
+export { fineTune, isBetter, scoresOf, type FineTuneHooks, type FineTuneResult } from "./tuning/fine-tune.ts";
+export type { EpochTrainer, TunableCaptioner, TuningRun } from "./tuning/tuning-run.ts";
+export { baselineParams, computeBaselines } from "./tuning/baselines.ts";
+export { wordCaptionerTunable } from "./tuning/word-captioner-tuning.ts";
+export { pretrainedTunable, PRETRAINED_LORA_TARGETS } from "./pretrained/pretrained-tuning.ts";
+export { EncoderOutputCache, type EncoderCacheStats } from "./pretrained/encoder-output-cache.ts";
+export { savePeftAdapter, saveFineTunedWeights, type AdapterInfo } from "./pretrained/peft-adapter.ts";
+export { scorePretrainedSplit, type PretrainedScoring } from "./pretrained/pretrained-evaluation.ts";
+export { captionTensors, disposePretrainedBatch, pixelValuesOf, preparePretrainedExamples, pretrainedBatch, type CaptionedImage, type PretrainedExample } from "./pretrained/pretrained-examples.ts";
+export { loadPretrainedData, type PretrainedData } from "./pretrained/pretrained-data.ts";
 export {
   CAPTIONER_METRICS,
   captionerDirection,
@@ -25,6 +35,7 @@ export {
   type BackendSelection,
   type SelectBackendOptions,
 } from "./backend/select-backend.ts";
+export { activeBackendSelection } from "./backend/select-backend.ts";
 export { installWasmKernels, wasmKernelsActive } from "./backend/wasm-kernels/install-wasm-kernels.ts";
 
 export {
@@ -57,20 +68,55 @@ export { BOS, EOS, PAD, UNK, WordTokenizer, joinWords, normalizeCaption, splitWo
 
 export { captionOf, type CaptionExample, type CaptionField, type DatasetSplits } from "./data/caption-example.ts";
 export { csvRecords, parseCsv } from "./data/csv.ts";
-export { decodeImage, isJunkTitle, loadFoodRecipes, type FoodRecipesOptions, type FoodRecipesResult } from "./data/food-recipes-loader.ts";
+export {
+  decodeFoodRecipes,
+  decodeImage,
+  isJunkTitle,
+  listFoodRecipes,
+  loadFoodRecipes,
+  type FoodRecipeRow,
+  type FoodRecipesListing,
+  type FoodRecipesLocation,
+  type FoodRecipesOptions,
+  type FoodRecipesResult,
+} from "./data/food-recipes-loader.ts";
+export { descendToImages, findFoodRecipesFiles, type FoodRecipesFiles } from "./data/food-recipes-layout.ts";
 export { loadFinetuneData, type FinetuneData, type FinetuneDataSpec } from "./data/load-finetune-data.ts";
 export { DEFAULT_SPLIT, seededPermutation, splitDataset, type SplitFractions } from "./data/split-dataset.ts";
 export { foodPlateVocabularyText, generateFoodPlates, type FoodPlateOptions } from "./data/synthetic-food-plates.ts";
 export { chunkBatches, disposeBatch, patchify, patchTensor, prepareExamples, tokenBatch, type PreparedExample } from "./data/token-batches.ts";
 
 export { AdamW, type AdamWOptions } from "./training/adamw.ts";
-export { CaptionTrainer, type EpochResult, type TrainerOptions } from "./training/caption-trainer.ts";
+export { CaptionTrainer, type BatchedLoss, type EpochResult, type TrainerOptions } from "./training/caption-trainer.ts";
+export { wordCaptionerTraining } from "./training/word-captioner-training.ts";
 export { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from "./training/checkpoint.ts";
 export { clipByGlobalNorm } from "./training/clip-gradients.ts";
-export { generateCaptions, scoreSplit, splitLoss, type CaptionScores, type GenerateOptions, type SplitScores } from "./training/evaluation.ts";
+export { generateCaptions, scoreSplit, splitLoss, splitScores, type CaptionScores, type GenerateOptions, type SplitScores } from "./training/evaluation.ts";
 export { FREEZE_MODES, prepareTrainable, trainedTowers, type FreezeMode } from "./training/freeze-mode.ts";
 export { learningRateAt, type LrSchedule } from "./training/lr-schedule.ts";
 export { ensurePretrained, pretrainCaptioner, pretrainFingerprint, pretrainOptionsSchema, type EnsurePretrainedOptions, type PretrainOptions } from "./training/pretrain.ts";
 export { trainStep, type StepOptions } from "./training/train-step.ts";
 
 export { runPretrainCommand } from "./cli/pretrain-command.ts";
+
+export {
+  loadPretrainedCaptioner,
+  type LoadPretrainedOptions,
+  type PixelInput,
+  type PretrainedCaptioner,
+  type PretrainedSource,
+} from "./pretrained/load-pretrained-captioner.ts";
+export { PretrainedCaptionerModel, type PretrainedBatch, type RunOptions } from "./pretrained/pretrained-captioner-model.ts";
+export { ACTIVATIONS, pairedConfig, visionEncoderDecoderConfig, type Gpt2Config, type PretrainedCaptionerConfig, type VitConfig } from "./pretrained/hf-config.ts";
+export { canonicalName, loraModules, toCheckpointLayout, toHeldLayout, weightSpecs, type LoraModule, type WeightSpec } from "./pretrained/hf-weight-layout.ts";
+export { Gpt2BpeTokenizer, GPT2_PATTERN, type Gpt2BpeFiles } from "./pretrained/gpt2-bpe-tokenizer.ts";
+export { PIL_FILTERS, pilResize, type RgbImage } from "./pretrained/pil-resample.ts";
+export { decodeRgb, imageProcessorSettings, preprocessRgb, rgbFromUnitFloats, type ImageProcessorSettings } from "./pretrained/vit-image-processor.ts";
+export { readSafetensors, type SafetensorsContents } from "./pretrained/safetensors-reader.ts";
+export { writeSafetensors, type Float32Tensor } from "./pretrained/safetensors-writer.ts";
+export { readTorchCheckpoint } from "./pretrained/torch-checkpoint-reader.ts";
+export { unpickle } from "./pretrained/restricted-unpickler.ts";
+export { readCheckpointWeights, resolveCheckpointFolder } from "./pretrained/checkpoint-folder.ts";
+export { greedyGenerate } from "./pretrained/greedy-generation.ts";
+export { patchTensorOf } from "./pretrained/patch-tensor.ts";
+export type { StoredDtype, TensorRecord } from "./pretrained/tensor-record.ts";

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStudy, isTrialPruned, RandomSampler, type AttrValue, type CategoricalChoice, type ParamValue } from "hpo";
-import { type CaptionerObjectiveOptions, type CaptionerTrial, captionerObjective } from "hpo/captioner";
+import { type CaptionerObjectiveOptions, type CaptionerTrial, captionerObjective, generateFoodPlates, normalizeCaption, splitDataset } from "hpo/captioner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TINY_ENCODER } from "./captioner-test-helpers.ts";
 
@@ -68,12 +68,17 @@ describe("captioner objective", () => {
     for (const t of trials) {
       const epochs = t.params.epochs as number;
       expect([...t.intermediateValues.keys()]).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
-      expect(t.value).toBe(t.intermediateValues.get(epochs));
+      // The value is the best validation epoch's (the weights the trial keeps), not the last one's.
+      const values = [...t.intermediateValues.values()];
+      expect(t.value).toBe(Math.max(...values));
+      expect(t.intermediateValues.get(t.userAttrs.bestEpoch as number)).toBe(t.value);
       expect(Object.keys(t.params).sort()).toEqual(["epochs", "freeze", "loraAlpha", "loraDropout", "loraR", "lr"]);
       const test = t.userAttrs.test as Record<string, number>;
       for (const k of ["loss", "bleu1", "bleu2", "rougeL", "meteor"]) expect(Number.isFinite(test[k]), k).toBe(true);
       const baselines = t.userAttrs.baselines as Record<string, Record<string, number>>;
-      expect(Object.keys(baselines).sort()).toEqual(["frozenDecoder", "pretrained"]);
+      expect(Object.keys(baselines).sort()).toEqual(["frozenDecoder", "frozenDecoderParams", "pretrained"]);
+      // The frozen-decoder baseline uses the space's middle lr (geometric) and its most epochs.
+      expect(baselines.frozenDecoderParams).toEqual({ lr: Math.sqrt(3e-4 * 1e-2), epochs: 2 });
       expect(Array.isArray(t.userAttrs.beats)).toBe(true);
     }
     const bases = readdirSync(cacheDir).filter((f) => f.startsWith("base-"));
@@ -106,17 +111,34 @@ describe("captioner objective", () => {
     const retried = new RecordingTrial(params, Infinity, first.saved[0]);
     const value = await objective(retried);
     expect(retried.reports.map(([s]) => s)).toEqual([2]);
-    expect(value).toBe(retried.reports[0][1]);
+    // The best of both epochs, the first one's loss coming from the checkpoint.
+    expect(value).toBe(Math.min(first.reports[0][1], retried.reports[0][1]));
     // Other hyperparameters make the checkpoint stale: the run starts over.
     const other = new RecordingTrial({ ...params, lr: 0.001 }, Infinity, first.saved[0]);
     await objective(other);
     expect(other.reports.map(([s]) => s)).toEqual([1, 2]);
   });
 
+  it("baselines follow the study's declared space; the sample attribute moves through the test set", async () => {
+    const objective = captionerObjective(options);
+    const testSplit = splitDataset(generateFoodPlates({ count: 20, seed: 3, imageSize: TINY_ENCODER.imageSize }), 3).test;
+    for (const number of [0, 1]) {
+      const trial = new RecordingTrial({ ...params, epochs: 1 }, Infinity, null, number);
+      Object.assign(trial, { distributions: { lr: { type: "float", low: 1e-3, high: 4e-3, log: true, step: null }, epochs: { type: "int", low: 1, high: 3, log: false, step: 1 } } });
+      await objective(trial);
+      expect((trial.attrs.baselines as Record<string, unknown>).frozenDecoderParams).toEqual({ lr: Math.sqrt(1e-3 * 4e-3), epochs: 3 });
+      // Trial n shows test image n (mod the split's size), not always the first.
+      expect(String(trial.attrs.sample).split(" ⟵ ")[1]).toBe(normalizeCaption(testSplit[number % testSplit.length].title));
+    }
+  });
+
   it("names the bad field in options and in preset params", async () => {
     expect(() => captionerObjective({ metric: "accuracy" } as unknown as CaptionerObjectiveOptions)).toThrow(/captionerObjective: metric:/);
     expect(() => captionerObjective({ space: { lr: [0.1, 0.01] } })).toThrow(/space\.lr: lr: low must not exceed high/);
-    expect(() => captionerObjective({ data: { kind: "food-recipes" } } as unknown as CaptionerObjectiveOptions)).toThrow(/data\.csvPath/);
+    expect(() => captionerObjective({ data: { kind: "food-recipes" } } as unknown as CaptionerObjectiveOptions)).toThrow(/data\.root: give root \(the unpacked dataset folder\) or csvPath/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x" }, pretrain: { images: 8 } })).toThrow(/model: model\.pretrained replaces baseModel and pretrain/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x" }, beamWidth: 3 })).toThrow(/beamWidth: checkpoints are scored with greedy captions/);
+    expect(() => captionerObjective({ model: { pretrained: "models/x", encoderCache: "gpu" } } as unknown as CaptionerObjectiveOptions)).toThrow(/model\.encoderCache/);
     const objective = captionerObjective({ ...options, baselines: false });
     await expect(objective(new RecordingTrial({ ...params, freeze: "both" }))).rejects.toThrow(/trial param freeze = "both": expected none \| encoder \| decoder/);
   });

@@ -2,8 +2,20 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { isJunkTitle, loadFoodRecipes, parseCsv, splitDataset } from "hpo/captioner";
+import { readFile } from "node:fs/promises";
+import {
+  captionerObjectiveOptionsSchema,
+  isJunkTitle,
+  loadFoodRecipes,
+  loadPretrainedCaptioner,
+  loadPretrainedData,
+  parseCsv,
+  pixelValuesOf,
+  preparePretrainedExamples,
+  splitDataset,
+} from "hpo/captioner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBackend } from "./captioner-test-helpers.ts";
 
 // A fixture in the dataset's own layout: the CSV has the Kaggle columns, multi-line quoted
 // instructions, junk titles, a row whose image is missing and one whose JPEG is corrupt.
@@ -70,6 +82,51 @@ describe("Food Ingredients and Recipes loader", () => {
     const split = splitDataset(examples, 4);
     expect([split.train.length, split.validation.length, split.test.length]).toEqual([8, 1, 1]);
     expect(splitDataset(examples, 4)).toEqual(split);
+  });
+
+  it("finds the Kaggle archive's layout without configuration (CSV in the folder, images in Food Images/Food Images/)", async () => {
+    const root = join(dir, "kaggle");
+    const nested = join(root, "Food Images", "Food Images");
+    await mkdir(nested, { recursive: true });
+    for (const g of good) await sharp({ create: { width: 20, height: 14, channels: 3, background: { r: 10, g: 200, b: 30 } } }).jpeg().toFile(join(nested, `${g.image}.jpg`));
+    const q = (t: string) => `"${t.replaceAll('"', '""')}"`;
+    await writeFile(join(root, "Food Ingredients and Recipe Dataset with Image Name Mapping.csv"), [",Title,Ingredients,Instructions,Image_Name,Cleaned_Ingredients", ...good.map((g, i) => `${i},${q(g.title)},"[]","",${g.image},"[]"`)].join("\n"));
+    const { examples } = await loadFoodRecipes({ root, imageSize: 8 });
+    expect(examples).toHaveLength(good.length);
+    // Naming the outer images folder (or the CSV alone) finds the same images.
+    expect((await loadFoodRecipes({ csvPath: join(root, "Food Ingredients and Recipe Dataset with Image Name Mapping.csv"), imagesDir: join(root, "Food Images"), imageSize: 8 })).examples).toHaveLength(good.length);
+    expect((await loadFoodRecipes({ csvPath: join(root, "Food Ingredients and Recipe Dataset with Image Name Mapping.csv"), imageSize: 8 })).examples).toHaveLength(good.length);
+  });
+
+  it("fails with one line when no row is usable: rows read, images missing, the first missing path", async () => {
+    const empty = join(dir, "empty");
+    await mkdir(join(empty, "Food Images"), { recursive: true });
+    await writeFile(join(empty, "recipes.csv"), "Title,Image_Name\nApple Pie,apple\nPear Tart,pear\n#NAME?,x\n");
+    const error = await loadFoodRecipes({ root: empty }).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      `food-recipes: 0 usable rows in ${join(empty, "recipes.csv")}: 3 rows read, 2 images missing (first missing: ${join(empty, "Food Images", "apple.jpg")}), 1 junk titles, 0 unreadable images; images folder ${join(empty, "Food Images")}`,
+    );
+    expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("real photos go through a checkpoint's own preprocessing (decoded whole, resized by its processor)", async () => {
+    const checkpoint = join(import.meta.dirname, "..", "fixtures", "captioner", "hf", "ved-f32-pooler");
+    await useBackend("wasm");
+    const captioner = await loadPretrainedCaptioner(checkpoint);
+    try {
+      const o = captionerObjectiveOptionsSchema.parse({ model: { pretrained: checkpoint }, data: { kind: "food-recipes", csvPath: join(dir, "recipes.csv"), imagesDir: join(dir, "Food Images"), seed: 1 } });
+      const data = await loadPretrainedData(o.data, captioner.processor);
+      const all = [...data.train, ...data.validation, ...data.test];
+      expect(all).toHaveLength(good.length);
+      expect(all.every((e) => e.image.width === 40 && e.image.height === 30)).toBe(true);
+      const prepared = preparePretrainedExamples(all, captioner.processor, (t) => captioner.tokenizer.encode(t), 16);
+      const first = prepared[0];
+      expect([first.image.width, first.image.height]).toEqual([16, 16]);
+      const direct = await captioner.preprocess(await readFile(join(dir, "Food Images", `${first.id}.jpg`)));
+      expect(Array.from(pixelValuesOf([first], captioner.processor))).toEqual(Array.from(direct));
+    } finally {
+      captioner.dispose();
+    }
   });
 
   it("names the missing column", async () => {

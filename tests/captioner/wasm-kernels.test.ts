@@ -24,12 +24,17 @@ describe("wasm SIMD grouped product", () => {
     expect(wasmKernelsActive()).toBe(true);
   });
 
-  // Shapes with row tails (M % 4), a 4-wide column tail (N % 8 = 4) and one group.
+  // Shapes with row tails (M % 4), a 4-wide column tail (N % 8 = 4), scalar column tails
+  // (N % 4: ViT's CLS token makes 65 or 197 keys) and one group.
   const shapes: [number, number, number, number][] = [
     [3, 7, 5, 12],
     [2, 64, 24, 64],
     [5, 1, 9, 4],
     [1, 13, 33, 20],
+    [4, 65, 24, 65],
+    [2, 6, 7, 3],
+    [3, 5, 4, 1],
+    [1, 9, 11, 23],
   ];
   for (const [g, m, k, n] of shapes) {
     for (const transposeA of [false, true]) {

@@ -85,6 +85,13 @@ async function tryActivate(choice: BackendChoice): Promise<void> {
   if (!(await tf.setBackend(choice))) throw new Error(`tf.setBackend("${choice}") failed`);
 }
 
+let active: BackendSelection | null = null;
+
+/** The last selection made by {@link selectBackend} in this process, if any. */
+export function activeBackendSelection(): BackendSelection | null {
+  return active;
+}
+
 /**
  * Activates a backend (HPO_TF_BACKEND, or the best available) and logs the choice.
  *
@@ -103,7 +110,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
     const simdKernels = forced === "wasm" && installWasmKernels();
     log(`[captioner] tfjs backend: ${forced} (forced by HPO_TF_BACKEND)${simdKernels ? ", SIMD attention kernels" : ""}`);
-    return { choice: forced, tfBackend: tf.getBackend(), forced: true, simdKernels, skipped: [] };
+    return (active = { choice: forced, tfBackend: tf.getBackend(), forced: true, simdKernels, skipped: [] });
   }
   const skipped: string[] = [];
   for (const choice of options.candidates ?? BACKEND_CHOICES) {
@@ -119,7 +126,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
     const simdKernels = choice === "wasm" && installWasmKernels();
     log(`[captioner] tfjs backend: ${choice}${simdKernels ? " (SIMD attention kernels)" : ""}${skipped.length ? `; skipped ${skipped.join("; ")}` : ""}`);
-    return { choice, tfBackend: tf.getBackend(), forced: false, simdKernels, skipped };
+    return (active = { choice, tfBackend: tf.getBackend(), forced: false, simdKernels, skipped });
   }
   throw new BackendUnavailableError(`no tfjs backend could be loaded: ${skipped.join("; ")}`);
 }

@@ -10,7 +10,7 @@ import { foodPlateVocabularyText, generateFoodPlates } from "./synthetic-food-pl
 /** Where fine-tuning captions come from. */
 export type FinetuneDataSpec =
   | { readonly kind: "synthetic"; readonly images: number; readonly seed: number }
-  | { readonly kind: "food-recipes"; readonly csvPath: string; readonly imagesDir: string; readonly limit?: number; readonly seed: number };
+  | { readonly kind: "food-recipes"; readonly root?: string; readonly csvPath?: string; readonly imagesDir?: string; readonly limit?: number; readonly seed: number };
 
 /** Splits plus the text whose words the base model's vocabulary must cover. */
 export interface FinetuneData extends DatasetSplits {
@@ -27,9 +27,9 @@ export async function loadFinetuneData(spec: FinetuneDataSpec, imageSize: number
     examples = generateFoodPlates({ count: spec.images, seed: spec.seed, imageSize, idPrefix: "finetune" });
     summary = `${examples.length} synthetic food plates (seed ${spec.seed})`;
   } else {
-    const r = await loadFoodRecipes({ csvPath: spec.csvPath, imagesDir: spec.imagesDir, imageSize, limit: spec.limit });
+    const r = await loadFoodRecipes({ root: spec.root, csvPath: spec.csvPath, imagesDir: spec.imagesDir, imageSize, limit: spec.limit });
     examples = r.examples;
-    summary = `${examples.length} recipes from ${spec.csvPath} (skipped ${r.skipped.junkTitle} junk titles, ${r.skipped.missingImage} missing and ${r.skipped.unreadableImage} unreadable images)`;
+    summary = `${examples.length} recipes from ${spec.csvPath ?? spec.root} (skipped ${r.skipped.junkTitle} junk titles, ${r.skipped.missingImage} missing and ${r.skipped.unreadableImage} unreadable images)`;
   }
   if (examples.length < 10) throw new Error(`fine-tuning data has ${examples.length} usable examples; need at least 10`);
   const split = splitDataset(examples, spec.seed);

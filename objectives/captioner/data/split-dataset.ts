@@ -3,7 +3,7 @@
  * from SeededRandom, then contiguous cuts, so a seed always gives the same split.
  */
 import { SeededRandom } from "../../../src/random/seeded-random.ts";
-import type { CaptionExample, DatasetSplits } from "./caption-example.ts";
+import type { CaptionExample } from "./caption-example.ts";
 
 /** Split fractions; they must sum to 1. */
 export interface SplitFractions {
@@ -26,7 +26,7 @@ export function seededPermutation(n: number, seed: number): number[] {
 }
 
 /** Shuffles with `seed` and cuts into train / validation / test. */
-export function splitDataset(examples: readonly CaptionExample[], seed: number, fractions: SplitFractions = DEFAULT_SPLIT): DatasetSplits {
+export function splitDataset<T = CaptionExample>(examples: readonly T[], seed: number, fractions: SplitFractions = DEFAULT_SPLIT): { train: T[]; validation: T[]; test: T[] } {
   const total = fractions.train + fractions.validation + fractions.test;
   if (Math.abs(total - 1) > 1e-9 || [fractions.train, fractions.validation, fractions.test].some((f) => f < 0)) {
     throw new Error(`split fractions must be ≥ 0 and sum to 1, got ${fractions.train}/${fractions.validation}/${fractions.test}`);

@@ -11,6 +11,14 @@ import type { ProjectionSpec } from "../model/parameter-specs.ts";
 import { initialValues, type Tower } from "../model/parameter-store.ts";
 import { type LoraConfig, loraScale } from "./lora-config.ts";
 
+/** A dense projection an adapter attaches to. */
+export interface AdaptedModule {
+  readonly name: string;
+  readonly tower: Tower;
+  readonly inDim: number;
+  readonly outDim: number;
+}
+
 /** One adapter pair. */
 interface Adapter {
   readonly a: tf.Variable;
@@ -34,17 +42,35 @@ export class LoraAdapters {
    * N(0, 1/in) from `seed`; B starts at zero.
    */
   static create(config: LoraConfig, projections: readonly ProjectionSpec[], towers: readonly Tower[], seed: number): LoraAdapters {
+    const chosen = projections.filter((p) => towers.includes(p.tower) && config.targets.includes(p.kind));
+    return LoraAdapters.forModules(config, chosen, seed, "normal");
+  }
+
+  /**
+   * Adapters for exactly `modules`, B at zero. A starts N(0, 1/in) ("normal"), or
+   * U(±1/√in) as peft's kaiming_uniform_(a=√5) draws lora_A ("kaiming-uniform").
+   */
+  static forModules(config: LoraConfig, modules: readonly AdaptedModule[], seed: number, init: "normal" | "kaiming-uniform"): LoraAdapters {
     if (config.r <= 0) throw new Error("LoRA rank must be ≥ 1 to create adapters");
     const adapters = new LoraAdapters(config);
     const rng = new SeededRandom(seed);
-    for (const p of projections) {
-      if (!towers.includes(p.tower) || !config.targets.includes(p.kind)) continue;
-      const aValues = initialValues([p.inDim, config.r], { kind: "normal", std: 1 / Math.sqrt(p.inDim) }, rng.fork());
+    for (const p of modules) {
+      const stream = rng.fork();
+      const bound = 1 / Math.sqrt(p.inDim);
+      const aValues =
+        init === "normal"
+          ? initialValues([p.inDim, config.r], { kind: "normal", std: bound }, stream)
+          : Float32Array.from({ length: p.inDim * config.r }, () => stream.uniform(-bound, bound));
       const a = tf.variable(tf.tensor2d(aValues, [p.inDim, config.r]), true, `${p.name}.lora_a#${loraCounter++}`);
       const b = tf.variable(tf.zeros([config.r, p.outDim]), true, `${p.name}.lora_b#${loraCounter++}`);
       adapters.#adapters.set(p.name, { a, b, tower: p.tower });
     }
     return adapters;
+  }
+
+  /** Each adapter: projection name, A [in, r] and B [r, out]. */
+  entries(): { name: string; a: tf.Variable; b: tf.Variable; tower: Tower }[] {
+    return [...this.#adapters].map(([name, x]) => ({ name, a: x.a, b: x.b, tower: x.tower }));
   }
 
   /** Whether `projection` has an adapter. */

@@ -11,6 +11,7 @@ import { attention } from "./ops/attention.ts";
 import { maskedCrossEntropy } from "./ops/cross-entropy.ts";
 import { gelu } from "./ops/gelu.ts";
 import { add, addToEach, reshape } from "./ops/graph-ops.ts";
+import { causalMaskValues, mergeHeads, splitHeads, splitHeadsTransposed } from "./ops/heads.ts";
 import { layerNorm } from "./ops/layer-norm.ts";
 import { batchMatMul, dense, linear, transpose2d } from "./ops/matmul.ts";
 import { parameterSpecs, projectionSpecs, type ProjectionSpec } from "./parameter-specs.ts";
@@ -98,45 +99,25 @@ export class CaptionerModel {
   #causalMask(t: number): tf.Tensor2D {
     let m = this.#causalMasks.get(t);
     if (!m) {
-      const values = new Float32Array(t * t);
-      for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) values[i * t + j] = -1e9;
-      m = tf.keep(tf.tensor2d(values, [t, t]));
+      m = tf.keep(tf.tensor2d(causalMaskValues(t), [t, t]));
       this.#causalMasks.set(t, m);
     }
     return m;
   }
 
-  /** [B·T, H·dh] → [B·H, T, dh]. */
-  static splitHeads(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
-    const dh = x.shape[1] / heads;
-    return reshape(tf.transpose(reshape(x, [batch, tokens, heads, dh]), [0, 2, 1, 3]), [batch * heads, tokens, dh]);
-  }
-
-  /** [B·T, H·dh] → [B·H, dh, T] (keys, ready for q·kᵀ without a transpose flag). */
-  static splitHeadsTransposed(x: tf.Tensor2D, batch: number, tokens: number, heads: number): tf.Tensor3D {
-    const dh = x.shape[1] / heads;
-    return reshape(tf.transpose(reshape(x, [batch, tokens, heads, dh]), [0, 2, 3, 1]), [batch * heads, dh, tokens]);
-  }
-
-  /** [B·H, T, dh] → [B·T, H·dh]. */
-  static mergeHeads(x: tf.Tensor3D, batch: number, heads: number): tf.Tensor2D {
-    const [, tokens, dh] = x.shape;
-    return reshape(tf.transpose(reshape(x, [batch, heads, tokens, dh]), [0, 2, 1, 3]), [batch * tokens, heads * dh]);
-  }
-
   #attend(prefix: string, q2d: tf.Tensor2D, keysT: tf.Tensor3D, values: tf.Tensor3D, batch: number, tokens: number, heads: number, causal: boolean, seeds?: DropoutSeeds): tf.Tensor2D {
     const dh = q2d.shape[1] / heads;
-    const q = CaptionerModel.splitHeads(q2d, batch, tokens, heads);
+    const q = splitHeads(q2d, batch, tokens, heads);
     const out = attention(q, keysT, values, 1 / Math.sqrt(dh), causal ? this.#causalMask(tokens) : null);
-    return this.#dense(`${prefix}.o`, CaptionerModel.mergeHeads(out, batch, heads), seeds);
+    return this.#dense(`${prefix}.o`, mergeHeads(out, batch, heads), seeds);
   }
 
   #selfAttention(prefix: string, x: tf.Tensor2D, batch: number, tokens: number, heads: number, causal: boolean, seeds?: DropoutSeeds): tf.Tensor2D {
     const q = this.#dense(`${prefix}.q`, x, seeds);
     const k = this.#dense(`${prefix}.k`, x, seeds);
     const v = this.#dense(`${prefix}.v`, x, seeds);
-    const keysT = CaptionerModel.splitHeadsTransposed(k, batch, tokens, heads);
-    const values = CaptionerModel.splitHeads(v, batch, tokens, heads);
+    const keysT = splitHeadsTransposed(k, batch, tokens, heads);
+    const values = splitHeads(v, batch, tokens, heads);
     return this.#attend(prefix, q, keysT, values, batch, tokens, heads, causal, seeds);
   }
 
@@ -171,8 +152,8 @@ export class CaptionerModel {
       for (let l = 0; l < this.config.decoder.layers; l++) {
         const prefix = `decoder.blocks.${l}.cross`;
         out.push({
-          keysT: CaptionerModel.splitHeadsTransposed(this.#dense(`${prefix}.k`, flat, seeds), batch, p, heads),
-          values: CaptionerModel.splitHeads(this.#dense(`${prefix}.v`, flat, seeds), batch, p, heads),
+          keysT: splitHeadsTransposed(this.#dense(`${prefix}.k`, flat, seeds), batch, p, heads),
+          values: splitHeads(this.#dense(`${prefix}.v`, flat, seeds), batch, p, heads),
         });
       }
       return out;

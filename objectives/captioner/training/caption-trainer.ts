@@ -5,8 +5,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { SeededRandom } from "../../../src/random/seeded-random.ts";
-import { chunkBatches, disposeBatch, type PreparedExample, tokenBatch } from "../data/token-batches.ts";
-import { type CaptionerModel, dropoutSeeds } from "../model/captioner-model.ts";
+import { chunkBatches } from "../data/token-batches.ts";
+import { type DropoutSeeds, dropoutSeeds } from "../model/captioner-model.ts";
 import { AdamW } from "./adamw.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { trainStep } from "./train-step.ts";
@@ -35,17 +35,26 @@ export interface EpochResult {
   readonly seconds: number;
 }
 
+/** How a model turns examples into batches and a batch into its loss. */
+export interface BatchedLoss<E, B> {
+  /** The batch of `examples` (tensors the trainer frees with {@link disposeBatch}). */
+  batch(examples: readonly E[]): B;
+  /** Mean loss of `batch`; `seeds` set means training (dropout on). */
+  loss(batch: B, seeds?: DropoutSeeds): tf.Scalar;
+  disposeBatch(batch: B): void;
+}
+
 /** Trains `trainable` variables of a model on prepared examples. */
-export class CaptionTrainer {
-  readonly model: CaptionerModel;
+export class CaptionTrainer<E, B> {
+  readonly model: BatchedLoss<E, B>;
   readonly trainable: readonly tf.Variable[];
   readonly optimizer: AdamW;
-  readonly #train: readonly PreparedExample[];
+  readonly #train: readonly E[];
   readonly #options: TrainerOptions;
   readonly stepsPerEpoch: number;
   #globalStep = 0;
 
-  constructor(model: CaptionerModel, trainable: readonly tf.Variable[], train: readonly PreparedExample[], options: TrainerOptions) {
+  constructor(model: BatchedLoss<E, B>, trainable: readonly tf.Variable[], train: readonly E[], options: TrainerOptions) {
     if (train.length === 0) throw new Error("no training examples");
     if (trainable.length === 0) throw new Error("nothing to train: every weight is frozen");
     this.model = model;
@@ -76,13 +85,11 @@ export class CaptionTrainer {
   /** Runs epoch `epoch` (1-based); `onStep` sees each batch loss. */
   trainEpoch(epoch: number, onStep?: (step: number, loss: number) => void): EpochResult {
     const started = performance.now();
-    const encoder = this.model.config.encoder;
-    const maxTokens = this.model.config.decoder.maxTokens;
     const rng = new SeededRandom(this.#options.seed * 7919 + epoch);
     let total = 0;
     let steps = 0;
     for (const chunk of chunkBatches(this.#train, this.#options.batchSize, rng)) {
-      const batch = tokenBatch(chunk, encoder, maxTokens);
+      const batch = this.model.batch(chunk);
       try {
         const lossTensor = trainStep(this.model, batch, this.trainable, this.optimizer, {
           learningRate: this.currentLearningRate(),
@@ -97,7 +104,7 @@ export class CaptionTrainer {
         this.#globalStep++;
         onStep?.(this.#globalStep, loss);
       } finally {
-        disposeBatch(batch);
+        this.model.disposeBatch(batch);
       }
     }
     return { epoch, trainLoss: total / Math.max(1, steps), steps, seconds: (performance.now() - started) / 1000 };

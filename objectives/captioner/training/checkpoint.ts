@@ -1,6 +1,7 @@
 /**
- * A fine-tuning checkpoint as bytes: the trainable tensors, AdamW's moments and where the
- * run stood, so a retried trial resumes after its last finished epoch. Layout: "HPOCKPT1",
+ * A fine-tuning checkpoint as bytes: the trainable tensors, AdamW's moments, where the run
+ * stood and its best epoch's tensors, so a retried trial resumes after its last finished
+ * epoch and still keeps the best weights. Layout: "HPOCKPT1",
  * a little-endian uint32 header length, a JSON header, then float32 data in header order.
  */
 import { z } from "zod";
@@ -19,6 +20,8 @@ export interface CheckpointState {
   /** Trainable tensors by name (adapters or weights). */
   readonly tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
   readonly optimizer: { readonly step: number; readonly m: readonly Float32Array[]; readonly v: readonly Float32Array[] };
+  /** The best epoch so far and its trainable tensors (same names as `tensors`), when it is not the last one. */
+  readonly best?: { readonly epoch: number; readonly value: number; readonly tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }> };
 }
 
 const headerSchema = z.object({
@@ -28,6 +31,7 @@ const headerSchema = z.object({
   history: z.array(z.object({ epoch: z.number(), value: z.number() })),
   tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()) })),
   optimizerStep: z.number().int().nonnegative(),
+  best: z.object({ epoch: z.number().int().nonnegative(), value: z.number() }).optional(),
 });
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -36,9 +40,22 @@ const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 export function encodeCheckpoint(state: CheckpointState): Uint8Array {
   const tensors = [...state.tensors].map(([name, t]) => ({ name, shape: [...t.shape] }));
   const header = new TextEncoder().encode(
-    JSON.stringify({ epoch: state.epoch, globalStep: state.globalStep, hyperparameters: state.hyperparameters, history: state.history, tensors, optimizerStep: state.optimizer.step }),
+    JSON.stringify({
+      epoch: state.epoch,
+      globalStep: state.globalStep,
+      hyperparameters: state.hyperparameters,
+      history: state.history,
+      tensors,
+      optimizerStep: state.optimizer.step,
+      ...(state.best ? { best: { epoch: state.best.epoch, value: state.best.value } } : {}),
+    }),
   );
-  const arrays = [...[...state.tensors.values()].map((t) => t.values), ...state.optimizer.m, ...state.optimizer.v];
+  const best = state.best ? [...state.tensors.keys()].map((name) => {
+    const t = state.best?.tensors.get(name);
+    if (!t) throw new Error(`checkpoint: best state lacks ${name}`);
+    return t.values;
+  }) : [];
+  const arrays = [...[...state.tensors.values()].map((t) => t.values), ...state.optimizer.m, ...state.optimizer.v, ...best];
   const floats = arrays.reduce((n, a) => n + a.length, 0);
   const out = new Uint8Array(MAGIC.length + 4 + header.length + floats * 4);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -70,5 +87,14 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointState {
   const tensors = new Map(header.tensors.map((t) => [t.name, { shape: t.shape, values: take(sizeOf(t.shape)) }]));
   const m = header.tensors.map((t) => take(sizeOf(t.shape)));
   const v = header.tensors.map((t) => take(sizeOf(t.shape)));
-  return { epoch: header.epoch, globalStep: header.globalStep, hyperparameters: header.hyperparameters, history: header.history, tensors, optimizer: { step: header.optimizerStep, m, v } };
+  const best = header.best ? { ...header.best, tensors: new Map(header.tensors.map((t) => [t.name, { shape: t.shape, values: take(sizeOf(t.shape)) }])) } : undefined;
+  return {
+    epoch: header.epoch,
+    globalStep: header.globalStep,
+    hyperparameters: header.hyperparameters,
+    history: header.history,
+    tensors,
+    optimizer: { step: header.optimizerStep, m, v },
+    ...(best ? { best } : {}),
+  };
 }

@@ -20,7 +20,7 @@ export interface CaptionScores {
 /** Loss plus caption scores of one split. */
 export interface SplitScores extends CaptionScores {
   readonly loss: number;
-  /** A few generated captions with their references, for logs. */
+  /** Every generated caption with its reference, in the split's order. */
   readonly samples: readonly { readonly prediction: string; readonly reference: string }[];
 }
 
@@ -65,18 +65,22 @@ export function generateCaptions(model: CaptionerModel, tokenizer: WordTokenizer
   return out;
 }
 
-/** Loss, captions and scores of a split. */
-export function scoreSplit(model: CaptionerModel, tokenizer: WordTokenizer, examples: readonly PreparedExample[], options: GenerateOptions = {}): SplitScores {
-  const loss = splitLoss(model, examples, options.batchSize);
-  const predictions = generateCaptions(model, tokenizer, examples, options);
-  const references = examples.map((e) => [e.reference]);
-  const m = computeCaptionMetrics(predictions, references);
+/** Scores of a split from its loss, predictions and (normalised) references. */
+export function splitScores(loss: number, predictions: readonly string[], references: readonly string[]): SplitScores {
+  const m = computeCaptionMetrics(predictions, references.map((r) => [r]));
   return {
     loss,
     bleu1: m.bleu1,
     bleu2: m.bleu2,
     rougeL: m.rougeL,
     meteor: m.meteor,
-    samples: predictions.slice(0, 3).map((prediction, i) => ({ prediction, reference: examples[i].reference })),
+    samples: predictions.map((prediction, i) => ({ prediction, reference: references[i] })),
   };
+}
+
+/** Loss, captions and scores of a split. */
+export function scoreSplit(model: CaptionerModel, tokenizer: WordTokenizer, examples: readonly PreparedExample[], options: GenerateOptions = {}): SplitScores {
+  const loss = splitLoss(model, examples, options.batchSize);
+  const predictions = generateCaptions(model, tokenizer, examples, options);
+  return splitScores(loss, predictions, examples.map((e) => e.reference));
 }

@@ -20,14 +20,17 @@ export function trainedTowers(mode: FreezeMode): Tower[] {
 
 /**
  * Prepares `model` for fine-tuning and returns the variables the optimiser may change, by
- * name: fresh adapters on the trained towers when `lora.r ≥ 1`, else those towers' weights.
+ * name: fresh adapters on the trained towers when `lora.r ≥ 1` (plus the tied word table
+ * when `trainWordEmbeddings` and the decoder trains), else those towers' weights.
  */
-export function prepareTrainable(model: CaptionerModel, mode: FreezeMode, lora: LoraConfig, seed: number): Map<string, tf.Variable> {
+export function prepareTrainable(model: CaptionerModel, mode: FreezeMode, lora: LoraConfig, seed: number, options: { readonly trainWordEmbeddings?: boolean } = {}): Map<string, tf.Variable> {
   const towers = trainedTowers(mode);
   if (lora.r >= 1) {
     const adapters = LoraAdapters.create(lora, model.projections, towers, seed);
     model.setLora(adapters);
-    return adapters.named();
+    const named = adapters.named();
+    if (options.trainWordEmbeddings && towers.includes("decoder")) named.set("decoder.tokens", model.params.get("decoder.tokens"));
+    return named;
   }
   model.setLora(null);
   return new Map(towers.flatMap((t) => model.params.namesIn(t)).map((n) => [n, model.params.get(n)]));

@@ -19,6 +19,7 @@ import { loadCaptioner, type SavedCaptioner, saveCaptioner } from "../model/mode
 import { WordTokenizer } from "../text/word-tokenizer.ts";
 import { CaptionTrainer } from "./caption-trainer.ts";
 import { splitLoss } from "./evaluation.ts";
+import { wordCaptionerTraining } from "./word-captioner-training.ts";
 
 /** Pretraining settings (all optional; defaults suit two CPU cores). */
 export const pretrainOptionsSchema = z.object({
@@ -79,7 +80,7 @@ export function pretrainCaptioner(options: PretrainOptions = {}, vocabularyTexts
   const train = prepareExamples(split.train, "description", tokenizer, encoder, maxTokens);
   const validation = prepareExamples(split.validation, "description", tokenizer, encoder, maxTokens);
   const trainable = model.params.names().map((n) => model.params.get(n));
-  const trainer = new CaptionTrainer(model, trainable, train, { batchSize: o.batchSize, learningRate: o.learningRate, epochs: o.epochs, seed: o.seed, warmupFraction: 0.05 });
+  const trainer = new CaptionTrainer(wordCaptionerTraining(model), trainable, train, { batchSize: o.batchSize, learningRate: o.learningRate, epochs: o.epochs, seed: o.seed, warmupFraction: 0.05 });
   log(`[pretrain] ${model.parameterCount()} parameters, vocabulary ${tokenizer.size}, ${train.length} train / ${validation.length} validation plates, ${o.epochs} epochs`);
   let last = { trainLoss: NaN, validationLoss: NaN };
   try {

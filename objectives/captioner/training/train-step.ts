@@ -3,7 +3,7 @@
  * clipping, AdamW update.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { CaptionerModel, DropoutSeeds, TokenBatch } from "../model/captioner-model.ts";
+import type { DropoutSeeds } from "../model/captioner-model.ts";
 import { beginStep, endStep } from "../model/ops/saved-tensors.ts";
 import type { AdamW } from "./adamw.ts";
 
@@ -16,7 +16,7 @@ export interface StepOptions {
 }
 
 /** Runs one step and returns the batch loss (before the update) as a scalar the caller disposes. */
-export function trainStep(model: CaptionerModel, batch: TokenBatch, trainable: readonly tf.Variable[], optimizer: AdamW, options: StepOptions): tf.Scalar {
+export function trainStep<B>(model: { loss(batch: B, seeds?: DropoutSeeds): tf.Scalar }, batch: B, trainable: readonly tf.Variable[], optimizer: AdamW, options: StepOptions): tf.Scalar {
   let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
   beginStep();
   try {

@@ -10,7 +10,8 @@ import { CodeWriter, F32, I32, V128, type WasmFunction } from "./wasm-code.ts";
  * Parameters: a, b, c (byte addresses), G, M, K, N, aRowStride, aColStride, aGroupStride,
  * bGroupStride, cGroupStride (strides in bytes), all i32, then alpha (f32): C = alpha·A·B.
  * A(i, k) lives at a + i·aRowStride + k·aColStride, so a transposed A costs nothing; B and
- * C are row-major with N columns. N must be a multiple of 4.
+ * C are row-major with N columns. Columns beyond the last multiple of 4 (ViT's 197 tokens)
+ * take a scalar loop.
  */
 export const GEMM_PARAMS = 13;
 
@@ -32,15 +33,20 @@ export function gemmFunction(): WasmFunction {
   const acc = Array.from({ length: 8 }, () => w.local(V128));
   const bv = [w.local(V128), w.local(V128)];
   const alphas = w.local(V128);
+  const accS = Array.from({ length: 4 }, () => w.local(F32));
 
-  // Computes the R×(4V) tile of C at (i, j), R ∈ {4, 1}, V ∈ {2, 1}.
-  const tile = (R: number, V: number): void => {
-    for (let t = 0; t < R * V; t++) w.v128Zero().set(acc[t]);
-    // pa[r] = aG + (i + r)·aRow
+  // pa[r] = aG + (i + r)·aRow, pb = bG + 4j, kk = K: where a tile's k loop starts.
+  const startTile = (R: number): void => {
     w.get(aG).get(i).get(aRow).mul().add().set(pa[0]);
     for (let r = 1; r < R; r++) w.get(pa[r - 1]).get(aRow).add().set(pa[r]);
     w.get(bG).get(j).i32(4).mul().add().set(pb);
     w.get(K).set(kk);
+  };
+
+  // Computes the R×(4V) tile of C at (i, j), R ∈ {4, 1}, V ∈ {2, 1}.
+  const tile = (R: number, V: number): void => {
+    for (let t = 0; t < R * V; t++) w.v128Zero().set(acc[t]);
+    startTile(R);
     w.block().loop();
     w.get(kk).eqz().brIf(1);
     for (let v = 0; v < V; v++) w.get(pb).v128Load(16 * v).set(bv[v]);
@@ -62,6 +68,33 @@ export function gemmFunction(): WasmFunction {
     }
   };
 
+  // One column j of R rows, scalar: C(i + r, j) = alpha · Σk A(i + r, k)·B(k, j).
+  const scalarTile = (R: number): void => {
+    for (let r = 0; r < R; r++) w.f32(0).set(accS[r]);
+    startTile(R);
+    w.block().loop();
+    w.get(kk).eqz().brIf(1);
+    for (let r = 0; r < R; r++) w.get(accS[r]).get(pa[r]).f32Load().get(pb).f32Load().f32Mul().f32Add().set(accS[r]);
+    for (let r = 0; r < R; r++) w.get(pa[r]).get(aCol).add().set(pa[r]);
+    w.get(pb).get(rowBytes).add().set(pb);
+    w.get(kk).i32(1).sub().set(kk);
+    w.br(0).end().end();
+    w.get(cG).get(i).get(rowBytes).mul().add().get(j).i32(4).mul().add().set(pc);
+    for (let r = 0; r < R; r++) {
+      w.get(pc).get(accS[r]).get(alpha).f32Mul().f32Store();
+      if (r < R - 1) w.get(pc).get(rowBytes).add().set(pc);
+    }
+  };
+
+  // while (j < N) { scalar column; j += 1 }
+  const tailLoop = (R: number): void => {
+    w.block().loop();
+    w.get(j).get(N).geS().brIf(1);
+    scalarTile(R);
+    w.get(j).i32(1).add().set(j);
+    w.br(0).end().end();
+  };
+
   // while (j + 4V <= N) { tile; j += 4V }
   const columnLoop = (R: number, V: number): void => {
     w.block().loop();
@@ -78,6 +111,7 @@ export function gemmFunction(): WasmFunction {
     w.i32(0).set(j);
     columnLoop(R, 2);
     columnLoop(R, 1);
+    tailLoop(R);
     w.get(i).i32(R).add().set(i);
     w.br(0).end().end();
   };

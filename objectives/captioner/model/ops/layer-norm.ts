@@ -7,15 +7,16 @@ import * as tf from "@tensorflow/tfjs";
 import { customOp } from "./custom-op.ts";
 import { sumRows } from "./matmul.ts";
 
-const EPSILON = 1e-5;
+/** GPT-2's and PyTorch's default epsilon. */
+export const DEFAULT_LAYER_NORM_EPSILON = 1e-5;
 
-const layerNormOp = customOp<tf.Tensor2D>(([x, gamma, beta], save) => {
+const layerNormOp = (epsilon: number) => customOp<tf.Tensor2D>(([x, gamma, beta], save) => {
   const xt = x as tf.Tensor2D;
   const d = xt.shape[1];
   const mean = tf.mean(xt, 1, true);
   const centered = tf.sub(xt, mean);
   const variance = tf.mean(tf.square(centered), 1, true);
-  const invStd = tf.rsqrt(tf.add(variance, EPSILON));
+  const invStd = tf.rsqrt(tf.add(variance, epsilon));
   const normalized = tf.mul(centered, invStd);
   save([normalized, invStd, gamma]);
   return {
@@ -34,7 +35,11 @@ const layerNormOp = customOp<tf.Tensor2D>(([x, gamma, beta], save) => {
   };
 });
 
-/** LayerNorm(x)·gamma + beta for x [rows, d]. */
-export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor2D {
-  return layerNormOp(x, gamma, beta);
+const ops = new Map<number, ReturnType<typeof layerNormOp>>();
+
+/** LayerNorm(x)·gamma + beta for x [rows, d], with `epsilon` added to the variance (default 1e-5; ViT uses 1e-12). */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon = DEFAULT_LAYER_NORM_EPSILON): tf.Tensor2D {
+  let op = ops.get(epsilon);
+  if (!op) ops.set(epsilon, (op = layerNormOp(epsilon)));
+  return op(x, gamma, beta);
 }

@@ -26,7 +26,7 @@ export function transposeLast(x: tf.Tensor3D): tf.Tensor3D {
 }
 
 function useKernel(n: number): boolean {
-  return n % 4 === 0 && wasmKernelsActive();
+  return n >= 1 && wasmKernelsActive();
 }
 
 /** Grouped product without gradient: alpha · op(a[g]) · b[g], op = transpose when `transposeA`. */

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Optuna's side of `npm run bench -- tpe-latency` (driven by bench/tpe-latency.ts).
+
+Times one ask() + the suggests of a search space with Optuna's TPESampler on an in-memory
+study, for whichever Optuna `import optuna` finds: Debian's python3-optuna (3.1) with
+/usr/bin/python3, or Optuna 4.9's source on PYTHONPATH (it runs with Debian's numpy and
+SQLAlchemy). The benchmark sends JSON lines on stdin and reads one JSON line back per
+request on stdout:
+
+    {"op": "hello", "space": [param specs as in functions.json]}
+        -> {"optuna": version, "numpy": version, "path": optuna's folder}
+    {"op": "grow", "trials": [{"params": {...}, "value": v}, ...]}
+        -> {"n": COMPLETE trials in the study}
+    {"op": "time", "sampler": "tpe" | "tpe-mv", "reps": k}
+        -> {"wall_ms": [...], "cpu_ms": [...]}   (per ask: perf_counter and process_time)
+
+The history is built once (study.add_trials) and shared by both samplers, which are created
+once each (seed 1) so that whatever they cache carries over between requests, as in a real
+study. Every timed trial is told FAIL afterwards so the COMPLETE history stays at its size.
+"""
+
+import json
+import os
+import sys
+import time
+import warnings
+
+import numpy
+import optuna
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.samplers import TPESampler
+from optuna.trial import TrialState, create_trial
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_functions import suggest  # noqa: E402
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+# Optuna 3.1 marks multivariate TPE experimental; the warning is not part of the timing.
+warnings.simplefilter("ignore")
+
+
+def distribution_of(spec):
+    if spec["type"] == "categorical":
+        return CategoricalDistribution(spec["choices"])
+    if spec["type"] == "int":
+        return IntDistribution(spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step", 1))
+    return FloatDistribution(spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step"))
+
+
+class Bench:
+    def __init__(self, space):
+        self.space = space
+        self.distributions = {spec["name"]: distribution_of(spec) for spec in space}
+        self.study = optuna.create_study(direction="minimize")
+        self.samplers = {
+            "tpe": TPESampler(seed=1),
+            "tpe-mv": TPESampler(seed=1, multivariate=True),
+        }
+        self.complete = 0
+
+    def grow(self, trials):
+        self.study.add_trials(
+            [create_trial(params=t["params"], distributions=self.distributions, value=t["value"]) for t in trials]
+        )
+        self.complete += len(trials)
+        return {"n": self.complete}
+
+    def time(self, sampler, reps):
+        self.study.sampler = self.samplers[sampler]
+        wall, cpu = [], []
+        for _ in range(reps):
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            trial = self.study.ask()
+            for spec in self.space:
+                suggest(trial, spec)
+            t1 = time.perf_counter()
+            c1 = time.process_time()
+            self.study.tell(trial, state=TrialState.FAIL)
+            wall.append((t1 - t0) * 1000)
+            cpu.append((c1 - c0) * 1000)
+        return {"wall_ms": wall, "cpu_ms": cpu}
+
+
+def main():
+    bench = None
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request["op"]
+        if op == "hello":
+            bench = Bench(request["space"])
+            reply = {"optuna": optuna.__version__, "numpy": numpy.__version__, "path": optuna.__path__[0]}
+        elif op == "grow":
+            reply = bench.grow(request["trials"])
+        elif op == "time":
+            reply = bench.time(request["sampler"], request["reps"])
+        else:
+            reply = {"error": f"unknown op {op!r}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
