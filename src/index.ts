@@ -17,6 +17,7 @@ export * from "./tracking/tracker-hub.ts";
 export * from "./storage/storage.ts";
 export * from "./storage/study-event.ts";
 export * from "./storage/storage-errors.ts";
+export { MAX_REPORT_STEP } from "./storage/storable-data.ts";
 export * from "./storage/open-storage.ts";
 export { InMemoryStorage } from "./storage/memory-storage.ts";
 export * from "./trial/trial.ts";

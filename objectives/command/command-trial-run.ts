@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { holdExitUntil } from "../../src/internal/exit-holds.ts";
 import { terminalSafe } from "../../src/internal/terminal-text.ts";
 import { TrialPruned } from "../../src/trial/trial-pruned.ts";
+import { UnstorableDataError } from "../../src/storage/storage-errors.ts";
 import { BoundedTail } from "./bounded-tail.ts";
 import type { CommandTrial } from "./command-trial.ts";
 import { gpusFromEnvironment, type ResolvedCommandOptions } from "./command-options.ts";
@@ -113,7 +114,7 @@ async function runProgram(
     } catch (e) {
       // A value the trial rejects is one bad line; anything else (the trial was finished
       // or interrupted elsewhere) means nobody listens any more: stop the program.
-      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      if (!(e instanceof TypeError || e instanceof RangeError || e instanceof UnstorableDataError)) throw e;
       options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${e.message})`);
       return;
     }

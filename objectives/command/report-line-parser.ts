@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeZodIssues } from "./describe-zod-issues.ts";
+import { MAX_REPORT_STEP } from "../../src/storage/storable-data.ts";
 
 /** What a program prints to report: `hpo:report {"step": 3, "value": 0.41}`. */
 export const REPORT_PREFIX = "hpo:report";
@@ -15,7 +16,7 @@ const metricValue = z.union(
 );
 
 const reportSchema = z.object({
-  step: z.number({ error: "expected an integer step" }).int({ error: "expected an integer step" }).nonnegative(),
+  step: z.number({ error: "expected an integer step" }).int({ error: "expected an integer step" }).nonnegative().max(MAX_REPORT_STEP, { error: `expected a step of at most ${MAX_REPORT_STEP}` }),
   value: metricValue,
 });
 

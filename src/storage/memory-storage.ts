@@ -9,6 +9,7 @@ import type { StudyEvent } from "./study-event.ts";
 import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
 import { isBetter } from "../study/study-direction.ts";
 import { planRetry } from "./retry-plan.ts";
+import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "./storable-data.ts";
 
 interface MemoryStudy {
   record: StudyRecord & { userAttrs: Record<string, AttrValue>; systemAttrs: Record<string, AttrValue> };
@@ -40,6 +41,7 @@ export class InMemoryStorage implements Storage {
   #nextTrialId = 1;
 
   async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord> {
+    checkStorableName("study name", studyName);
     if (this.#studies.has(studyName)) throw new DuplicatedStudyError(studyName);
     const study: MemoryStudy = {
       record: { studyId: this.#nextStudyId++, studyName, directions: [...directions], userAttrs: {}, systemAttrs: {}, createdAt: new Date() },
@@ -85,15 +87,15 @@ export class InMemoryStorage implements Storage {
     const s = this.#study(studyId);
     const target = kind === "user" ? s.record.userAttrs : s.record.systemAttrs;
     const events: PendingEvent[] = [];
-    for (const [key, value] of Object.entries(attrs)) {
-      target[key] = structuredClone(value);
+    for (const [key, value] of Object.entries(storableAttrs(`study ${kind} attr`, attrs)!)) {
+      target[key] = value;
       events.push({ type: "study_attr_set", trialNumber: null, payload: { kind, key, value } });
     }
     if (events.length) this.#append(s, events);
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    return freeze(this.#insertTrial(this.#study(studyId), trial));
+    return freeze(this.#insertTrial(this.#study(studyId), storableNewTrial(trial)));
   }
 
   #insertTrial(s: MemoryStudy, trial: NewTrial): MemoryTrial {
@@ -210,7 +212,8 @@ export class InMemoryStorage implements Storage {
     return { failed: failed.parts.number, retry: number };
   }
 
-  async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
+  async updateTrial(trialId: number, given: TrialPatch): Promise<void> {
+    const patch = storablePatch(trialId, given);
     const entry = this.#trials.get(trialId);
     if (!entry) throw new StorageError(`trial id ${trialId} does not exist`);
     const { study, trial } = entry;
@@ -223,8 +226,9 @@ export class InMemoryStorage implements Storage {
     for (const v of patch.intermediateValues ?? []) {
       if (!p.intermediate.some(([s]) => s === v.step)) p.intermediate.push([v.step, v.value]);
     }
-    Object.assign(p.userAttrs, structuredClone(patch.userAttrs ?? {}));
-    Object.assign(p.systemAttrs, structuredClone(patch.systemAttrs ?? {}));
+    // Fresh copies made by storablePatch: the caller's objects are not kept.
+    Object.assign(p.userAttrs, patch.userAttrs);
+    Object.assign(p.systemAttrs, patch.systemAttrs);
     if (patch.finish) {
       p.state = patch.finish.state;
       p.values = patch.finish.values ? [...patch.finish.values] : null;

@@ -31,3 +31,8 @@ export class TrialNotRunningError extends StorageError {
 export class StorageConfigError extends StorageError {
   override name = "StorageConfigError";
 }
+
+/** Data a storage cannot hold (an attr JSON cannot encode, a NUL in a name, a step out of range); names the field. */
+export class UnstorableDataError extends StorageError {
+  override name = "UnstorableDataError";
+}

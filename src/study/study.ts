@@ -17,6 +17,7 @@ import { paretoFront } from "./pareto-front.ts";
 import { isBetter, type StudyDirection } from "./study-direction.ts";
 import { TrialHistory } from "./trial-history.ts";
 import { workerId } from "./worker-id.ts";
+import { describeThrown } from "../internal/describe-thrown.ts";
 import { HeartbeatKeeper } from "../workers/heartbeat-keeper.ts";
 import type { FailedTrialReport } from "../storage/storage.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
@@ -216,7 +217,7 @@ export class Study {
       trial.initRelative();
       for (const [name, d] of Object.entries(fixedDistributions ?? {})) trial.suggest(name, d);
     } catch (e) {
-      await this.#finishLive(trial, { state: "FAIL", values: null, failReason: `sampling failed: ${(e as Error).message}` });
+      await this.#finishLive(trial, { state: "FAIL", values: null, failReason: `sampling failed: ${errorMessage(e)}` });
       throw e;
     }
     return trial;
@@ -537,8 +538,7 @@ function shouldCatch(option: CatchOption | undefined, error: unknown): boolean {
 }
 
 function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message ? `${e.name}: ${e.message}` : e.name;
-  return String(e);
+  return describeThrown(e);
 }
 
 function sameParams(a: Readonly<Record<string, ParamValue>>, b: Readonly<Record<string, ParamValue>>): boolean {

@@ -21,7 +21,8 @@ import {
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import type { ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
-import { TrialNotRunningError } from "../storage/storage-errors.ts";
+import { TrialNotRunningError, UnstorableDataError } from "../storage/storage-errors.ts";
+import { checkReportStep, checkStorableName, storableAttrValue } from "../storage/storable-data.ts";
 import type { TrialHistory } from "../study/trial-history.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
@@ -189,15 +190,13 @@ export class Trial {
   }
 
   /**
-   * Records an intermediate value at `step` (a non-negative integer) for pruners and live
-   * views. Reporting a step twice keeps the first value, as Optuna does.
+   * Records an intermediate value at `step` (an integer from 0 to 2^31 − 1) for pruners and
+   * live views. Reporting a step twice keeps the first value, as Optuna does.
    */
   report(value: number, step: number): void {
     this.#checkOpen("report");
     if (typeof value !== "number") throw new TypeError(`trial ${this.number}: report(value, step) needs a number value, got ${typeof value}`);
-    if (!Number.isInteger(step) || step < 0) {
-      throw new TypeError(`trial ${this.number}: report step must be a non-negative integer, got ${String(step)}`);
-    }
+    checkReportStep(`trial ${this.number}: report(value, step)`, step);
     if (this.#intermediate.has(step)) {
       if (!this.#warnedSteps.has(step)) {
         this.#warnedSteps.add(step);
@@ -223,11 +222,17 @@ export class Trial {
     return this.#ctx.pruner.prune(this.#ctx.history, this.snapshot());
   }
 
-  /** Stores a user attribute (JSON-compatible value) on this trial. */
+  /**
+   * Stores a user attribute (JSON-compatible value) on this trial. What cannot be stored
+   * (circular, BigInt, a function, undefined, a NUL in the key) throws UnstorableDataError
+   * here, in the objective; the value is copied, so later changes to it are not seen.
+   */
   setUserAttr(key: string, value: AttrValue): void {
     this.#checkOpen("setUserAttr");
-    this.#userAttrs[key] = value;
-    this.#pending.userAttrs[key] = value;
+    checkStorableName(`trial ${this.number}: user attr name`, key);
+    const stored = storableAttrValue(`trial ${this.number}: user attr ${JSON.stringify(key)}`, value);
+    this.#userAttrs[key] = stored;
+    this.#pending.userAttrs[key] = stored;
     this.#scheduleFlush();
   }
 
@@ -287,13 +292,22 @@ export class Trial {
     // in the pending patch: they go out with the final one, so its error no longer matters.
     this.#writeError = null;
     const patch = this.#takePending();
-    const systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
+    let systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
     if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
-    await this.#ctx.storage.updateTrial(this.trialId, {
-      ...patch,
-      systemAttrs,
-      finish: { state: outcome.state, values: outcome.values },
-    });
+    try {
+      await this.#ctx.storage.updateTrial(this.trialId, {
+        ...patch,
+        systemAttrs,
+        finish: { state: outcome.state, values: outcome.values },
+      });
+    } catch (e) {
+      if (!(e instanceof UnstorableDataError)) throw e;
+      // The trial's own data cannot be stored (the checks above should have caught it when
+      // it was handed over): that trial fails with the reason; nothing else is affected.
+      outcome = { state: "FAIL", values: null, failReason: `its data cannot be stored: ${e.message}` };
+      systemAttrs = { fail_reason: outcome.failReason! };
+      await this.#ctx.storage.updateTrial(this.trialId, { params: patch.params, systemAttrs, finish: { state: "FAIL", values: null } });
+    }
     const final = buildFrozenTrial({
       trialId: this.trialId,
       number: this.number,
@@ -311,6 +325,7 @@ export class Trial {
   }
 
   #suggest(name: string, distribution: Distribution): ParamValue {
+    checkStorableName(`trial ${this.number}: param name`, name);
     this.#checkOpen(`suggest "${name}"`);
     const known = this.#params.get(name);
     if (known) {

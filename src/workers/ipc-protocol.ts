@@ -2,9 +2,11 @@ import {
   DuplicatedStudyError,
   StorageConfigError,
   StorageError,
+  UnstorableDataError,
   StudyNotFoundError,
   TrialNotRunningError,
 } from "../storage/storage-errors.ts";
+import { describeThrown } from "../internal/describe-thrown.ts";
 import type { Storage } from "../storage/storage.ts";
 
 /** Storage methods a worker process calls through its parent (all but close and watchEvents). */
@@ -55,12 +57,13 @@ const ERROR_CLASSES: Record<string, new (...args: never[]) => Error> = {
   StudyNotFoundError,
   TrialNotRunningError,
   StorageConfigError,
+  UnstorableDataError,
   StorageError,
 };
 
 /** Serialises an error (name, message and own fields such as studyName). */
 export function serializeError(e: unknown): SerializedError {
-  if (!(e instanceof Error)) return { name: "Error", message: String(e), props: {} };
+  if (!(e instanceof Error)) return { name: "Error", message: describeThrown(e), props: {} };
   const props: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) if (typeof v !== "function") props[k] = v;
   return { name: e.name, message: e.message, props };

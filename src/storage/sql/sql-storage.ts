@@ -12,6 +12,7 @@ import type { StudyEvent, StudyEventType } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
 import { eventsForPatch, type PendingEvent } from "../trial-patch-events.ts";
 import { planRetry } from "../retry-plan.ts";
+import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
 type Db = Kysely<Database>;
 type Tx = Transaction<Database>;
@@ -72,6 +73,7 @@ export class SqlStorage implements Storage {
   }
 
   async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord> {
+    checkStorableName("study name", studyName);
     return this.#run(async () => {
       try {
         return await this.#durableTx(async (tx) => {
@@ -140,7 +142,7 @@ export class SqlStorage implements Storage {
   }
 
   async setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void> {
-    const entries = Object.entries(attrs);
+    const entries = Object.entries(storableAttrs(`study ${kind} attr`, attrs)!);
     if (entries.length === 0) return;
     await this.#run(() =>
       this.#durableTx(async (tx) => {
@@ -159,7 +161,8 @@ export class SqlStorage implements Storage {
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    return this.#run(() => this.#fastTx(async (tx) => (await insertTrial(tx, studyId, trial))!));
+    const checked = storableNewTrial(trial);
+    return this.#run(() => this.#fastTx(async (tx) => (await insertTrial(tx, studyId, checked))!));
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
@@ -167,7 +170,8 @@ export class SqlStorage implements Storage {
     return this.claimOrCreateTrial(studyId, { workerId, maxTrials: 0 });
   }
 
-  async updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
+  async updateTrial(trialId: number, given: TrialPatch): Promise<void> {
+    const patch = storablePatch(trialId, given);
     await this.#run(async (attempt) => {
       try {
         await this.#applyPatch(trialId, patch);
