@@ -58,6 +58,13 @@ export interface TrialPatch {
   readonly userAttrs?: Readonly<Record<string, AttrValue>>;
   readonly systemAttrs?: Readonly<Record<string, AttrValue>>;
   readonly finish?: { readonly state: "COMPLETE" | "PRUNED" | "FAIL"; readonly values: readonly number[] | null };
+  /**
+   * With `finish`: the trial's whole data, and the storage's {@link Storage.reconnects} when
+   * its writes began. A storage that lost its server since then (writes it acknowledged may be
+   * gone: PostgreSQL commits a trial's intermediate writes asynchronously) writes all of it
+   * with the final state, so a finished trial is stored whole.
+   */
+  readonly wholeTrial?: { readonly reconnectsAt: number; readonly data: () => Pick<TrialPatch, "params" | "intermediateValues" | "userAttrs"> };
 }
 
 /** Trial counts of a study by state; `retriedFails` are FAIL trials a retry replaced. */
@@ -103,6 +110,13 @@ export interface Storage {
   readonly kind: "memory" | "pglite" | "postgres";
   /** Where it lives, for messages (a folder, a URL without password, or "memory"). */
   readonly location: string;
+  /**
+   * How often this storage has lost a connection to its server (restart, crash, terminated
+   * backend); absent where there is no server. Writes acknowledged before a loss may be
+   * gone, so a trial re-sends its data with its final write, and heartbeats are given a
+   * grace period before anyone is judged stale.
+   */
+  readonly reconnects?: number;
 
   /** Creates a study; throws DuplicatedStudyError when the name is taken. */
   createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<StudyRecord>;

@@ -101,6 +101,8 @@ export class Trial {
   #writeError: unknown = null;
   #finished = false;
   #warnedSteps = new Set<number>();
+  /** The storage's reconnect count when this trial's writes began. */
+  readonly #reconnectsAt: number;
 
   /** @internal Created by Study.ask(). */
   constructor(ctx: TrialContext, start: FrozenTrial) {
@@ -109,6 +111,7 @@ export class Trial {
     this.number = start.number;
     this.trialId = start.trialId;
     this.studyName = ctx.history.studyName;
+    this.#reconnectsAt = ctx.storage.reconnects ?? 0;
     for (const [name, d] of Object.entries(start.distributions)) {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
@@ -299,6 +302,7 @@ export class Trial {
         ...patch,
         systemAttrs,
         finish: { state: outcome.state, values: outcome.values },
+        wholeTrial: { reconnectsAt: this.#reconnectsAt, data: () => this.#wholeData() },
       });
     } catch (e) {
       if (!(e instanceof UnstorableDataError)) throw e;
@@ -322,6 +326,15 @@ export class Trial {
     });
     this.#ctx.history.upsert(final);
     return final;
+  }
+
+  /** Everything this trial has written or will write, for a storage that may have lost some. */
+  #wholeData(): Pick<TrialPatch, "params" | "intermediateValues" | "userAttrs"> {
+    return {
+      params: [...this.#params].map(([name, p]) => ({ name, distribution: p.distribution, internal: p.internal })),
+      intermediateValues: [...this.#intermediate].map(([step, value]) => ({ step, value })),
+      userAttrs: { ...this.#userAttrs },
+    };
   }
 
   #suggest(name: string, distribution: Distribution): ParamValue {

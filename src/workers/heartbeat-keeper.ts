@@ -23,6 +23,8 @@ export class HeartbeatKeeper {
   readonly #live = new Set<number>();
   #timer: NodeJS.Timeout | null = null;
   #beating = false;
+  #reconnectsSeen = 0;
+  #judgeAfter = -Infinity;
 
   constructor(storage: Storage, studyId: number, options: HeartbeatOptions) {
     this.#storage = storage;
@@ -61,6 +63,15 @@ export class HeartbeatKeeper {
 
   /** Fails trials silent for longer than the grace period and enqueues their retries. */
   async checkStale(): Promise<FailedTrialReport[]> {
+    // After a lost connection, other workers need a grace period to reconnect and beat again
+    // (and a crashed server may have lost their last heartbeats): nobody is judged stale
+    // until then.
+    const reconnects = this.#storage.reconnects ?? 0;
+    if (reconnects !== this.#reconnectsSeen) {
+      this.#reconnectsSeen = reconnects;
+      this.#judgeAfter = performance.now() + this.#options.graceSeconds * 1000;
+    }
+    if (performance.now() < this.#judgeAfter) return [];
     const reports = await this.#storage.failStaleTrials(this.#studyId, {
       graceMs: this.#options.graceSeconds * 1000,
       maxRetries: this.#options.maxRetries,

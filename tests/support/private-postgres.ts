@@ -1,13 +1,20 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** A PostgreSQL server of the test's own, so a test may restart it without disturbing others. */
 export interface PrivatePostgres {
   readonly url: string;
   restart(): void;
+  /**
+   * kill -9 of the postmaster, as a crash: its backends exit without writing what they
+   * held in memory (asynchronous commits not yet on disk are lost); then starts it again
+   * (crash recovery) once they are gone.
+   */
+  crash(options?: { downMs?: number }): Promise<void>;
   stop(): void;
 }
 
@@ -61,6 +68,22 @@ export async function startPrivatePostgres(options: { password?: string } = {}):
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    crash: async ({ downMs = 500 } = {}) => {
+      const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+      process.kill(pid, "SIGKILL");
+      await sleep(downMs);
+      // Orphaned backends notice the postmaster's death and exit; until they have, a new
+      // postmaster refuses to start (their shared memory is still attached).
+      for (let tries = 0; ; tries++) {
+        try {
+          start();
+          return;
+        } catch (e) {
+          if (tries > 100) throw e;
+          await sleep(200);
+        }
+      }
+    },
     restart: () => {
       asPostgres("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
       start();

@@ -37,8 +37,14 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
         oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection (server restart) must not crash the process.
-  pool.on("error", () => undefined);
+  // Every client gets an error listener the moment it exists: a connection dropped while a
+  // client is checked out (a crashed postmaster, pg_terminate_backend, a restart) makes it
+  // emit "error", and an unheard "error" event ends the process. The query it was running
+  // fails with the same error, and SqlStorage retries it on a new connection. Idle clients
+  // report through the pool.
+  const losses = new ConnectionLossLog(location);
+  pool.on("connect", (client) => client.on("error", (e) => losses.record(e)));
+  pool.on("error", (e) => losses.record(e));
 
   try {
     const client = await pool.connect();
@@ -61,9 +67,34 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     serialize: false,
     listen: (onPayload) => listener.subscribe(onPayload),
     reconnectTimeoutMs: options.reconnectTimeoutMs,
-    onReconnecting: (e) => process.stderr.write(`hpo: lost the connection to PostgreSQL at ${location} (${e.message}); retrying\n`),
+    connectionLosses: () => losses.count,
+    onReconnecting: (e) => losses.record(e),
     onClose: () => listener.close(),
   });
+}
+
+/**
+ * Counts lost connections and says so on stderr, once per outage: a crash drops every
+ * connection of the pool at once, and each would say the same.
+ */
+class ConnectionLossLog {
+  count = 0;
+  #lastSaidAt = -Infinity;
+  readonly #location: string;
+
+  constructor(location: string) {
+    this.#location = location;
+  }
+
+  /** Notes one lost connection (or one operation that failed on one). */
+  record(e: Error): void {
+    this.count++;
+    const now = performance.now();
+    if (now - this.#lastSaidAt < 2000) return;
+    this.#lastSaidAt = now;
+    const reason = (e.message || e.name).split("\n")[0];
+    process.stderr.write(`hpo: lost the connection to PostgreSQL at ${this.#location} (${reason}); reconnecting\n`);
+  }
 }
 
 /** A URL without a user name gets the usual PostgreSQL default: $PGUSER, else the OS user. */

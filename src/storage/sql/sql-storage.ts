@@ -29,6 +29,8 @@ export interface SqlStorageOptions {
   readonly reconnectTimeoutMs?: number;
   /** Told once per operation that starts waiting for the server to come back. */
   readonly onReconnecting?: (error: Error) => void;
+  /** Connections the pool's clients lost (a server restart, crash or terminated backend). */
+  readonly connectionLosses?: () => number;
   /** Subscribes to the hpo_events channel; resolves to an unsubscribe function. */
   readonly listen: (onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 }
@@ -59,12 +61,19 @@ export class SqlStorage implements Storage {
   readonly #options: SqlStorageOptions;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Operations that failed with a connection error (each is retried). */
+  #failedOnConnection = 0;
 
   constructor(db: Db, options: SqlStorageOptions) {
     this.#db = db;
     this.#options = options;
     this.kind = options.kind;
     this.location = options.location;
+  }
+
+  /** Connections lost so far: seen by an operation here, or reported by the pool's clients. */
+  get reconnects(): number {
+    return this.#failedOnConnection + (this.#options.connectionLosses?.() ?? 0);
   }
 
   /** The kysely instance (for migrations and the workers' extra queries). */
@@ -162,7 +171,8 @@ export class SqlStorage implements Storage {
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
     const checked = storableNewTrial(trial);
-    return this.#run(() => this.#fastTx(async (tx) => (await insertTrial(tx, studyId, checked))!));
+    // Durable for the same reason as claimOrCreateTrial: the caller holds on to its id.
+    return this.#run(() => this.#durableTx(async (tx) => (await insertTrial(tx, studyId, checked))!));
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
@@ -174,7 +184,7 @@ export class SqlStorage implements Storage {
     const patch = storablePatch(trialId, given);
     await this.#run(async (attempt) => {
       try {
-        await this.#applyPatch(trialId, patch);
+        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt));
       } catch (e) {
         // A retry after a lost connection may find the first attempt committed.
         if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
@@ -186,6 +196,18 @@ export class SqlStorage implements Storage {
       // final commits share fsyncs).
       if (patch.finish && this.kind === "postgres") await sql`SELECT hpo_flush_trial(${trialId}::bigint)`.execute(this.#db);
     });
+  }
+
+  /**
+   * The patch to write: a final one carries the trial's whole data when the connection was
+   * lost since the trial's writes began (or during this write), since writes acknowledged
+   * before were committed asynchronously and may not have survived a server crash.
+   */
+  #completed(trialId: number, patch: TrialPatch, attempt: number): TrialPatch {
+    const whole = patch.wholeTrial;
+    if (!patch.finish || !whole || (attempt === 0 && whole.reconnectsAt === this.reconnects)) return patch;
+    const data = storablePatch(trialId, whole.data());
+    return { ...data, systemAttrs: patch.systemAttrs, finish: patch.finish };
   }
 
   /** One statement (hpo_update_trial): the study lock it takes for events never waits on the client. */
@@ -212,9 +234,13 @@ export class SqlStorage implements Storage {
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
     const row = await this.#run(async () => {
+      // Committed durably (synchronous_commit on for this statement's transaction): a trial
+      // a worker was handed must survive a server crash, or the worker would run (and write
+      // to) a row that recovery rolled back, whose id and number may be handed out again.
       const result = await sql<{ out_trial_id: number; out_number: number; out_claimed: boolean; out_started_at: Date | string }>`
-        SELECT * FROM hpo_claim_or_create_trial(${studyId}::integer, ${options.workerId}::text, ${options.maxTrials ?? null}::integer,
-          ${encodeJson({ workerId: options.workerId })}::text, ${CREATED_RUNNING_PAYLOAD}::text)`.execute(this.#db);
+        WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))
+        SELECT c.* FROM durable, hpo_claim_or_create_trial(${studyId}::integer, ${options.workerId}::text, ${options.maxTrials ?? null}::integer,
+          ${encodeJson({ workerId: options.workerId })}::text, ${CREATED_RUNNING_PAYLOAD}::text) c`.execute(this.#db);
       return result.rows[0] ?? null;
     });
     if (!row) return null;
@@ -415,18 +441,6 @@ export class SqlStorage implements Storage {
     await this.#options.onClose?.();
   }
 
-  /**
-   * A transaction that commits without waiting for the WAL to reach disk: intermediate
-   * writes (new trials, params, reports) are cheap, and a crash can only lose the last
-   * moments of a trial that had not finished (which is then failed and retried). Final
-   * states are made durable separately (see updateTrial).
-   */
-  #fastTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    // PostgreSQL connections run with synchronous_commit off (see openPostgresStorage);
-    // PGlite keeps it on, as its server dies with the process.
-    return this.#db.transaction().execute(fn);
-  }
-
   /** A transaction whose commit waits for the WAL to reach disk (studies, final states, retries, checkpoints). */
   #durableTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute(async (tx) => {
@@ -457,7 +471,9 @@ export class SqlStorage implements Storage {
       try {
         return await fn(attempt);
       } catch (e) {
-        if (!isConnectionError(e) || Date.now() + delay > deadline || this.#closed) throw e;
+        if (!isConnectionError(e)) throw e;
+        this.#failedOnConnection++;
+        if (Date.now() + delay > deadline || this.#closed) throw e;
         if (attempt === 0) this.#options.onReconnecting?.(e as Error);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(5000, delay * 2);
