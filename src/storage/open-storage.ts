@@ -48,6 +48,16 @@ export function parseStorageUrl(url: string | undefined, env: NodeJS.ProcessEnv 
   return { kind: "pglite", folder: resolve(raw) };
 }
 
+/** Options of {@link openStorage}. */
+export interface OpenStorageOptions {
+  /**
+   * Open only a storage that already holds hpo's data: an embedded folder that is missing
+   * or empty, or a PostgreSQL database without hpo's tables, is a StorageConfigError
+   * instead of a new storage (read-only commands create nothing).
+   */
+  readonly existingOnly?: boolean;
+}
+
 /**
  * Opens the storage a URL names (see {@link parseStorageUrl}). Each call opens a new
  * connection; the caller closes it.
@@ -55,7 +65,7 @@ export function parseStorageUrl(url: string | undefined, env: NodeJS.ProcessEnv 
  * @example
  * const storage = await openStorage("postgres://127.0.0.1:5432/hpo");
  */
-export async function openStorage(url?: string): Promise<Storage> {
+export async function openStorage(url?: string, options: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseStorageUrl(url);
   if (target.kind === "memory") return new InMemoryStorage();
   if (target.kind === "ipc") {
@@ -65,8 +75,8 @@ export async function openStorage(url?: string): Promise<Storage> {
   // Lazy imports: "memory" users never load PGlite or pg.
   if (target.kind === "pglite") {
     const { openPgliteStorage } = await import("./sql/open-pglite-storage.ts");
-    return openPgliteStorage(target.folder);
+    return openPgliteStorage(target.folder, options);
   }
   const { openPostgresStorage } = await import("./sql/open-postgres-storage.ts");
-  return openPostgresStorage(target.url);
+  return openPostgresStorage(target.url, options);
 }

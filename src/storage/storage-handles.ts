@@ -1,4 +1,4 @@
-import { openStorage, parseStorageUrl, type StorageTarget } from "./open-storage.ts";
+import { openStorage, parseStorageUrl, type OpenStorageOptions, type StorageTarget } from "./open-storage.ts";
 import type { Storage } from "./storage.ts";
 
 /** A storage borrowed from the process-wide pool; `release()` once when done. */
@@ -27,17 +27,17 @@ function keyOf(target: StorageTarget): string | null {
  * enough. "memory" is one store per process, kept until the process ends, so loadStudy
  * finds what createStudy made. A Storage object passed in is used as is and never closed.
  */
-export async function acquireStorage(storage: string | Storage | undefined): Promise<StorageHandle> {
+export async function acquireStorage(storage: string | Storage | undefined, options: OpenStorageOptions = {}): Promise<StorageHandle> {
   if (storage !== undefined && typeof storage !== "string") return { storage, release: async () => undefined };
   const target = parseStorageUrl(storage);
   const key = keyOf(target);
   if (key === null) {
-    const s = await openStorage(storage);
+    const s = await openStorage(storage, options);
     return { storage: s, release: () => s.close() };
   }
   let entry = pool.get(key);
   if (!entry) {
-    entry = { storage: openStorage(storage), refs: 0 };
+    entry = { storage: openStorage(storage, options), refs: 0 };
     pool.set(key, entry);
     entry.storage.catch(() => pool.delete(key));
   }

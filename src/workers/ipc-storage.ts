@@ -1,4 +1,4 @@
-import type { EventsListener, Storage } from "../storage/storage.ts";
+import type { EventsListener, Storage, TrialPatch } from "../storage/storage.ts";
 import { StorageError } from "../storage/storage-errors.ts";
 import { FORWARDED_METHODS, type ForwardedMethod, type ParentToWorker, reviveError, type WorkerToParent } from "./ipc-protocol.ts";
 
@@ -57,6 +57,9 @@ export class IpcStorage {
   #call(method: ForwardedMethod, args: unknown[]): Promise<unknown> {
     if (this.#closed) return Promise.reject(new StorageError("storage is closed"));
     const id = this.#nextId++;
+    // The parent's storage is embedded or memory, which loses no acknowledged write: a
+    // final patch needs no copy of the trial's whole data (and a function cannot cross).
+    if (method === "updateTrial") args = [args[0], { ...(args[1] as TrialPatch), wholeTrial: undefined }];
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#send({ hpo: "call", id, method, args });

@@ -5,14 +5,20 @@ import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PgliteDialect } from "./pglite-dialect.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
+import { checkEmbeddedFolder } from "./embedded-folder-check.ts";
 import { StorageConfigError } from "../storage-errors.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
 
 const INT8 = 20;
 
-/** Opens embedded PostgreSQL (PGlite) in `folder`, or in memory when folder is null. */
-export async function openPgliteStorage(folder: string | null): Promise<SqlStorage> {
+/**
+ * Opens embedded PostgreSQL (PGlite) in `folder`, or in memory when folder is null. A new
+ * or empty folder gets a new database unless `existingOnly`; a folder that holds other
+ * files (or a database that lost PG_VERSION) is refused, never initialised.
+ */
+export async function openPgliteStorage(folder: string | null, options: { existingOnly?: boolean } = {}): Promise<SqlStorage> {
   const dataDir = folder === null ? undefined : resolve(folder);
+  if (dataDir) checkEmbeddedFolder(dataDir, options.existingOnly ?? false);
   const lock = dataDir ? PgliteFolderLock.acquire(dataDir) : null;
   try {
     const pglite = await PGlite.create({ dataDir, parsers: { [INT8]: (v: string) => Number(v) } }).catch((e: unknown) => {

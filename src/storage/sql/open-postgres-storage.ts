@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
@@ -17,6 +17,8 @@ export interface PostgresStorageOptions {
   connectTimeoutMs?: number;
   /** How long an operation keeps retrying while the server is unreachable (default 120 s). */
   reconnectTimeoutMs?: number;
+  /** Refuse a database without hpo's schema instead of installing it (read-only commands). */
+  existingOnly?: boolean;
 }
 
 /** Connects to a PostgreSQL server, checks it answers, and applies migrations. */
@@ -55,6 +57,12 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
+    if (options.existingOnly) {
+      const found = await sql<{ found: boolean }>`SELECT to_regclass('hpo_migrations') IS NOT NULL AS found`.execute(db);
+      if (!found.rows[0]?.found) {
+        throw new StorageConfigError(`no hpo storage in the PostgreSQL database ${location} (it has no hpo tables; run a study there first)`);
+      }
+    }
     await migrateToLatest(db as Kysely<unknown>);
   } catch (e) {
     await db.destroy().catch(() => undefined);
