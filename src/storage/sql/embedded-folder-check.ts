@@ -5,8 +5,8 @@ import { StorageConfigError } from "../storage-errors.ts";
 /** Files a PostgreSQL data folder holds besides PG_VERSION: a folder with these lost its marker. */
 const CLUSTER_ENTRIES = ["base", "global", "pg_wal", "pg_xact", "postgresql.conf"];
 
-/** hpo's own lock file, which may be left in an empty folder by a process that died. */
-const LOCK_FILE = "hpo.lock";
+/** hpo's own lock files (hpo.lock, its takeover and draft files), which a process that died may leave in an empty folder. */
+const LOCK_FILES = /^hpo\.lock(\.|$)/;
 
 /**
  * Decides whether an embedded (PGlite) storage may be opened in `folder` before anything
@@ -21,7 +21,7 @@ export function checkEmbeddedFolder(folder: string, existingOnly: boolean): void
     if (!statSync(folder).isDirectory()) {
       throw new StorageConfigError(`the embedded storage ${folder} is a file, not a folder: pass a folder (new or holding an hpo storage) with --storage`);
     }
-    entries = readdirSync(folder).filter((e) => e !== LOCK_FILE);
+    entries = readdirSync(folder).filter((e) => !LOCK_FILES.test(e));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     entries = [];
