@@ -28,6 +28,9 @@ describe("parseReportLine", () => {
     };
     expect(reason('hpo:report {"step": 1.5, "value": 1}')).toMatch(/step: expected an integer step/);
     expect(reason('hpo:report {"step": -1, "value": 1}')).toMatch(/step:/);
+    // Steps are PostgreSQL integers: a larger one would fail the trial's write.
+    expect(reason('hpo:report {"step": 2147483648, "value": 1}')).toMatch(/step: expected a step of at most 2147483647/);
+    expect(parseReportLine('hpo:report {"step": 2147483647, "value": 1}')).toEqual({ kind: "report", step: 2147483647, value: 1 });
     expect(reason('hpo:report {"step": 1, "value": "high"}')).toMatch(/value: expected a number/);
     expect(reason('hpo:report {"value": 1}')).toMatch(/step:/);
     expect(reason("hpo:report {step: 1}")).toMatch(/needs a JSON object/);
