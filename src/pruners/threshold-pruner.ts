@@ -57,7 +57,7 @@ export class ThresholdPruner implements Pruner {
   prune(_study: unknown, trial: FrozenTrial): boolean {
     const step = lastStep(trial);
     if (step === undefined || step < this.#nWarmupSteps) return false;
-    if (!isFirstInIntervalStep(step, trial.intermediateValues.keys(), this.#nWarmupSteps, this.#intervalSteps)) return false;
+    if (!isFirstInIntervalStep(step, trial.intermediateValues, this.#nWarmupSteps, this.#intervalSteps)) return false;
     const latest = trial.intermediateValues.get(step) as number;
     return Number.isNaN(latest) || latest < this.#lower || latest > this.#upper;
   }

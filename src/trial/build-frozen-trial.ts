@@ -17,15 +17,18 @@ export interface TrialParts {
   datetimeComplete: Date | null;
 }
 
-/** Assembles an immutable FrozenTrial from stored pieces. */
-export function buildFrozenTrial(p: TrialParts): FrozenTrial {
+/**
+ * Assembles an immutable FrozenTrial from stored pieces; `intermediateValues`, when given,
+ * is used as is instead of a sorted copy of `p.intermediate` (a running trial's StepView).
+ */
+export function buildFrozenTrial(p: TrialParts, intermediateValues?: ReadonlyMap<number, number>): FrozenTrial {
   const params: Record<string, ParamValue> = {};
   const distributions: Record<string, Distribution> = {};
   for (const { name, internal, distribution } of p.params) {
     params[name] = toExternal(distribution, internal);
     distributions[name] = distribution;
   }
-  const intermediate = [...p.intermediate].sort((a, b) => a[0] - b[0]);
+  const intermediate = intermediateValues ?? new Map([...p.intermediate].sort((a, b) => a[0] - b[0]));
   const values = p.values && p.values.length > 0 ? Object.freeze([...p.values]) : null;
   return Object.freeze({
     trialId: p.trialId,
@@ -35,7 +38,7 @@ export function buildFrozenTrial(p: TrialParts): FrozenTrial {
     values,
     params: Object.freeze(params),
     distributions: Object.freeze(distributions),
-    intermediateValues: new Map(intermediate),
+    intermediateValues: intermediate,
     userAttrs: Object.freeze({ ...p.userAttrs }),
     systemAttrs: Object.freeze({ ...p.systemAttrs }),
     datetimeStart: p.datetimeStart,

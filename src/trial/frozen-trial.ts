@@ -1,5 +1,6 @@
 import type { Distribution, ParamValue } from "../distributions/distribution.ts";
 import type { TrialState } from "./trial-state.ts";
+import { StepView } from "./step-series.ts";
 
 /** A JSON-compatible attribute value (NaN and ±Infinity are preserved by storage). */
 export type AttrValue = null | boolean | number | string | AttrValue[] | { [key: string]: AttrValue };
@@ -30,6 +31,8 @@ export interface FrozenTrial {
 
 /** The last reported intermediate value of a trial, or undefined if it reported none. */
 export function lastIntermediateValue(trial: FrozenTrial): number | undefined {
+  const view = trial.intermediateValues;
+  if (view instanceof StepView) return view.lastStep === undefined ? undefined : view.get(view.lastStep);
   let lastStep = -Infinity;
   let last: number | undefined;
   for (const [step, v] of trial.intermediateValues) {
@@ -43,6 +46,7 @@ export function lastIntermediateValue(trial: FrozenTrial): number | undefined {
 
 /** The deepest step a trial has reported, or undefined. */
 export function lastStep(trial: FrozenTrial): number | undefined {
+  if (trial.intermediateValues instanceof StepView) return trial.intermediateValues.lastStep;
   let max: number | undefined;
   for (const step of trial.intermediateValues.keys()) if (max === undefined || step > max) max = step;
   return max;

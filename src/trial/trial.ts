@@ -25,6 +25,7 @@ import { TrialNotRunningError, UnstorableDataError } from "../storage/storage-er
 import { checkReportStep, checkStorableName, storableAttrValue } from "../storage/storable-data.ts";
 import type { TrialHistory } from "../study/trial-history.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
+import { StepLog } from "./step-series.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
 import { TrialCheckpoint, type PredecessorLookup } from "../checkpoints/trial-checkpoint.ts";
@@ -90,6 +91,8 @@ export class Trial {
   readonly #params = new Map<string, { distribution: Distribution; internal: number }>();
   readonly #fixed: Readonly<Record<string, ParamValue>>;
   readonly #intermediate = new Map<number, number>();
+  /** The same reports while they arrive in ascending step order (snapshots view it); null after one does not. */
+  #stepLog: StepLog | null = new StepLog();
   readonly #userAttrs: Record<string, AttrValue>;
   #relativeSpace: Record<string, Distribution> = {};
   #relativeParams: Record<string, ParamValue> = {};
@@ -115,7 +118,7 @@ export class Trial {
     for (const [name, d] of Object.entries(start.distributions)) {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
-    for (const [step, v] of start.intermediateValues) this.#intermediate.set(step, v);
+    for (const [step, v] of start.intermediateValues) this.#record(step, v);
     this.#userAttrs = { ...start.userAttrs };
     const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
     this.checkpoint = new TrialCheckpoint(
@@ -207,7 +210,7 @@ export class Trial {
       }
       return;
     }
-    this.#intermediate.set(step, value);
+    this.#record(step, value);
     this.#pending.reports.push({ step, value });
     this.#scheduleFlush();
     this.#ctx.onReport?.(this, step, value);
@@ -260,20 +263,27 @@ export class Trial {
     while (this.#writing) await this.#writing;
   }
 
+  #record(step: number, value: number): void {
+    this.#intermediate.set(step, value);
+    // Out of order (rare): snapshots copy and sort from then on.
+    if (this.#stepLog && !this.#stepLog.append(step, value)) this.#stepLog = null;
+  }
+
   /** This trial as a FrozenTrial (RUNNING) with what it has so far. */
   snapshot(): FrozenTrial {
+    const reports = this.#stepLog?.view();
     return buildFrozenTrial({
       trialId: this.trialId,
       number: this.number,
       state: "RUNNING",
       params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
       values: null,
-      intermediate: [...this.#intermediate],
+      intermediate: reports ? [] : [...this.#intermediate],
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs },
       datetimeStart: this.#start.datetimeStart,
       datetimeComplete: null,
-    });
+    }, reports);
   }
 
   /** Whether the trial has been told its outcome. */

@@ -3,6 +3,7 @@
  * scripts/golden/pruner_fixtures.py from Optuna 3.1.0) through hpo's pruners: the same
  * asks, reports and tells, in the same order, with a pruning question after every report.
  */
+import { StepLog } from "../../src/trial/step-series.ts";
 import { readFileSync } from "node:fs";
 import {
   HyperbandPruner,
@@ -111,6 +112,9 @@ export interface Replay {
 /** Runs a scenario's events through `pruner` (built from the spec unless given). */
 export function replay(scenario: GoldenScenario, pruner: Pruner = buildPruner(scenario.pruner)): Replay {
   const trials: FrozenTrial[] = [];
+  // As a running Trial keeps them: reports in ascending step order are viewed (StepView,
+  // whose O(1) answers the pruners use), out-of-order ones copied into a plain Map.
+  const logs = new Map<number, StepLog | null>();
   let clock = Date.UTC(2026, 0, 1);
   const tick = () => new Date((clock += 1000));
   const study: StudyView = {
@@ -128,7 +132,11 @@ export function replay(scenario: GoldenScenario, pruner: Pruner = buildPruner(sc
     } else if (event[0] === "report") {
       const [, number, step, value, expected] = event;
       const prev = trials[number];
-      const intermediateValues = new Map(prev.intermediateValues).set(step, decode(value));
+      if (!logs.has(number)) logs.set(number, new StepLog());
+      const log = logs.get(number)!;
+      const decoded = decode(value);
+      if (log && !log.append(step, decoded)) logs.set(number, null);
+      const intermediateValues = logs.get(number)?.view() ?? new Map(prev.intermediateValues).set(step, decoded);
       const current: FrozenTrial = { ...prev, intermediateValues };
       trials[number] = current;
       const got = pruner.prune(study, current);

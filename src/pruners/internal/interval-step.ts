@@ -1,3 +1,5 @@
+import { StepView } from "../../trial/step-series.ts";
+
 /**
  * Whether `step` is the first reported step in its pruning interval (Optuna's
  * `_is_first_in_interval_step`): checks happen at warmup + k·interval, and a check whose
@@ -5,12 +7,21 @@
  */
 export function isFirstInIntervalStep(
   step: number,
-  reportedSteps: Iterable<number>,
+  reported: ReadonlyMap<number, number>,
   nWarmupSteps: number,
   intervalSteps: number,
 ): boolean {
   const nearestLowerPruningStep = Math.floor((step - nWarmupSteps) / intervalSteps) * intervalSteps + nWarmupSteps;
-  let secondLastStep = -1;
-  for (const s of reportedSteps) if (s > secondLastStep && s !== step) secondLastStep = s;
-  return secondLastStep < nearestLowerPruningStep;
+  return secondLastStep(step, reported) < nearestLowerPruningStep;
+}
+
+/** The deepest reported step other than `step` (-1 when none): O(1) on a running trial's snapshot. */
+function secondLastStep(step: number, reported: ReadonlyMap<number, number>): number {
+  if (reported instanceof StepView) {
+    const last = reported.lastStep ?? -1;
+    return last !== step ? last : (reported.secondLastStep ?? -1);
+  }
+  let found = -1;
+  for (const s of reported.keys()) if (s > found && s !== step) found = s;
+  return found;
 }
