@@ -40,7 +40,14 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     log(`hpo: starting ${workers} worker process(es)${direct ? "" : " (they reach the storage through this process)"}`);
     const tracker = flags.quiet ? null : consoleTracker();
     const finishedBefore = (await study.trials({ states: FINISHED_STATES })).length;
-    tracker?.onStudyStart?.({ studyName: study.studyName, directions: study.directions, nTrials: budget === undefined ? undefined : Math.max(0, budget - finishedBefore), finishedBefore });
+    const best = study.directions.length === 1 ? await study.bestTrial.catch(() => null) : null;
+    tracker?.onStudyStart?.({
+      studyName: study.studyName,
+      directions: study.directions,
+      nTrials: budget === undefined ? undefined : Math.max(0, budget - finishedBefore),
+      finishedBefore,
+      ...(best ? { best: { number: best.number, value: best.value as number } } : {}),
+    });
     const stopWatching = tracker ? await watchStudyProgress(study, tracker) : null;
 
     const args = ["worker", file, "--storage", direct ? storageUrl! : "ipc:parent", "--quiet"];
