@@ -1,4 +1,5 @@
 import { CliError } from "./cli-error.ts";
+import { STORAGE_FLAG_DOC, type CommandDoc } from "./command-doc.ts";
 import { intFlag, MAX_TRIALS, numberFlag } from "./parse-flags.ts";
 
 /** Trials one process runs at once, at most (each is an async loop holding a trial). */
@@ -15,6 +16,18 @@ export const RUN_FLAGS = {
   gpus: { type: "string" },
   tracker: { type: "string", multiple: true },
 } as const;
+
+/** What `--help` says about each of RUN_FLAGS. */
+export const RUN_FLAG_DOCS: CommandDoc<typeof RUN_FLAGS>["flags"] = {
+  storage: { ...STORAGE_FLAG_DOC, default: "$HPO_STORAGE, else the study file's storage, else ./.hpo" },
+  "n-trials": { value: "N", help: "study-wide budget: stop once the study holds N finished trials (earlier runs' count)", default: "the study file's nTrials; none: until --timeout or Ctrl-C" },
+  concurrency: { value: "N", help: "trials run at once in each process", default: "the study file's concurrency, else one per --gpus entry, else 1" },
+  timeout: { value: "SECONDS", help: "start no new trial after this long", default: "the study file's timeout, else none" },
+  "no-catch": { help: "stop at the first trial whose objective throws (it is still recorded FAIL)", default: "record it FAIL and go on" },
+  quiet: { help: "no progress bar or per-trial lines" },
+  gpus: { value: "0,1,...", help: "GPU indices; each concurrent trial gets one of its own (CUDA_VISIBLE_DEVICES)" },
+  tracker: { value: "SPEC", help: 'also log to a tracker: "jsonl:path=runs/" or "wandb:project=NAME"' },
+};
 
 /** The parsed values of RUN_FLAGS. */
 export interface RunFlags {
