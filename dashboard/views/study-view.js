@@ -3,19 +3,20 @@ import { HistoryChart } from "../charts/history-chart.js";
 import { ImportanceChart } from "../charts/importance-chart.js";
 import { IntermediateChart } from "../charts/intermediate-chart.js";
 import { ParallelChart } from "../charts/parallel-chart.js";
+import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
 import { TrialDetail } from "./trial-detail.js";
-import { renderTrialsTable } from "./trials-table.js";
+import { TrialsTable } from "./trials-table.js";
 
 /** Least time between two redraws: events may arrive by the thousand per second. */
 const REDRAW_MS = 250;
 /** Least time between two importance requests. */
 const IMPORTANCE_MS = 3000;
 
-function card(title, testid, extra = {}) {
-  const el = h("div", { class: "chart", "data-testid": testid, ...extra });
-  return { el, card: h("section", { class: "card" }, h("h2", {}, title), el) };
+function card(title, testid, tools = null) {
+  const el = h("div", { class: "chart", "data-testid": testid });
+  return { el, card: h("section", { class: "card" }, h("h2", { class: "card-head" }, h("span", {}, title), tools), el) };
 }
 
 /**
@@ -28,21 +29,24 @@ export function studyView(root, feed, name) {
   let objective = 0;
   const nav = (n) => (location.hash = `#/study/${encodeURIComponent(name)}/trial/${n}`);
 
-  const summary = h("section", { class: "summary", "data-testid": "study-summary" }, h("p", { class: "muted" }, "loading…"));
+  const summary = h("section", { class: "summary", "data-testid": "study-summary" });
   const objectivePick = h("select", { class: "objective", hidden: true, "aria-label": "objective" });
   objectivePick.addEventListener("change", () => {
     objective = Number(objectivePick.value);
     lastImportance = -1;
     redraw(true);
   });
-  const history = card("Optimization history", "history-chart");
-  const curves = card("Intermediate values", "intermediate-chart");
+  const historyLog = logScaleToggle("history-log", () => redraw(true));
+  const curvesLog = logScaleToggle("curves-log", () => redraw(true));
+  const history = card("Optimization history", "history-chart", historyLog.el);
+  const curves = card("Intermediate values", "intermediate-chart", curvesLog.el);
   const parallel = card("Parallel coordinates", "parallel-chart");
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
   const tableNote = h("span", { class: "muted" });
-  const table = h("table", { class: "table trials", "data-testid": "trials-table" });
+  const trialsTable = new TrialsTable(() => (tableNote.textContent = `(${trialsTable.render(store, Date.now())})`));
+  const table = trialsTable.table;
   table.addEventListener("click", (e) => {
     const row = e.target.closest("tr[data-trial]");
     if (row) nav(Number(row.dataset.trial));
@@ -51,14 +55,17 @@ export function studyView(root, feed, name) {
     const row = e.target.closest("tr[data-trial]");
     if (row && e.key === "Enter") nav(Number(row.dataset.trial));
   });
-  const error = h("p", { class: "error", hidden: true });
-  root.replaceChildren(
-    h("div", { class: "study-head" }, h("h1", {}, name), objectivePick),
-    error,
+  const error = h("p", { class: "error", hidden: true, "data-testid": "study-error" });
+  // Hidden until the snapshot: a study that does not exist shows its one error line only.
+  const body = h(
+    "div",
+    { hidden: true },
     summary,
     h("div", { class: "grid" }, history.card, curves.card, parallel.card, importance.card),
-    h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), h("div", { class: "table-wrap" }, table)),
+    h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
+  const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
+  root.replaceChildren(h("div", { class: "study-head" }, h("h1", {}, name), objectivePick), error, loading, body);
   const charts = {
     history: new HistoryChart(history.el, nav),
     curves: new IntermediateChart(curves.el, nav),
@@ -76,10 +83,10 @@ export function studyView(root, feed, name) {
     drawnVersion = store.version;
     lastDraw = performance.now();
     renderSummary();
-    charts.history.update(store, objective);
-    charts.curves.update(store);
+    charts.history.update(store, objective, { logY: historyLog.log });
+    charts.curves.update(store, { logY: curvesLog.log });
     charts.parallel.update(store, objective);
-    tableNote.textContent = `(${renderTrialsTable(table, store, Date.now())})`;
+    tableNote.textContent = `(${trialsTable.render(store, Date.now())})`;
     detail?.render();
     maybeImportance();
   };
@@ -94,7 +101,7 @@ export function studyView(root, feed, name) {
   // Durations of running trials tick even without events.
   const ticker = setInterval(() => {
     if (store.study && [...store.trials.values()].some((t) => t.state === "RUNNING")) {
-      tableNote.textContent = `(${renderTrialsTable(table, store, Date.now())})`;
+      tableNote.textContent = `(${trialsTable.refresh(Date.now())})`;
       detail?.render();
     }
   }, 1000);
@@ -152,6 +159,8 @@ export function studyView(root, feed, name) {
   const unfollow = feed.followStudy(name, {
     onSnapshot(msg) {
       error.hidden = true;
+      loading.remove();
+      body.hidden = false;
       store.reset(msg);
       redraw(true);
     },
@@ -161,6 +170,8 @@ export function studyView(root, feed, name) {
     },
     onError(msg) {
       error.hidden = false;
+      loading.remove();
+      if (msg.code === "unknown_study") body.hidden = true;
       error.textContent = msg.code === "unknown_study" ? `No study named "${name}" in this storage.` : `${msg.code}: ${msg.message}`;
     },
   });
