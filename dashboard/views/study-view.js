@@ -3,6 +3,7 @@ import { HistoryChart } from "../charts/history-chart.js";
 import { ImportanceChart } from "../charts/importance-chart.js";
 import { IntermediateChart } from "../charts/intermediate-chart.js";
 import { ParallelChart } from "../charts/parallel-chart.js";
+import { ParetoChart } from "../charts/pareto-chart.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -41,6 +42,11 @@ export function studyView(root, feed, name) {
   const history = card("Optimization history", "history-chart", historyLog.el);
   const curves = card("Intermediate values", "intermediate-chart", curvesLog.el);
   const parallel = card("Parallel coordinates", "parallel-chart");
+  // Multi-objective studies: the Pareto front by two objectives the user picks.
+  const paretoAxes = { x: h("select", { "aria-label": "x objective", "data-testid": "pareto-x" }), y: h("select", { "aria-label": "y objective", "data-testid": "pareto-y" }) };
+  for (const pick of Object.values(paretoAxes)) pick.addEventListener("change", () => redraw(true));
+  const pareto = card("Pareto front", "pareto-chart", h("span", { class: "axis-picks" }, "x ", paretoAxes.x, " y ", paretoAxes.y));
+  pareto.card.hidden = true;
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -61,7 +67,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
-    h("div", { class: "grid" }, history.card, curves.card, parallel.card, importance.card),
+    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
   const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
@@ -70,6 +76,7 @@ export function studyView(root, feed, name) {
     history: new HistoryChart(history.el, nav),
     curves: new IntermediateChart(curves.el, nav),
     parallel: new ParallelChart(parallel.el),
+    pareto: new ParetoChart(pareto.el, nav),
     importance: new ImportanceChart(importance.el),
   };
   let detail = null;
@@ -85,6 +92,9 @@ export function studyView(root, feed, name) {
     renderSummary();
     charts.history.update(store, objective, { logY: historyLog.log });
     charts.curves.update(store, { logY: curvesLog.log });
+    drawPareto();
+    // A study whose trials report nothing (most multi-objective ones) gets no empty axes.
+    curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0);
     charts.parallel.update(store, objective);
     tableNote.textContent = `(${trialsTable.render(store, Date.now())})`;
     detail?.render();
@@ -105,6 +115,21 @@ export function studyView(root, feed, name) {
       detail?.render();
     }
   }, 1000);
+
+  const drawPareto = () => {
+    const n = store.study.directions.length;
+    pareto.card.hidden = n < 2;
+    if (n < 2) return;
+    if (paretoAxes.x.options.length !== n) {
+      for (const [axis, pick] of Object.entries(paretoAxes)) {
+        pick.replaceChildren(...store.study.directions.map((d, i) => h("option", { value: i }, `${i} (${d})`)));
+        pick.value = axis === "x" ? "0" : "1";
+      }
+    }
+    // Two objectives need no choosing.
+    paretoAxes.x.parentElement.hidden = n < 3;
+    charts.pareto.update(store, { x: Number(paretoAxes.x.value), y: Number(paretoAxes.y.value), selected: detail?.number ?? null });
+  };
 
   const renderSummary = () => {
     const s = store.study;
@@ -181,6 +206,7 @@ export function studyView(root, feed, name) {
       if (detail?.number === number) return;
       detail?.dispose();
       detail = number === null ? null : new TrialDetail(root, name, number, store, () => (location.hash = `#/study/${encodeURIComponent(name)}`));
+      if (store.study) drawPareto();
     },
     dispose() {
       unfollow();

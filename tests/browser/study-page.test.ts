@@ -24,6 +24,7 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
   let trials: FrozenTrial[];
+  let front: FrozenTrial[];
 
   beforeAll(async () => {
     storage = await openStorage("memory");
@@ -53,6 +54,14 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
       await big.tell(trial, trial.suggestFloat("x", 0, 1));
     }
     await big.close();
+    const two = await createStudy({ studyName: "two-objectives", storage, directions: ["minimize", "maximize"], sampler: new RandomSampler({ seed: 4 }) });
+    for (let i = 0; i < 25; i++) {
+      const trial = await two.ask();
+      const x = trial.suggestFloat("x", 0, 1);
+      await two.tell(trial, [x * x, Math.sqrt(x) - 0.1 * trial.suggestFloat("noise", 0, 1)]);
+    }
+    front = await two.bestTrials;
+    await two.close();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -131,6 +140,26 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
     expect(widths.page).toBeLessThanOrEqual(widths.view);
     await page.screenshot({ path: join(OUTPUT, "study-page-420px.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows a two-objective study's Pareto front, with the selected trial ringed, and no empty learning-curve card", async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}#/study/two-objectives`);
+    await page.waitForSelector('[data-testid="trial-count"]');
+    const chart = page.locator("[data-testid=pareto-chart]");
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute("data-front"))).toBe(front.length);
+    expect(Number(await chart.getAttribute("data-points"))).toBe(25);
+    expect(await page.locator("[data-testid=intermediate-chart]").isVisible()).toBe(false);
+    // Two objectives: nothing to choose.
+    expect(await page.locator("[data-testid=pareto-x]").isVisible()).toBe(false);
+    const pick = front[0].number;
+    await page.locator(`[data-testid=trials-table] tr[data-trial="${pick}"]`).click();
+    await page.locator(`[data-testid=trial-detail][data-trial="${pick}"]`).waitFor();
+    expect(await chart.getAttribute("data-selected")).toBe(String(pick));
+    await page.locator("[data-testid=trial-detail] .close").click();
+    await chart.screenshot({ path: join(OUTPUT, "study-page-pareto.png") });
     await page.close();
   });
 });
