@@ -5,10 +5,10 @@ import { h } from "../format.js";
  * a flat line on a linear axis. `onChange(log)` redraws; values ≤ 0 cannot sit on a log
  * axis, so charts leave them out while it is on and say how many.
  */
-export function logScaleToggle(testid, onChange) {
+export function logScaleToggle(testid, onChange, label = "log y") {
   const box = h("input", { type: "checkbox", "data-testid": testid });
   box.addEventListener("change", () => onChange(box.checked));
-  return { el: h("label", { class: "toggle" }, box, " log y"), get log() {
+  return { el: h("label", { class: "toggle" }, box, ` ${label}`), get log() {
     return box.checked;
   } };
 }

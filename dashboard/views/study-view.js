@@ -4,6 +4,8 @@ import { ImportanceChart } from "../charts/importance-chart.js";
 import { IntermediateChart } from "../charts/intermediate-chart.js";
 import { ParallelChart } from "../charts/parallel-chart.js";
 import { ParetoChart } from "../charts/pareto-chart.js";
+import { SliceChart } from "../charts/slice-chart.js";
+import { EdfChart } from "../charts/edf-chart.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -47,6 +49,12 @@ export function studyView(root, feed, name) {
   for (const pick of Object.values(paretoAxes)) pick.addEventListener("change", () => redraw(true));
   const pareto = card("Pareto front", "pareto-chart", h("span", { class: "axis-picks" }, "x ", paretoAxes.x, " y ", paretoAxes.y));
   pareto.card.hidden = true;
+  const slicePick = h("select", { "aria-label": "slice param", "data-testid": "slice-param" });
+  slicePick.addEventListener("change", () => redraw(true));
+  const sliceLog = logScaleToggle("slice-log", () => redraw(true));
+  const edfLog = logScaleToggle("edf-log", () => redraw(true), "log x");
+  const slice = card("Slice", "slice-chart", h("span", { class: "axis-picks" }, slicePick, " ", sliceLog.el));
+  const edf = card("Empirical distribution (EDF)", "edf-chart", edfLog.el);
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -67,7 +75,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
-    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card),
+    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, edf.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
   const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
@@ -77,6 +85,8 @@ export function studyView(root, feed, name) {
     curves: new IntermediateChart(curves.el, nav),
     parallel: new ParallelChart(parallel.el),
     pareto: new ParetoChart(pareto.el, nav),
+    slice: new SliceChart(slice.el, nav),
+    edf: new EdfChart(edf.el),
     importance: new ImportanceChart(importance.el),
   };
   let detail = null;
@@ -93,6 +103,8 @@ export function studyView(root, feed, name) {
     charts.history.update(store, objective, { logY: historyLog.log });
     charts.curves.update(store, { logY: curvesLog.log });
     drawPareto();
+    drawSlice();
+    charts.edf.update(store, objective, { logX: edfLog.log });
     // A study whose trials report nothing (most multi-objective ones) gets no empty axes.
     curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0);
     charts.parallel.update(store, objective);
@@ -115,6 +127,18 @@ export function studyView(root, feed, name) {
       detail?.render();
     }
   }, 1000);
+
+  const drawSlice = () => {
+    const names = [];
+    for (const t of store.trials.values()) for (const n of Object.keys(t.params)) if (!names.includes(n)) names.push(n);
+    if (slicePick.options.length !== names.length) {
+      const keep = slicePick.value;
+      slicePick.replaceChildren(...names.map((n) => h("option", { value: n }, n)));
+      if (names.includes(keep)) slicePick.value = keep;
+    }
+    slice.card.hidden = names.length === 0;
+    if (names.length) charts.slice.update(store, objective, slicePick.value, { logY: sliceLog.log });
+  };
 
   const drawPareto = () => {
     const n = store.study.directions.length;

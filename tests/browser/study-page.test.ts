@@ -82,6 +82,18 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     await until(page, async () => Number(await parallel.getAttribute("data-points")), (n) => n === complete.length, "a line per complete trial");
     expect(Number(await parallel.getAttribute("data-lacking"))).toBe(adam.length);
 
+    // Slice of a conditional param: the trials that have it; EDF: every complete trial.
+    await page.locator("[data-testid=slice-param]").selectOption("momentum");
+    const sgd = complete.filter((t) => t.params.optimizer === "sgd");
+    await until(page, async () => Number(await page.locator("[data-testid=slice-chart]").getAttribute("data-points")), (n) => n === sgd.length, "slice points");
+    expect(Number(await page.locator("[data-testid=edf-chart]").getAttribute("data-points"))).toBe(complete.length);
+    // Importance with its spread across the forest's trees.
+    const importance = page.locator("[data-testid=importance-chart]");
+    const bars = await until(page, async () => Number((await importance.getAttribute("data-params")) ?? 0), (n) => n >= 2, "importance bars");
+    const spread = ((await importance.getAttribute("data-spread")) ?? "").split(",").map(Number);
+    expect(spread).toHaveLength(bars);
+    expect(spread.some((s) => s > 0)).toBe(true);
+
     const table = page.locator("[data-testid=trials-table]");
     // Sorting by value puts the best first (a minimized study: the smallest).
     await table.locator('th[data-column="value"]').click();
@@ -109,6 +121,11 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     expect(await curves.getAttribute("data-log")).toBe("true");
     await page.locator("[data-testid=history-log]").check();
     expect(await page.locator("[data-testid=history-chart]").getAttribute("data-log")).toBe("true");
+    await page.locator("[data-testid=slice-log]").check();
+    expect(await page.locator("[data-testid=slice-chart]").getAttribute("data-log")).toBe("true");
+    await page.locator("[data-testid=edf-log]").check();
+    expect(await page.locator("[data-testid=edf-chart]").getAttribute("data-log")).toBe("true");
+    expect(Number(await page.locator("[data-testid=edf-chart]").getAttribute("data-points"))).toBe(complete.length);
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, "study-page-conditional.png"), fullPage: true });
 
