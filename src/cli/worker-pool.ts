@@ -12,6 +12,7 @@ import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
 import { packageRoot } from "../internal/package-root.ts";
+import { forwardLines } from "./child-output.ts";
 
 const HPO_BIN = join(packageRoot(), "bin", "hpo.js");
 
@@ -67,13 +68,17 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
         // on once (a worker that got it twice, from both, would take it as "quit at once").
         // A worker whose parent dies notices its IPC channel closing and stops by itself.
         detached: true,
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // Piped, and passed on line by line: see forwardLines.
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
         // The index and the study's size at the start give each worker its own sampler stream.
         env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
       });
+      forwardLines(child.stdout!, process.stdout);
+      forwardLines(child.stderr!, process.stderr);
       host?.attach(child);
       children.push(child);
-      exits.push(new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : 1)))));
+      // "close", not "exit": the worker's last output lines are through by then.
+      exits.push(new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : 1)))));
     }
     let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {

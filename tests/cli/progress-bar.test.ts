@@ -74,4 +74,31 @@ describe("progress bar on a terminal 80 columns wide", { timeout: 240_000 }, () 
     const finalBar = moreScreen.lines.filter((l) => / eta /.test(l)).at(-1)!;
     expect(finalBar).toContain(`best ${summary[2]} (#${summary[1]})`);
   });
+
+  it("keeps the lines worker processes print (hpo run --workers 2) whole and off the bar", async () => {
+    const file = files.write(
+      "workers",
+      `import { RandomSampler, param } from "hpo";
+export default defineStudy({
+  name: "progress-bar-workers",
+  direction: "minimize",
+  sampler: new RandomSampler({ seed: 6 }),
+  space: { x: param.float(-5, 5) },
+  nTrials: 4,
+  objective: async (trial) => {
+    process.stdout.write("worker output of trial " + trial.number + ": ");
+    await new Promise((r) => setTimeout(r, 700));
+    console.log("done");
+    return (trial.params.x as number) ** 2;
+  },
+});
+`,
+    );
+    const run = await runHpo(["run", file, "--storage", freshPgliteFolder(), "--workers", "2"], { tty: "", columns: 80 });
+    expect(run.code, run.stdout).toBe(0);
+    const screen = playTerminal(run.stdout, 80);
+    expect(screen.wrapped.filter((l) => /running|run \d/.test(l))).toEqual([]);
+    for (let n = 0; n < 4; n++) expect(screen.lines, run.stdout).toContain(`worker output of trial ${n}: done`);
+    expect(screen.lines.filter((l) => / eta /.test(l)).at(-1)).toMatch(/\b4\/4\b/);
+  });
 });
