@@ -30,9 +30,8 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
   const study = await openDefinedStudy(def, storageUrl);
   const host = direct ? null : new IpcStorageHost(study.storage);
   try {
-    const budget = flags.nTrials ?? def.nTrials;
     const trialsAtStart = await countAllTrials(study);
-    await prepareStudy(study, budget, storageUrl, log, file);
+    const budget = await prepareStudy(study, flags.nTrials ?? def.nTrials, storageUrl, log, file, flags.moreTrials);
     if (budget !== undefined && (await study.budgetReached(budget))) {
       log("hpo: the budget is already reached; nothing to run");
       await printStudySummary(study, log);
@@ -52,7 +51,8 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     const stopWatching = tracker ? await watchStudyProgress(study, tracker) : null;
 
     const args = ["worker", file, "--storage", direct ? storageUrl! : "ipc:parent", "--quiet"];
-    if (flags.nTrials !== undefined) args.push("--n-trials", String(flags.nTrials));
+    // The budget this run resolved (--more-trials is relative to now: the workers get its total).
+    if (budget !== undefined && (flags.nTrials !== undefined || flags.moreTrials !== undefined)) args.push("--n-trials", String(budget));
     if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
     if (flags.timeout !== undefined) args.push("--timeout", String(flags.timeout));
     if (flags.noCatch) args.push("--no-catch");

@@ -48,7 +48,7 @@ describe("hpo help", { timeout: 240_000 }, () => {
     expect(top.stdout).toMatch(/hpo help <command>/);
   });
 
-  it("export infers the format from --output, best prints the best trial, resume takes --serve", async () => {
+  it("export infers the format from --output, best prints the best trial, --more-trials adds N, resume takes --serve", async () => {
     const file = files.write(
       "best",
       `import { RandomSampler, param } from "hpo";
@@ -80,6 +80,17 @@ export default defineStudy({
     expect(b.params.x ** 2).toBeCloseTo(b.value, 12);
     const text = await runHpo(["best", "help-best", "--storage", storage]);
     expect(text.stdout).toMatch(new RegExp(`^trial ${b.number}: value `));
+
+    // "N more trials" is one flag with one meaning, on run and on resume.
+    const more = await runHpo(["run", file, "--storage", storage, "--quiet", "--more-trials", "2"]);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/5 trial\(s\) already finished, budget 7 \(2 more\)/);
+    const resumed = await runHpo(["resume", "help-best", file, "--storage", storage, "--quiet", "--more-trials", "1"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse((await runHpo(["trials", "help-best", "--storage", storage, "--json"])).stdout)).toHaveLength(8);
+    const both = await runHpo(["run", file, "--storage", storage, "--n-trials", "9", "--more-trials", "1"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--n-trials .* and --more-trials .* give one/);
 
     // resume takes run's --serve: the budget is reached, the dashboard stays up until Ctrl-C.
     const { child, done } = startHpo(["resume", "help-best", file, "--storage", storage, "--serve", "--port", "0"]);

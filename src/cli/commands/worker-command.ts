@@ -23,6 +23,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, RUN_FLAGS, DOC);
   if (positionals.length !== 1) throw new CliError(`expected one study file\nusage: ${DOC.usage}`);
   const flags = parseRunFlags(values);
+  if (flags.moreTrials !== undefined) {
+    throw new CliError("--more-trials is for hpo run and hpo resume: workers joining one study share its study-wide budget, --n-trials");
+  }
   const file = resolve(positionals[0]);
   const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
