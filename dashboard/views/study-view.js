@@ -6,6 +6,7 @@ import { ParallelChart } from "../charts/parallel-chart.js";
 import { ParetoChart } from "../charts/pareto-chart.js";
 import { SliceChart } from "../charts/slice-chart.js";
 import { EdfChart } from "../charts/edf-chart.js";
+import { RankChart } from "../charts/rank-chart.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -55,6 +56,9 @@ export function studyView(root, feed, name) {
   const edfLog = logScaleToggle("edf-log", () => redraw(true), "log x");
   const slice = card("Slice", "slice-chart", h("span", { class: "axis-picks" }, slicePick, " ", sliceLog.el));
   const edf = card("Empirical distribution (EDF)", "edf-chart", edfLog.el);
+  const rankPicks = { x: h("select", { "aria-label": "rank x param", "data-testid": "rank-x" }), y: h("select", { "aria-label": "rank y param", "data-testid": "rank-y" }) };
+  for (const pick of Object.values(rankPicks)) pick.addEventListener("change", () => redraw(true));
+  const rank = card("Rank", "rank-chart", h("span", { class: "axis-picks" }, "x ", rankPicks.x, " y ", rankPicks.y));
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -75,7 +79,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
-    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, edf.card),
+    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, edf.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
   const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
@@ -87,6 +91,7 @@ export function studyView(root, feed, name) {
     pareto: new ParetoChart(pareto.el, nav),
     slice: new SliceChart(slice.el, nav),
     edf: new EdfChart(edf.el),
+    rank: new RankChart(rank.el, nav),
     importance: new ImportanceChart(importance.el),
   };
   let detail = null;
@@ -138,6 +143,16 @@ export function studyView(root, feed, name) {
     }
     slice.card.hidden = names.length === 0;
     if (names.length) charts.slice.update(store, objective, slicePick.value, { logY: sliceLog.log });
+    // Rank needs two params; it starts on the first two.
+    if (rankPicks.x.options.length !== names.length) {
+      for (const [axis, pick] of Object.entries(rankPicks)) {
+        const keep = pick.value;
+        pick.replaceChildren(...names.map((n) => h("option", { value: n }, n)));
+        pick.value = names.includes(keep) ? keep : (names[axis === "x" ? 0 : 1] ?? "");
+      }
+    }
+    rank.card.hidden = names.length < 2;
+    if (names.length >= 2) charts.rank.update(store, objective, rankPicks.x.value, rankPicks.y.value);
   };
 
   const drawPareto = () => {

@@ -87,6 +87,12 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     const sgd = complete.filter((t) => t.params.optimizer === "sgd");
     await until(page, async () => Number(await page.locator("[data-testid=slice-chart]").getAttribute("data-points")), (n) => n === sgd.length, "slice points");
     expect(Number(await page.locator("[data-testid=edf-chart]").getAttribute("data-points"))).toBe(complete.length);
+    // Rank of lr against momentum: the sgd trials, the best of them first.
+    await page.locator("[data-testid=rank-x]").selectOption("lr");
+    await page.locator("[data-testid=rank-y]").selectOption("momentum");
+    const rank = page.locator("[data-testid=rank-chart]");
+    expect(Number(await rank.getAttribute("data-points"))).toBe(sgd.length);
+    expect(await rank.getAttribute("data-best")).toBe(String(sgd.reduce((a, b) => (b.value! < a.value! ? b : a)).number));
     // Importance with its spread across the forest's trees.
     const importance = page.locator("[data-testid=importance-chart]");
     const bars = await until(page, async () => Number((await importance.getAttribute("data-params")) ?? 0), (n) => n >= 2, "importance bars");
