@@ -133,6 +133,7 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     expect(await page.locator("[data-testid=edf-chart]").getAttribute("data-log")).toBe("true");
     expect(Number(await page.locator("[data-testid=edf-chart]").getAttribute("data-points"))).toBe(complete.length);
     mkdirSync(OUTPUT, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(OUTPUT, "study-page-conditional.png"), fullPage: true });
 
     // Paging beyond 500 rows.
