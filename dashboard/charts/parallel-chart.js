@@ -24,7 +24,8 @@ export class ParallelChart {
     this.base = createChart(el);
   }
 
-  update(store, objective) {
+  /** `order` picks and orders the params drawn (all, in first-seen order, by default). */
+  update(store, objective, { order = null } = {}) {
     const complete = store
       .list()
       .filter((t) => t.state === "COMPLETE" && t.values && Number.isFinite(t.values[objective]))
@@ -39,6 +40,7 @@ export class ParallelChart {
         }
       }
     }
+    if (order) names.splice(0, names.length, ...order.filter((n) => n in dists));
     // A trial without a conditional param (momentum only for sgd) still gets its line: it
     // crosses that axis at a "none" mark below the range instead of being dropped.
     const lacking = new Set(names.filter((n) => complete.some((t) => !(n in t.params))));
@@ -85,6 +87,7 @@ export class ParallelChart {
     );
     this.el.dataset.points = String(rows.length);
     this.el.dataset.axes = String(axes.length);
+    this.el.dataset.order = names.join(",");
     this.el.dataset.lacking = String(complete.filter((t) => names.some((n) => !(n in t.params))).length);
   }
 

@@ -7,6 +7,7 @@ import { ParetoChart } from "../charts/pareto-chart.js";
 import { SliceChart } from "../charts/slice-chart.js";
 import { EdfChart } from "../charts/edf-chart.js";
 import { RankChart } from "../charts/rank-chart.js";
+import { AxisPicker } from "../charts/axis-picker.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -44,7 +45,8 @@ export function studyView(root, feed, name) {
   const curvesLog = logScaleToggle("curves-log", () => redraw(true));
   const history = card("Optimization history", "history-chart", historyLog.el);
   const curves = card("Intermediate values", "intermediate-chart", curvesLog.el);
-  const parallel = card("Parallel coordinates", "parallel-chart");
+  const axisPicker = new AxisPicker(() => redraw(true));
+  const parallel = card("Parallel coordinates", "parallel-chart", axisPicker.el);
   // Multi-objective studies: the Pareto front by two objectives the user picks.
   const paretoAxes = { x: h("select", { "aria-label": "x objective", "data-testid": "pareto-x" }), y: h("select", { "aria-label": "y objective", "data-testid": "pareto-y" }) };
   for (const pick of Object.values(paretoAxes)) pick.addEventListener("change", () => redraw(true));
@@ -112,7 +114,7 @@ export function studyView(root, feed, name) {
     charts.edf.update(store, objective, { logX: edfLog.log });
     // A study whose trials report nothing (most multi-objective ones) gets no empty axes.
     curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0);
-    charts.parallel.update(store, objective);
+    charts.parallel.update(store, objective, { order: axisPicker.sync(paramNames()) });
     tableNote.textContent = `(${trialsTable.render(store, Date.now())})`;
     detail?.render();
     maybeImportance();
@@ -133,9 +135,15 @@ export function studyView(root, feed, name) {
     }
   }, 1000);
 
-  const drawSlice = () => {
+  /** Param names in the order trials first used them. */
+  const paramNames = () => {
     const names = [];
-    for (const t of store.trials.values()) for (const n of Object.keys(t.params)) if (!names.includes(n)) names.push(n);
+    for (const t of store.list()) for (const n of Object.keys(t.params)) if (!names.includes(n)) names.push(n);
+    return names;
+  };
+
+  const drawSlice = () => {
+    const names = paramNames();
     if (slicePick.options.length !== names.length) {
       const keep = slicePick.value;
       slicePick.replaceChildren(...names.map((n) => h("option", { value: n }, n)));

@@ -100,6 +100,17 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     expect(spread).toHaveLength(bars);
     expect(spread.some((s) => s > 0)).toBe(true);
 
+    // The user chooses and orders the axes.
+    expect(await parallel.getAttribute("data-order")).toBe("optimizer,lr,momentum");
+    await page.locator("[data-testid=axis-button]").click();
+    await page.locator('[data-testid=axis-list] li[data-axis="lr"] button[data-move="-1"]').click();
+    expect(await parallel.getAttribute("data-order")).toBe("lr,optimizer,momentum");
+    await page.locator('[data-testid=axis-list] li[data-axis="momentum"] input').uncheck();
+    expect(await parallel.getAttribute("data-order")).toBe("lr,optimizer");
+    expect(Number(await parallel.getAttribute("data-axes"))).toBe(3);
+    expect(Number(await parallel.getAttribute("data-points"))).toBe(complete.length);
+    await page.locator("[data-testid=axis-button]").click();
+
     const table = page.locator("[data-testid=trials-table]");
     // Sorting by value puts the best first (a minimized study: the smallest).
     await table.locator('th[data-column="value"]').click();
