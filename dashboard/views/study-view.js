@@ -8,6 +8,8 @@ import { SliceChart } from "../charts/slice-chart.js";
 import { EdfChart } from "../charts/edf-chart.js";
 import { RankChart } from "../charts/rank-chart.js";
 import { AxisPicker } from "../charts/axis-picker.js";
+import { ContourChart } from "../charts/contour-chart.js";
+import { pairPicks } from "../charts/pair-picks.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -58,9 +60,10 @@ export function studyView(root, feed, name) {
   const edfLog = logScaleToggle("edf-log", () => redraw(true), "log x");
   const slice = card("Slice", "slice-chart", h("span", { class: "axis-picks" }, slicePick, " ", sliceLog.el));
   const edf = card("Empirical distribution (EDF)", "edf-chart", edfLog.el);
-  const rankPicks = { x: h("select", { "aria-label": "rank x param", "data-testid": "rank-x" }), y: h("select", { "aria-label": "rank y param", "data-testid": "rank-y" }) };
-  for (const pick of Object.values(rankPicks)) pick.addEventListener("change", () => redraw(true));
-  const rank = card("Rank", "rank-chart", h("span", { class: "axis-picks" }, "x ", rankPicks.x, " y ", rankPicks.y));
+  const rankPicks = pairPicks("rank", () => redraw(true));
+  const rank = card("Rank", "rank-chart", rankPicks.el);
+  const contourPicks = pairPicks("contour", () => redraw(true));
+  const contour = card("Contour (best per cell)", "contour-chart", contourPicks.el);
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -81,7 +84,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
-    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, edf.card),
+    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, contour.card, edf.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
   const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
@@ -94,6 +97,7 @@ export function studyView(root, feed, name) {
     slice: new SliceChart(slice.el, nav),
     edf: new EdfChart(edf.el),
     rank: new RankChart(rank.el, nav),
+    contour: new ContourChart(contour.el),
     importance: new ImportanceChart(importance.el),
   };
   let detail = null;
@@ -151,16 +155,12 @@ export function studyView(root, feed, name) {
     }
     slice.card.hidden = names.length === 0;
     if (names.length) charts.slice.update(store, objective, slicePick.value, { logY: sliceLog.log });
-    // Rank needs two params; it starts on the first two.
-    if (rankPicks.x.options.length !== names.length) {
-      for (const [axis, pick] of Object.entries(rankPicks)) {
-        const keep = pick.value;
-        pick.replaceChildren(...names.map((n) => h("option", { value: n }, n)));
-        pick.value = names.includes(keep) ? keep : (names[axis === "x" ? 0 : 1] ?? "");
-      }
-    }
-    rank.card.hidden = names.length < 2;
-    if (names.length >= 2) charts.rank.update(store, objective, rankPicks.x.value, rankPicks.y.value);
+    // Rank and contour need two params; they start on the first two.
+    const rankPair = rankPicks.sync(names);
+    const contourPair = contourPicks.sync(names);
+    rank.card.hidden = contour.card.hidden = names.length < 2;
+    if (rankPair) charts.rank.update(store, objective, ...rankPair);
+    if (contourPair) charts.contour.update(store, objective, ...contourPair);
   };
 
   const drawPareto = () => {

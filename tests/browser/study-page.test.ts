@@ -93,6 +93,12 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     const rank = page.locator("[data-testid=rank-chart]");
     expect(Number(await rank.getAttribute("data-points"))).toBe(sgd.length);
     expect(await rank.getAttribute("data-best")).toBe(String(sgd.reduce((a, b) => (b.value! < a.value! ? b : a)).number));
+    // Contour of lr against optimizer: every complete trial falls in a cell.
+    await page.locator("[data-testid=contour-x]").selectOption("lr");
+    await page.locator("[data-testid=contour-y]").selectOption("optimizer");
+    const contour = page.locator("[data-testid=contour-chart]");
+    expect(Number(await contour.getAttribute("data-trials"))).toBe(complete.length);
+    expect(Number(await contour.getAttribute("data-cells"))).toBeGreaterThan(1);
     // Importance with its spread across the forest's trees.
     const importance = page.locator("[data-testid=importance-chart]");
     const bars = await until(page, async () => Number((await importance.getAttribute("data-params")) ?? 0), (n) => n >= 2, "importance bars");
