@@ -26,7 +26,8 @@ const SERVE_FLAGS = { storage: { type: "string" }, port: { type: "string" }, hos
 
 const DOC: CommandDoc<typeof SERVE_FLAGS> = {
   usage: "hpo serve [options]",
-  about: "Serves the dashboard, the REST API and the live feed (WebSocket /ws) over a storage until Ctrl-C.",
+  about:
+    "Serves the dashboard, the REST API and the live feed (WebSocket /ws) over a storage until Ctrl-C. On an embedded folder that a running hpo run holds, it reads the study live through that process.",
   flags: {
     storage: STORAGE_FLAG_DOC,
     port: { ...RUN_SERVE_FLAG_DOCS.port, help: "port to listen on" },
