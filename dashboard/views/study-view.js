@@ -10,6 +10,7 @@ import { RankChart } from "../charts/rank-chart.js";
 import { AxisPicker } from "../charts/axis-picker.js";
 import { ContourChart } from "../charts/contour-chart.js";
 import { pairPicks } from "../charts/pair-picks.js";
+import { TimelineChart } from "../charts/timeline-chart.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
@@ -64,6 +65,7 @@ export function studyView(root, feed, name) {
   const rank = card("Rank", "rank-chart", rankPicks.el);
   const contourPicks = pairPicks("contour", () => redraw(true));
   const contour = card("Contour (best per cell)", "contour-chart", contourPicks.el);
+  const timeline = card("Timeline", "timeline-chart");
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -84,7 +86,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
-    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, contour.card, edf.card),
+    h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, contour.card, edf.card, timeline.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
   const loading = h("p", { class: "muted", "data-testid": "study-loading" }, "loading…");
@@ -98,6 +100,7 @@ export function studyView(root, feed, name) {
     edf: new EdfChart(edf.el),
     rank: new RankChart(rank.el, nav),
     contour: new ContourChart(contour.el),
+    timeline: new TimelineChart(timeline.el, nav),
     importance: new ImportanceChart(importance.el),
   };
   let detail = null;
@@ -116,6 +119,7 @@ export function studyView(root, feed, name) {
     drawPareto();
     drawSlice();
     charts.edf.update(store, objective, { logX: edfLog.log });
+    charts.timeline.update(store, Date.now());
     // A study whose trials report nothing (most multi-objective ones) gets no empty axes.
     curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0);
     charts.parallel.update(store, objective, { order: axisPicker.sync(paramNames()) });

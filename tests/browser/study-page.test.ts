@@ -99,6 +99,10 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     const contour = page.locator("[data-testid=contour-chart]");
     expect(Number(await contour.getAttribute("data-trials"))).toBe(complete.length);
     expect(Number(await contour.getAttribute("data-cells"))).toBeGreaterThan(1);
+    // Timeline: a bar per trial, failed ones marked.
+    const timeline = page.locator("[data-testid=timeline-chart]");
+    expect(Number(await timeline.getAttribute("data-bars"))).toBe(trials.length);
+    expect(Number(await timeline.getAttribute("data-failed"))).toBe(trials.filter((t) => t.state === "FAIL").length);
     // Importance with its spread across the forest's trees.
     const importance = page.locator("[data-testid=importance-chart]");
     const bars = await until(page, async () => Number((await importance.getAttribute("data-params")) ?? 0), (n) => n >= 2, "importance bars");
