@@ -9,10 +9,14 @@ import { runStudyInProcess } from "../study-runner.ts";
 import { logLine } from "../stderr-log.ts";
 import { formatText } from "../../../trackers/console/format-value.ts";
 
-const DOC: CommandDoc<typeof RUN_FLAGS> = {
+// "N more" has no single meaning for many workers joining one study: they share --n-trials.
+const { "more-trials": _more, ...WORKER_FLAGS } = RUN_FLAGS;
+const { "more-trials": _moreDoc, ...WORKER_FLAG_DOCS } = RUN_FLAG_DOCS;
+
+const DOC: CommandDoc<typeof WORKER_FLAGS> = {
   usage: "hpo worker <study.ts> --storage postgres://... [options]",
   about: "Joins a study (creating it if no worker has yet) and runs its trials until the study-wide budget; start as many as you like, on any machine sharing the PostgreSQL database.",
-  flags: RUN_FLAG_DOCS,
+  flags: WORKER_FLAG_DOCS,
 };
 
 /**
@@ -20,12 +24,9 @@ const DOC: CommandDoc<typeof RUN_FLAGS> = {
  * study-wide budget is reached; start as many as you like, on any machine.
  */
 export async function workerCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, RUN_FLAGS, DOC);
+  const { values, positionals } = parseFlags(argv, WORKER_FLAGS, DOC);
   if (positionals.length !== 1) throw new CliError(`expected one study file\nusage: ${DOC.usage}`);
   const flags = parseRunFlags(values);
-  if (flags.moreTrials !== undefined) {
-    throw new CliError("--more-trials is for hpo run and hpo resume: workers joining one study share its study-wide budget, --n-trials");
-  }
   const file = resolve(positionals[0]);
   const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
