@@ -1,11 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { StudyNotFoundError } from "../../storage/storage-errors.ts";
-import { loadStudyFile } from "../../study-file/load-study-file.ts";
-import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
-import { openExistingStorage } from "../open-existing-storage.ts";
 import { flagsToArgv, parseFlags } from "../parse-flags.ts";
 import { terminalSafe } from "../../internal/terminal-text.ts";
 import { RUN_COMMAND_FLAG_DOCS, RUN_COMMAND_FLAGS, runCommand } from "./run-command.ts";
@@ -28,6 +24,13 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, RUN_COMMAND_FLAGS, DOC);
   if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected a study name and, optionally, its study file\nusage: ${DOC.usage}`);
   const [name, given] = positionals;
+  // Loaded once the flags are good: `hpo resume --help` needs none of it.
+  const [{ StudyNotFoundError }, { loadStudyFile }, { awaitLabelled }, { openExistingStorage }] = await Promise.all([
+    import("../../storage/storage-errors.ts"),
+    import("../../study-file/load-study-file.ts"),
+    import("../awaited-work.ts"),
+    import("../open-existing-storage.ts"),
+  ]);
   const handle = await openExistingStorage(values.storage);
   let recorded: string | null;
   try {

@@ -1,12 +1,8 @@
 import { resolve } from "node:path";
-import { loadStudyFile } from "../../study-file/load-study-file.ts";
-import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
 import { intFlag, parseFlags } from "../parse-flags.ts";
 import { parseRunFlags, RUN_FLAG_DOCS, RUN_FLAGS } from "../run-options.ts";
-import { runStudyInProcess } from "../study-runner.ts";
-import { runWithWorkers } from "../worker-pool.ts";
-import { RUN_SERVE_FLAG_DOCS, RUN_SERVE_FLAGS, startRunServer } from "./serve-command.ts";
+import { RUN_SERVE_FLAG_DOCS, RUN_SERVE_FLAGS } from "./serve-flags.ts";
 import { logLine } from "../stderr-log.ts";
 import type { CommandDoc } from "../command-doc.ts";
 
@@ -38,6 +34,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const workersFlag = intFlag("workers", values.workers, 1, MAX_WORKERS);
   // Validate everything before touching storage: bad input writes nothing.
   const file = resolve(positionals[0]);
+  // Loaded once the flags are good: `hpo run --help` needs none of it.
+  const [{ loadStudyFile }, { awaitLabelled }, { runStudyInProcess }, { runWithWorkers }, { startRunServer }] = await Promise.all([
+    import("../../study-file/load-study-file.ts"),
+    import("../awaited-work.ts"),
+    import("../study-runner.ts"),
+    import("../worker-pool.ts"),
+    import("./serve-command.ts"),
+  ]);
   const def = await awaitLabelled(`the study file ${file} (its top-level code)`, loadStudyFile(file));
   const log = logLine;
   if (flags.gpus) process.env.HPO_GPUS = flags.gpus.join(",");
