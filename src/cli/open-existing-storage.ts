@@ -1,10 +1,24 @@
+import { resolve } from "node:path";
 import { acquireStorage, type StorageHandle } from "../storage/storage-handles.ts";
+import { parseStorageUrl } from "../storage/open-storage.ts";
+import { StorageConfigError } from "../storage/storage-errors.ts";
+import { connectFolderReads } from "../storage/folder-socket/folder-read-client.ts";
 
 /**
  * Opens a storage for reading commands without creating anything: an embedded folder that
  * is missing or empty, or a PostgreSQL database without hpo's tables, is an error, not a
- * new empty storage.
+ * new empty storage. An embedded folder another process holds (a running `hpo run`) is
+ * read through that process.
  */
 export async function openExistingStorage(url: string | undefined): Promise<StorageHandle> {
-  return acquireStorage(url, { existingOnly: true });
+  const target = parseStorageUrl(url);
+  try {
+    return await acquireStorage(url, { existingOnly: true });
+  } catch (e) {
+    const holder = e instanceof StorageConfigError ? /is in use by (process \d+ on \S+)/.exec(e.message)?.[1] : undefined;
+    if (target.kind !== "pglite" || target.folder === null || !holder) throw e;
+    const storage = await connectFolderReads(resolve(target.folder), holder);
+    if (!storage) throw e;
+    return { storage, release: () => storage.close() };
+  }
 }

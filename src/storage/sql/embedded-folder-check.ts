@@ -5,8 +5,8 @@ import { StorageConfigError } from "../storage-errors.ts";
 /** Files a PostgreSQL data folder holds besides PG_VERSION: a folder with these lost its marker. */
 const CLUSTER_ENTRIES = ["base", "global", "pg_wal", "pg_xact", "postgresql.conf"];
 
-/** hpo's own lock files (hpo.lock, its takeover and draft files), which a process that died may leave in an empty folder. */
-const LOCK_FILES = /^hpo\.lock(\.|$)/;
+/** hpo's own files beside the database (hpo.lock with its takeover and draft files, the read socket hpo.sock), which a process that died may leave in an empty folder. */
+const LOCK_FILES = /^hpo\.(lock(\..*)?|sock)$/;
 
 /**
  * Decides whether an embedded (PGlite) storage may be opened in `folder` before anything

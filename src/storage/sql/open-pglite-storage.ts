@@ -8,6 +8,7 @@ import { PgliteFolderLock } from "./pglite-folder-lock.ts";
 import { checkEmbeddedFolder } from "./embedded-folder-check.ts";
 import { StorageConfigError } from "../storage-errors.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { serveFolderReads } from "../folder-socket/folder-read-host.ts";
 
 const INT8 = 20;
 
@@ -32,7 +33,8 @@ export async function openPgliteStorage(folder: string | null, options: { existi
       if (e instanceof WebAssembly.RuntimeError || /^XX/.test(String((e as { code?: unknown })?.code ?? ""))) throw damaged(dataDir, e);
       throw e;
     });
-    return new SqlStorage(db, {
+    let readHost: { close(): Promise<void> } | null = null;
+    const storage = new SqlStorage(db, {
       kind: "pglite",
       location: dataDir ?? "pglite in memory",
       serialize: true,
@@ -42,8 +44,14 @@ export async function openPgliteStorage(folder: string | null, options: { existi
           if (!pglite.closed) await unlisten();
         };
       },
-      onClose: () => lock?.release(),
+      onClose: async () => {
+        await readHost?.close();
+        lock?.release();
+      },
     });
+    // Other processes (hpo trials, hpo serve) read the folder through this one.
+    if (dataDir) readHost = await serveFolderReads(storage, dataDir).catch(() => null);
+    return storage;
   } catch (e) {
     lock?.release();
     throw e;
