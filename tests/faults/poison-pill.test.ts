@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStudy, floatDistribution, openStorage, UnstorableDataError, type FrozenTrial, type Storage } from "hpo";
-import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
+import { createStudy, floatDistribution, UnstorableDataError, type FrozenTrial, type Storage } from "hpo";
+import { BACKENDS, openBackend, readStudyTrials, uniqueName } from "../support/backends.ts";
 import { startHpo } from "../support/run-hpo.ts";
 import { PILLS, poisonObjective } from "./support/poison-objective.ts";
 
@@ -98,12 +98,6 @@ export default defineStudy({ name: ${JSON.stringify(name)}, nTrials: ${n}, heart
     );
     const workers = await Promise.all([0, 1, 2].map(() => startHpo(["worker", file, "--storage", PG!, "--quiet"]).done));
     expect(workers.map((w) => w.code), workers.map((w) => w.stderr).join("\n---\n")).toEqual([0, 0, 0]);
-    const storage = await openStorage(PG!);
-    try {
-      const study = (await storage.findStudy(name))!;
-      checkPoisonedStudy((await storage.getTrials(study.studyId)).trials, n);
-    } finally {
-      await storage.close();
-    }
+    checkPoisonedStudy(await readStudyTrials(PG!, name), n);
   });
 });

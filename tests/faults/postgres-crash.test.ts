@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { openStorage, type FrozenTrial } from "hpo";
-import { uniqueName } from "../support/backends.ts";
+import { readStudyTrials, uniqueName } from "../support/backends.ts";
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.ts";
 import { startHpo, type HpoResult } from "../support/run-hpo.ts";
 
@@ -87,21 +86,11 @@ function finishedLines(results: readonly HpoResult[]): Finished[] {
   );
 }
 
-async function storedTrials(url: string, name: string): Promise<FrozenTrial[]> {
-  const storage = await openStorage(url);
-  try {
-    const study = await storage.findStudy(name);
-    return [...(await storage.getTrials(study!.studyId)).trials];
-  } finally {
-    await storage.close();
-  }
-}
-
 /** Every worker survived, the study completed, and each trial a worker finished is stored whole. */
 async function checkSurvived(server: PrivatePostgres, name: string, results: readonly HpoResult[]): Promise<void> {
   const diagnostics = results.map((r) => r.stderr.split("\n").filter((l) => !l.startsWith("FINISHED ")).join("\n")).join("\n---\n");
   expect(results.map((r) => r.code), diagnostics).toEqual(Array(WORKERS).fill(0));
-  const trials = await storedTrials(server.url, name);
+  const trials = await readStudyTrials(server.url, name);
   expect(trials.map((t) => t.number)).toEqual(trials.map((_, i) => i)); // dense, no duplicates
   expect(trials.every((t) => ["COMPLETE", "FAIL"].includes(t.state))).toBe(true);
   const retried = new Set(trials.map((t) => t.systemAttrs.retry_of).filter((n): n is number => typeof n === "number"));

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
-import { openStorage, type Storage } from "hpo";
+import { openStorage, type FrozenTrial, type Storage } from "hpo";
 
 /** The storages every contract test runs against: memory and PGlite always, PostgreSQL when configured. */
 export const BACKENDS: readonly string[] = ["memory", "pglite", ...(process.env.HPO_TEST_DATABASE_URL ? ["postgres"] : [])];
@@ -41,4 +41,15 @@ let counter = 0;
 /** A study name unique across processes and runs (tests share one PostgreSQL database). */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+}
+
+/** Every trial of study `name` at `url`, read through a storage of its own (closed after). */
+export async function readStudyTrials(url: string, name: string): Promise<FrozenTrial[]> {
+  const storage = await openStorage(url);
+  try {
+    const study = await storage.findStudy(name);
+    return [...(await storage.getTrials(study!.studyId)).trials];
+  } finally {
+    await storage.close();
+  }
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStorage, type FrozenTrial } from "hpo";
-import { freshPgliteFolder, uniqueName } from "../support/backends.ts";
+import type { FrozenTrial } from "hpo";
+import { freshPgliteFolder, readStudyTrials, uniqueName } from "../support/backends.ts";
 import { privatePostgresUnavailable, startPrivatePostgres } from "../support/private-postgres.ts";
 import { startHpo, type HpoResult } from "../support/run-hpo.ts";
 
@@ -61,16 +61,6 @@ function checkInvariants(trials: readonly FrozenTrial[], budget: number): void {
   expect(counted).toHaveLength(budget);
 }
 
-async function studyTrials(url: string, name: string): Promise<FrozenTrial[]> {
-  const storage = await openStorage(url);
-  try {
-    const study = await storage.findStudy(name);
-    return [...(await storage.getTrials(study!.studyId)).trials];
-  } finally {
-    await storage.close();
-  }
-}
-
 function expectResumedRetry(trials: readonly FrozenTrial[], killedNumber: number): void {
   const failed = trials[killedNumber];
   expect(failed.state).toBe("FAIL");
@@ -98,7 +88,7 @@ describe("fault tolerance", { timeout: 300_000 }, () => {
     expect(second.stderr).toMatch(new RegExp(`trial ${killed} \\(stale: the process running it ended.*\\) will be retried as trial \\d+`));
     expect(second.stderr).toMatch(/RESUMED trial=\d+ after=1/);
     expect(second.code).toBe(0);
-    const trials = await studyTrials(storage, name);
+    const trials = await readStudyTrials(storage, name);
     checkInvariants(trials, 4);
     expectResumedRetry(trials, killed);
   });
@@ -115,7 +105,7 @@ describe("fault tolerance", { timeout: 300_000 }, () => {
     expect(ra.signal).toBe("SIGKILL");
     expect(rb.code).toBe(0);
     expect(rb.stderr).toMatch(/RESUMED trial=\d+ after=2/);
-    const trials = await studyTrials(PG!, name);
+    const trials = await readStudyTrials(PG!, name);
     checkInvariants(trials, 4);
     expectResumedRetry(trials, Number(m[1]));
   });
@@ -132,7 +122,7 @@ export default defineStudy({ name: process.env.FAULT_STUDY!, nTrials: 8000, obje
     const runs = Array.from({ length: 8 }, () => startHpo(["worker", file, "--storage", PG!, "--quiet"], { env: { FAULT_STUDY: name } }).done);
     const results = await Promise.all(runs);
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
-    const trials = await studyTrials(PG!, name);
+    const trials = await readStudyTrials(PG!, name);
     checkInvariants(trials, 8000);
     expect(trials.every((t) => t.state === "COMPLETE")).toBe(true);
   });
@@ -154,7 +144,7 @@ export default defineStudy({ name: process.env.FAULT_STUDY!, nTrials: 8000, obje
       // to pass unsaid when idle — the two ways this test failed under load).
       expect(ra.stderr + rb.stderr).toMatch(/lost the connection to PostgreSQL/);
       expect([ra.code, rb.code], ra.stderr + rb.stderr).toEqual([0, 0]);
-      checkInvariants(await studyTrials(server.url, name), 6);
+      checkInvariants(await readStudyTrials(server.url, name), 6);
     } finally {
       server.stop();
     }
