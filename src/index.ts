@@ -8,6 +8,7 @@ export * from "./trial/frozen-trial.ts";
 export * from "./trial/trial-pruned.ts";
 export * from "./study/study-direction.ts";
 export * from "./study/study-view.ts";
+export { type StudyMetric, type StudyMetricOption } from "./study/study-metric.ts";
 export * from "./samplers/sampler.ts";
 export * from "./pruners/pruner.ts";
 export * from "./pruners/nop-pruner.ts";

@@ -37,6 +37,14 @@ export function studyView(root, feed, name) {
   });
   const history = card("Optimization history", "history-chart");
   const curves = card("Intermediate values", "intermediate-chart");
+  // Which metric the learning curves show: the watched one (what pruners read) by default.
+  let metric = null;
+  const metricPick = h("select", { class: "metric", "aria-label": "metric", "data-testid": "metric-pick", hidden: true });
+  metricPick.addEventListener("change", () => {
+    metric = metricPick.value;
+    redraw(true);
+  });
+  curves.card.querySelector("h2").append(" ", metricPick);
   const parallel = card("Parallel coordinates", "parallel-chart");
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
@@ -77,7 +85,8 @@ export function studyView(root, feed, name) {
     lastDraw = performance.now();
     renderSummary();
     charts.history.update(store, objective);
-    charts.curves.update(store);
+    renderMetricPick();
+    charts.curves.update(store, metric ?? store.watchedMetric());
     charts.parallel.update(store, objective);
     tableNote.textContent = `(${renderTrialsTable(table, store, Date.now())})`;
     detail?.render();
@@ -98,6 +107,16 @@ export function studyView(root, feed, name) {
       detail?.render();
     }
   }, 1000);
+
+  const renderMetricPick = () => {
+    const names = store.metricNames();
+    if (metricPick.dataset.names === names.join("\u0000")) return;
+    metricPick.dataset.names = names.join("\u0000");
+    const watched = store.watchedMetric();
+    metricPick.replaceChildren(...names.map((n) => h("option", { value: n }, n === watched ? `${n} (pruner)` : n)));
+    metricPick.value = metric ?? watched;
+    metricPick.hidden = names.length < 2;
+  };
 
   const renderSummary = () => {
     const s = store.study;

@@ -17,6 +17,9 @@ import { paretoFront } from "./pareto-front.ts";
 import { isBetter, type StudyDirection } from "./study-direction.ts";
 import { TrialHistory } from "./trial-history.ts";
 import { workerId } from "./worker-id.ts";
+import { prunerViewFor, storedStudyMetric, type StudyMetric } from "./study-metric.ts";
+import type { StudyView } from "./study-view.ts";
+import { DEFAULT_METRIC } from "../trial/trial.ts";
 import { HeartbeatKeeper } from "../workers/heartbeat-keeper.ts";
 import type { FailedTrialReport } from "../storage/storage.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
@@ -132,6 +135,9 @@ export class Study {
   readonly #workerOptions: ResolvedWorkerOptions;
   readonly #heartbeats: HeartbeatKeeper;
   readonly #checkpoints: CheckpointStore;
+  /** The metric pruners and the objective value watch (null: "value", the study's direction). */
+  readonly #metric: StudyMetric | null;
+  readonly #prunerView: StudyView;
 
   /** @internal Use createStudy / loadStudy. */
   constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner, workerOptions: WorkerOptions = {}) {
@@ -149,6 +155,8 @@ export class Study {
       // other workers' RUNNING trials: skip re-reading those on every change.
       finishedOnly: sampler.usesRunningTrials === false && pruner.usesRunningTrials === false,
     });
+    this.#metric = storedStudyMetric(record.systemAttrs);
+    this.#prunerView = prunerViewFor(this.#history, this.#metric);
     this.#heartbeats = new HeartbeatKeeper(handle.storage, record.studyId, {
       intervalSeconds: this.#workerOptions.heartbeatInterval,
       graceSeconds: this.#workerOptions.gracePeriod,
@@ -169,6 +177,15 @@ export class Study {
   get direction(): StudyDirection {
     if (this.directions.length !== 1) throw new Error(`study "${this.studyName}" has ${this.directions.length} directions; use .directions`);
     return this.directions[0];
+  }
+
+  /**
+   * The metric the pruner and the objective value watch: `trial.report(number, step)` and an
+   * objective returning one number report it; a report or result with named metrics gives it
+   * by name. "value" unless the study was created with `metric`.
+   */
+  get metric(): StudyMetric {
+    return this.#metric ?? { name: DEFAULT_METRIC };
   }
 
   /** The study's history as samplers and pruners see it (refreshed on every ask). */
@@ -198,6 +215,8 @@ export class Study {
         history: this.#history,
         sampler: this.sampler,
         pruner: this.pruner,
+        prunerView: this.#prunerView,
+        metric: this.metric.name,
         checkpoints: this.#checkpoints,
         writeDelayMs: this.#workerOptions.syncInterval * 1000,
         findTrial: async (number) => {
@@ -206,7 +225,7 @@ export class Study {
           return { trialId: t.trialId, number: t.number, retryOf: typeof t.systemAttrs.retry_of === "number" ? t.systemAttrs.retry_of : null };
         },
         onReport: hub
-          ? (t, step, value) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, params: t.params })
+          ? (t, step, value, metrics) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, metrics, params: t.params })
           : undefined,
       },
       frozen,
@@ -316,7 +335,7 @@ export class Study {
         let error: unknown = null;
         try {
           const result = await objective(trial);
-          outcome = evaluateResult(result, this.directions.length);
+          outcome = evaluateResult(result, this.directions.length, this.metric.name);
           if (outcome.state === "FAIL") console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
         } catch (e) {
           if (isTrialPruned(e)) {
@@ -497,7 +516,7 @@ export class Study {
       return prunedOutcome(snap);
     }
     const raw = spec ? spec.values : input;
-    return evaluateResult(raw, this.directions.length);
+    return evaluateResult(raw, this.directions.length, this.metric.name);
   }
 
   async #trialByNumber(number: number): Promise<FrozenTrial> {

@@ -31,6 +31,7 @@ export function trial(
     params: {},
     distributions: {},
     intermediateValues,
+    metrics: new Map(),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: new Date((options.start ?? number * 10) * 1000),

@@ -57,7 +57,7 @@ describe("jsonl tracker", () => {
   it("batches lines: nothing is written before the flush interval, all by close", async () => {
     const hub = new TrackerHub([jsonl({ path: dir, flushIntervalMs: 60_000 })]);
     hub.trialStart({ studyName: "b", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "b", trialNumber: 0, step: 0, value: 1, params: { x: 1 } });
+    hub.report({ studyName: "b", trialNumber: 0, step: 0, value: 1, metrics: { value: 1 }, params: { x: 1 } });
     await new Promise((r) => setTimeout(r, 100));
     await expect(readFile(jsonlFileFor(dir, "b"), "utf8")).rejects.toThrow(/ENOENT/);
     await hub.close();

@@ -68,7 +68,7 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("batches history: nothing is sent before the interval, everything by the end of the trial", async () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 60_000 })]);
     hub.trialStart({ studyName: "batched", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    for (let step = 0; step < 5; step++) hub.report({ studyName: "batched", trialNumber: 0, step, value: step / 10, params: { x: 1 } });
+    for (let step = 0; step < 5; step++) hub.report({ studyName: "batched", trialNumber: 0, step, value: step / 10, metrics: { value: step / 10 }, params: { x: 1 } });
     const live = await vi.waitFor(() => {
       const [run] = server.group("batched");
       expect(run?.config).toEqual({ x: 1 });
@@ -88,7 +88,7 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("sends batches while the trial runs, and heartbeats while it is idle", async () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 30, heartbeatIntervalMs: 40 })]);
     hub.trialStart({ studyName: "live", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "live", trialNumber: 0, step: 1, value: 1, params: { x: 1 } });
+    hub.report({ studyName: "live", trialNumber: 0, step: 1, value: 1, metrics: { value: 1 }, params: { x: 1 } });
     await vi.waitFor(
       () => {
         const [run] = server.group("live");
@@ -128,7 +128,7 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("ends runs whose trial never finished as interrupted (exit code 1) when closed", async () => {
     const hub = new TrackerHub([tracker()]);
     hub.trialStart({ studyName: "cut", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "cut", trialNumber: 0, step: 1, value: 3, params: { x: 1 } });
+    hub.report({ studyName: "cut", trialNumber: 0, step: 1, value: 3, metrics: { value: 3 }, params: { x: 1 } });
     hub.studyEnd({ studyName: "cut", reason: "interrupted" });
     await hub.close();
     const [run] = server.group("cut");

@@ -21,7 +21,10 @@ export type JsonlEvent =
       readonly event: "report";
       readonly trial: number;
       readonly step: number;
-      readonly value: number;
+      /** The study's watched metric, or null when this report did not include it. */
+      readonly value: number | null;
+      /** Every metric this report recorded, by name. */
+      readonly metrics: Readonly<Record<string, number>>;
       readonly params: Readonly<Record<string, unknown>>;
     })
   | (JsonlEventBase & {
@@ -33,6 +36,8 @@ export type JsonlEvent =
       readonly params: Readonly<Record<string, unknown>>;
       /** `[step, value]` pairs in step order. */
       readonly intermediateValues: readonly (readonly [number, number])[];
+      /** `[step, { name: value }]` pairs in step order: every metric reported. */
+      readonly metrics: readonly (readonly [number, Readonly<Record<string, number>>])[];
       readonly userAttrs: Readonly<Record<string, AttrValue>>;
       readonly started: string | null;
       readonly completed: string | null;

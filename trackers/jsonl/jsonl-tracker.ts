@@ -107,9 +107,9 @@ export class JsonlTracker implements Tracker {
     this.#push({ event: "trial_start", time: now(), study: e.studyName, trial: e.trial.number, params: e.trial.params });
   }
 
-  /** Records one intermediate value. */
+  /** Records one report: the watched metric's value and every metric by name. */
   onReport(e: ReportEvent): void {
-    this.#push({ event: "report", time: now(), study: e.studyName, trial: e.trialNumber, step: e.step, value: e.value, params: e.params });
+    this.#push({ event: "report", time: now(), study: e.studyName, trial: e.trialNumber, step: e.step, value: e.value, metrics: e.metrics, params: e.params });
   }
 
   /** Records a finished trial: state, value(s), params, intermediate values, attrs, timing. */
@@ -125,6 +125,7 @@ export class JsonlTracker implements Tracker {
       values: t.values,
       params: t.params,
       intermediateValues: [...t.intermediateValues].sort((a, b) => a[0] - b[0]),
+      metrics: [...t.metrics].sort((a, b) => a[0] - b[0]),
       userAttrs: t.userAttrs,
       started: t.datetimeStart?.toISOString() ?? null,
       completed: t.datetimeComplete?.toISOString() ?? null,

@@ -49,11 +49,15 @@ export class TrialRunState {
    * The history row for a report, or null when its step is not past the last one (W&B
    * history steps only move forward; Optuna likewise keeps the first report of a step).
    */
-  report(event: Pick<ReportEvent, "step" | "value">, now: Date): HistoryRow | null {
+  report(event: Pick<ReportEvent, "step" | "value" | "metrics">, now: Date): HistoryRow | null {
     if (this.#lastStep !== undefined && event.step <= this.#lastStep) return null;
     this.#lastStep = event.step;
+    // Every metric under its own name; the watched one also under the objective's key, so
+    // the "value" curve and summary mean the same as for one-number reports.
+    const metrics: Record<string, number> = { ...event.metrics };
+    if (event.value !== null) metrics[this.#naming.metricName] = event.value;
     const row: HistoryRow = {
-      [this.#naming.metricName]: event.value,
+      ...metrics,
       _step: event.step,
       _runtime: this.#runtime(now),
       _timestamp: now.getTime() / 1000,
