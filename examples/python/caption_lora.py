@@ -460,7 +460,8 @@ def train_and_report(args, model, tokenizer, optimizer, train_loader, valid_load
             f"validation METEOR {meteor:.4f}, {time.time() - started:.1f}s; e.g. {example}",
             flush=True,
         )
-        hpo.report(meteor, epoch)
+        # Every metric by name; the study's pruner watches "meteor" (its `metric` option).
+        hpo.report({"train_loss": sum(losses) / max(1, len(losses)), "meteor": meteor}, epoch)
         if meteor > best:
             best = meteor
             if args.save_best:
