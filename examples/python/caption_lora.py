@@ -20,7 +20,7 @@ What it does:
     generated plates ("a red square on a blue plate"); split 0.8/0.1/0.1 with ``--seed``;
   * after each epoch: greedy captions for the validation split, mean METEOR (nltk's, when
     nltk and its WordNet data are installed; else the same formula with exact word matches
-    only, which scores at or below nltk's), ``hpo:report {"step": epoch, "value": meteor}``;
+    only, which scores at or below nltk's), ``hpo:report {"step": epoch, "metrics": {"train_loss": ..., "meteor": ...}}``;
     at the end ``hpo:result`` with the best epoch's METEOR (so the study maximises).
 
 Params come from the arguments (a study templates them: ``--lr {lr}``); an argument left
