@@ -29,8 +29,11 @@ type StopReason = "pruned" | "timeout" | "error";
  */
 export async function runCommandTrial(options: ResolvedCommandOptions, trial: CommandTrial): Promise<ReportedValue> {
   if (isShuttingDown()) throw new Error(`command: the runner is shutting down; trial ${trial.number} not started`);
-  const trialDir = resolve(options.logDir, pathSegment(trial.studyName), `trial-${trial.number}`);
-  const context: TrialContext = { trialNumber: trial.number, studyName: trial.studyName, trialDir };
+  const studyDir = resolve(options.logDir, pathSegment(trial.studyName));
+  const trialDir = join(studyDir, `trial-${trial.number}`);
+  // A retry gets the folder its predecessor wrote checkpoints to, so it can resume from them.
+  const retryOf = typeof trial.retryOf === "number" ? { trialNumber: trial.retryOf, trialDir: join(studyDir, `trial-${trial.retryOf}`) } : null;
+  const context: TrialContext = { trialNumber: trial.number, studyName: trial.studyName, trialDir, retryOf };
   const argv = renderArguments(options.cmd, trial.params, context);
   const env: NodeJS.ProcessEnv = {
     // Python block-buffers a piped stdout, which would hold reports back until the end.

@@ -138,6 +138,8 @@ export class Study {
   /** The metric pruners and the objective value watch (null: "value", the study's direction). */
   readonly #metric: StudyMetric | null;
   readonly #prunerView: StudyView;
+  /** Trials this process failed as stale outside a run with trackers, told to the next one's. */
+  #unannounced: FailedTrialReport[] = [];
 
   /** @internal Use createStudy / loadStudy. */
   constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner, workerOptions: WorkerOptions = {}) {
@@ -161,7 +163,10 @@ export class Study {
       intervalSeconds: this.#workerOptions.heartbeatInterval,
       graceSeconds: this.#workerOptions.gracePeriod,
       maxRetries: this.#workerOptions.maxRetries,
-      onStale: (reports) => reportRecovered(reports),
+      onStale: (reports) => {
+        reportRecovered(reports);
+        void this.#announceFailed(reports);
+      },
     });
     this.#checkpoints = this.#workerOptions.checkpointDir
       ? new FolderCheckpointStore(this.#workerOptions.checkpointDir, record.studyName)
@@ -253,6 +258,9 @@ export class Study {
       maxRetries: this.#workerOptions.maxRetries,
     });
     const interrupted = await this.storage.retryFailedTrials(this.studyId, { reasons: ["interrupted"], maxRetries: this.#workerOptions.maxRetries });
+    // The dead trials' trackers (a W&B run, a JSONL file) never heard how they ended: this
+    // process's trackers say so, at the start of its next run.
+    await this.#announceFailed(stale);
     return [...stale, ...interrupted];
   }
 
@@ -304,6 +312,9 @@ export class Study {
       const before = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
       const planned = options.nTrials ?? (options.budget !== undefined ? Math.max(0, options.budget - before) : undefined);
       hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: planned, finishedBefore: before });
+      const pending = this.#unannounced;
+      this.#unannounced = [];
+      await this.#announceFailed(pending);
     }
 
     const canStart = (): boolean => {
@@ -395,6 +406,23 @@ export class Study {
     }
     if (fatal) throw (fatal as { error: unknown }).error;
     return { reason: stopReason, finished };
+  }
+
+  /**
+   * Tells the trackers of the running `optimize` (or of the next one) that trials failed as
+   * stale ended FAIL, with their reason: their own process died before it could.
+   */
+  async #announceFailed(reports: readonly FailedTrialReport[]): Promise<void> {
+    if (reports.length === 0) return;
+    const hub = this.#activeHub;
+    if (!hub) {
+      this.#unannounced.push(...reports);
+      return;
+    }
+    for (const r of reports) {
+      const t = await this.#readTrial(r.failed).catch(() => null);
+      if (t && t.state === "FAIL") hub.trialFinish({ studyName: this.studyName, trial: t });
+    }
   }
 
   /** Marks every trial this process is running FAIL with `reason` (SIGINT, shutdown). */

@@ -154,6 +154,12 @@ export class Trial {
       : {};
   }
 
+  /** For a retry of a trial failed as stale or interrupted: that trial's number; else null. */
+  get retryOf(): number | null {
+    const r = this.#start.systemAttrs.retry_of;
+    return typeof r === "number" ? r : null;
+  }
+
   /** Params suggested so far, by name (external values). */
   get params(): Record<string, ParamValue> {
     const out: Record<string, ParamValue> = {};

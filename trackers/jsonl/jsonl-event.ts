@@ -16,7 +16,13 @@ export type JsonlEvent =
       readonly nTrials: number | null;
       readonly finishedBefore: number;
     })
-  | (JsonlEventBase & { readonly event: "trial_start"; readonly trial: number; readonly params: Readonly<Record<string, unknown>> })
+  | (JsonlEventBase & {
+      readonly event: "trial_start";
+      readonly trial: number;
+      readonly params: Readonly<Record<string, unknown>>;
+      /** For a retry of a trial failed as stale or interrupted: that trial's number. */
+      readonly retryOf?: number | null;
+    })
   | (JsonlEventBase & {
       readonly event: "report";
       readonly trial: number;
@@ -39,6 +45,9 @@ export type JsonlEvent =
       /** `[step, { name: value }]` pairs in step order: every metric reported. */
       readonly metrics: readonly (readonly [number, Readonly<Record<string, number>>])[];
       readonly userAttrs: Readonly<Record<string, AttrValue>>;
+      /** Why a FAIL trial failed (e.g. "stale: no heartbeat for 21.0 s", written by the process that found it dead). */
+      readonly failReason?: string | null;
+      readonly retryOf?: number | null;
       readonly started: string | null;
       readonly completed: string | null;
       readonly durationMs: number | null;

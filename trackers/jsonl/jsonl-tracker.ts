@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { decodeJson, encodeJson } from "../../src/storage/json-codec.ts";
 import type { ReportEvent, StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
-import { trialDurationMs } from "../../src/trial/frozen-trial.ts";
+import { trialDurationMs, type FrozenTrial } from "../../src/trial/frozen-trial.ts";
 import type { JsonlEvent } from "./jsonl-event.ts";
 import { resolveJsonlSettings, type JsonlOptions, type JsonlSettings } from "./jsonl-options.ts";
 
@@ -116,7 +116,7 @@ export class JsonlTracker implements Tracker {
 
   /** Records a trial's start with the params known up front. */
   onTrialStart(e: TrialStartEvent): void {
-    this.#append({ event: "trial_start", time: now(), study: e.studyName, trial: e.trial.number, params: e.trial.params });
+    this.#append({ event: "trial_start", time: now(), study: e.studyName, trial: e.trial.number, params: e.trial.params, retryOf: retryOf(e.trial) });
   }
 
   /** Records one report: the watched metric's value and every metric by name. */
@@ -139,6 +139,8 @@ export class JsonlTracker implements Tracker {
       intermediateValues: [...t.intermediateValues].sort((a, b) => a[0] - b[0]),
       metrics: [...t.metrics].sort((a, b) => a[0] - b[0]),
       userAttrs: t.userAttrs,
+      failReason: typeof t.systemAttrs.fail_reason === "string" ? t.systemAttrs.fail_reason : null,
+      retryOf: retryOf(t),
       started: t.datetimeStart?.toISOString() ?? null,
       completed: t.datetimeComplete?.toISOString() ?? null,
       durationMs: trialDurationMs(t),
@@ -171,6 +173,11 @@ export class JsonlTracker implements Tracker {
       }
     }
   }
+}
+
+/** The number of the trial a retry retries, or null. */
+function retryOf(t: FrozenTrial): number | null {
+  return typeof t.systemAttrs.retry_of === "number" ? t.systemAttrs.retry_of : null;
 }
 
 /** Whether a file is missing, empty or ends with a newline (no torn line to close). */

@@ -89,6 +89,14 @@ export class TrialRunState {
     summary.trial_state = trialStateLabel(trial.state);
     summary.trial_number = trial.number;
     if (Object.keys(trial.userAttrs).length > 0) summary.user_attrs = trial.userAttrs;
+    if (typeof trial.systemAttrs.fail_reason === "string") summary.fail_reason = trial.systemAttrs.fail_reason;
+    if (typeof trial.systemAttrs.retry_of === "number") summary.retry_of = trial.systemAttrs.retry_of;
+    // A run ended by another process (its trial failed as stale) has no rows here: the
+    // trial's own last metrics stand in for them.
+    if (this.#lastRow === undefined) {
+      const last = [...trial.metrics].sort((a, b) => a[0] - b[0]).pop();
+      if (last) for (const [k, v] of Object.entries(last[1])) if (!Object.hasOwn(summary, k)) summary[k] = v;
+    }
     return summary;
   }
 
