@@ -136,4 +136,26 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
     expect(run.summary).toMatchObject({ trial_state: "interrupted", value: 3 });
     expect(run.exitCode).toBe(1);
   });
+  it("ends the run of a trial another process left running (failed here as stale): same run, state failed, with the reason", async () => {
+    const start = new Date(Date.now() - 60_000);
+    // Process A: starts trial 4, reports, and dies (its tracker is never closed).
+    const a = tracker();
+    a.onTrialStart!({ studyName: "stale", trial: frozenTrial({ number: 4, state: "RUNNING", params: { x: 1 }, start }) });
+    a.onReport!({ studyName: "stale", trialNumber: 4, step: 0, value: 0.3, metrics: { meteor: 0.3, val_loss: 2 }, params: { x: 1 } });
+    const deadline = Date.now() + 10_000;
+    while (server.group("stale")[0]?.history.length !== 1 && Date.now() < deadline) await pause(20);
+    expect(server.group("stale")[0].complete).toBe(false);
+    // Process B finds it stale and tells its own tracker.
+    const b = tracker();
+    const failed = frozenTrial({ number: 4, state: "FAIL", params: { x: 1 }, start, metrics: [[0, { meteor: 0.3, val_loss: 2 }]], intermediate: [[0, 0.3]] });
+    const withReason = { ...failed, systemAttrs: { fail_reason: "stale: no heartbeat for 21.0 s" } };
+    b.onTrialFinish!({ studyName: "stale", trial: withReason });
+    await b.close!();
+    const runs = server.group("stale");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ complete: true, exitCode: 1, displayName: "trial-4" });
+    expect(runs[0].summary).toMatchObject({ trial_state: "failed", fail_reason: "stale: no heartbeat for 21.0 s", meteor: 0.3, val_loss: 2 });
+    expect(runs[0].history.map((r) => r.meteor)).toEqual([0.3]);
+    expect(server.violations).toEqual([]);
+  });
 });
