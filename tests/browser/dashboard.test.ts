@@ -142,6 +142,13 @@ describe("dashboard in Chromium", () => {
     expect(await pick.inputValue()).toBe("val_loss");
     await pick.selectOption("bleu1");
     await until(page, points, (n) => n === 25, "bleu1 points");
+    // A trial's panel lists every metric of every step.
+    await page.locator('[data-testid=trials-table] tr[data-trial="0"]').click();
+    const table = page.locator("[data-testid=trial-detail] [data-testid=trial-metrics]");
+    await table.waitFor();
+    expect(await table.locator("thead th").allTextContents()).toEqual(["step", "val_loss", "meteor", "bleu1"]);
+    expect(await table.locator("tbody tr").count()).toBe(5);
+    expect(await table.locator("tbody tr").last().locator("td").nth(1).textContent()).toBe("");
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, "dashboard-metric-pick.png") });
     expect(errors).toEqual([]);
