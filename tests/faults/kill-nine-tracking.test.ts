@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStorage } from "hpo";
+import { openStorage, type FrozenTrial } from "hpo";
 import { jsonlFileFor, readJsonlEvents, type JsonlEvent } from "hpo/trackers/jsonl";
 import { findOfflineRuns, readOfflineRun } from "hpo/trackers/wandb";
 import { freshPgliteFolder } from "../support/backends.ts";
@@ -34,6 +34,20 @@ async function runUntilKilled(args: string[], marker: string, env: NodeJS.Proces
   child.kill("SIGKILL");
   const result = await done;
   expect(result.signal).toBe("SIGKILL");
+}
+
+/** Runs the study file again (past the point where it got stuck) and reads its trials back. */
+async function rerunAndRead(file: string, storage: string, dir: string, studyName: string): Promise<{ trials: readonly FrozenTrial[]; stderr: string }> {
+  writeFileSync(join(dir, "second-run"), "");
+  const rerun = await runHpo(["run", file, "--storage", storage, "--quiet"]);
+  expect(rerun.code, rerun.stderr).toBe(0);
+  const s = await openStorage(storage);
+  try {
+    const study = (await s.findStudy(studyName))!;
+    return { trials: (await s.getTrials(study.studyId)).trials, stderr: rerun.stderr };
+  } finally {
+    await s.close();
+  }
 }
 
 const reportsOf = (events: JsonlEvent[], trial: number) =>
@@ -74,14 +88,7 @@ export default defineStudy({
     );
     const storage = freshPgliteFolder();
     await runUntilKilled(["run", file, "--storage", storage, "--quiet"], join(dir, "stuck"), {});
-    writeFileSync(join(dir, "second-run"), "");
-    const rerun = await runHpo(["run", file, "--storage", storage, "--quiet"]);
-    expect(rerun.code, rerun.stderr).toBe(0);
-
-    const s = await openStorage(storage);
-    const study = (await s.findStudy("kill9"))!;
-    const { trials } = await s.getTrials(study.studyId);
-    await s.close();
+    const { trials, stderr } = await rerunAndRead(file, storage, dir, "kill9");
     const killed = trials[0];
     expect(killed.state).toBe("FAIL");
     const retry = trials.find((t) => t.systemAttrs.retry_of === 0)!;
@@ -170,15 +177,8 @@ export default defineStudy({
         // already gone
       }
     }
-    writeFileSync(join(dir, "second-run"), "");
-    const rerun = await runHpo(["run", file, "--storage", storage, "--quiet"]);
-    expect(rerun.code, rerun.stderr).toBe(0);
-
-    const s = await openStorage(storage);
-    const study = (await s.findStudy("kill9-command"))!;
-    const { trials } = await s.getTrials(study.studyId);
-    await s.close();
-    expect(trials.map((t) => t.state), rerun.stderr).toEqual(["FAIL", "COMPLETE"]);
+    const { trials, stderr } = await rerunAndRead(file, storage, dir, "kill9-command");
+    expect(trials.map((t) => t.state), stderr).toEqual(["FAIL", "COMPLETE"]);
     const [killed, retry] = trials;
     expect(retry.systemAttrs.retry_of).toBe(0);
     // What reached storage before the kill is kept; the kill may beat the last write.
