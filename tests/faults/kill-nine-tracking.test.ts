@@ -23,14 +23,19 @@ async function waitForFile(path: string, what: string, timeoutMs = 180_000): Pro
   }
 }
 
-/** Kills `hpo run` with SIGKILL once `marker` appears, and waits for it to be gone. */
-async function runUntilKilled(args: string[], marker: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Kills `hpo run` with SIGKILL once `marker` appears and `ready()` holds (what the test needs
+ * on disk before the kill), and waits for it to be gone.
+ */
+async function runUntilKilled(args: string[], marker: string, env: NodeJS.ProcessEnv, ready: () => Promise<boolean> = async () => true): Promise<void> {
   const { child, done } = startHpo(args, { env });
   const ended = done.then((r) => {
     if (!existsSync(marker)) throw new Error(`hpo ended before the trial got stuck (code ${r.code}):\n${r.stderr}`);
     return r;
   });
   await Promise.race([waitForFile(marker, "the trial to get stuck"), ended]);
+  const deadline = Date.now() + 120_000;
+  while (!(await ready()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   child.kill("SIGKILL");
   const result = await done;
   expect(result.signal).toBe("SIGKILL");
@@ -87,7 +92,16 @@ export default defineStudy({
 `,
     );
     const storage = freshPgliteFolder();
-    await runUntilKilled(["run", file, "--storage", storage, "--quiet"], join(dir, "stuck"), {});
+    // The killed process's offline run holds the two rows it logged (its writes are async).
+    const logged = async () => {
+      try {
+        const runs = await Promise.all((await findOfflineRuns(dir)).map(readOfflineRun));
+        return runs.some((r) => r.displayName === "trial-0" && r.history.length === 2);
+      } catch {
+        return false; // a record still being written
+      }
+    };
+    await runUntilKilled(["run", file, "--storage", storage, "--quiet"], join(dir, "stuck"), {}, logged);
     const { trials, stderr } = await rerunAndRead(file, storage, dir, "kill9");
     const killed = trials[0];
     expect(killed.state).toBe("FAIL");
