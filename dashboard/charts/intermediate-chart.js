@@ -1,5 +1,6 @@
 import { esc } from "../format.js";
 import { createChart, GRID, STATE_COLORS } from "./chart-base.js";
+import { positiveOnly, valueAxis } from "./log-scale-toggle.js";
 
 /** A cross: where a pruned trial's curve was cut. */
 const CUT = "path://M2,0 L5,3 L8,0 L10,2 L7,5 L10,8 L8,10 L5,7 L2,10 L0,8 L3,5 L0,2 Z";
@@ -48,7 +49,7 @@ export class IntermediateChart {
     });
   }
 
-  update(store, metric = store.watchedMetric()) {
+  update(store, { logY = false, metric = store.watchedMetric() } = {}) {
     const watched = store.watchedMetric();
     const withCurves = store
       .list()
@@ -56,6 +57,7 @@ export class IntermediateChart {
       .filter((c) => c.points.length > 0)
       .slice(-MAX_CURVES);
     let points = 0;
+    let hidden = 0;
     for (const c of withCurves) points += c.points.length;
     this.base.chart.setOption(
       {
@@ -64,13 +66,20 @@ export class IntermediateChart {
         // ECharts puts a formatter's string in the page as HTML: every part is escaped.
         tooltip: { trigger: "item", formatter: (p) => `${esc(p.seriesName)}<br/>step ${esc((p.value ?? p.data)[0])}: ${esc((p.value ?? p.data)[1])}` },
         xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, minInterval: 1 },
-        yAxis: { type: "value", scale: true, name: metric },
-        series: withCurves.map((c) => curveSeries(c.t, { points: c.points })),
+        yAxis: valueAxis(logY, { name: metric }),
+        series: withCurves.map((c) => {
+          const series = curveSeries(c.t, { points: c.points });
+          const kept = positiveOnly(series.data, logY);
+          hidden += kept.hidden;
+          return { ...series, data: kept.points };
+        }),
       },
       { replaceMerge: ["series"] },
     );
     this.el.dataset.points = String(points);
     this.el.dataset.curves = String(withCurves.length);
+    this.el.dataset.log = String(logY);
+    this.el.dataset.hidden = String(hidden);
     this.el.dataset.pruned = String(withCurves.filter((c) => c.t.state === "PRUNED").length);
     this.el.dataset.metric = metric;
   }
