@@ -120,12 +120,13 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
 
   const groups = packGroups([...categorical.map((c) => c.dim), ...discrete.map((c) => c.dim)], m);
   const fastBase = new Float64Array(m);
-  const slowKernels: number[] = [];
+  const slowList: number[] = [];
   for (let i = 0; i < m; i++) {
     // The fused pass sees -Infinity for the slow kernels, which then add nothing there.
     fastBase[i] = slow[i] ? -Infinity : base[i];
-    if (slow[i]) slowKernels.push(i);
+    if (slow[i]) slowList.push(i);
   }
+  const slowKernels = Int32Array.from(slowList);
   const nCont = continuous.length;
   const xCont = new Float64Array(nCont);
   const sharedInv = Float64Array.from(continuous, (c) => c.inv[0]);
@@ -193,36 +194,38 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
           for (let g = 0; g < n; g++) terms[g] = table[kx - g + n - 1];
         }
       }
-      // Online log-sum-exp: the running maximum, and the sum of exp(term - maximum) over the
-      // terms within e^37 of it (rescaled when the maximum rises).
-      let max = -Infinity;
-      let sum = 0;
-      const add = (v: number): void => {
-        if (v > max) {
-          const d = max - v;
-          sum = d > NEGLIGIBLE ? sum * expNonPositive(d) + 1 : 1;
-          max = v;
-        } else if (v - max > NEGLIGIBLE) sum += expNonPositive(v - max);
-      };
+      // Online log-sum-exp (see addTerm) in state = [max, sum].
+      state[0] = -Infinity;
+      state[1] = 0;
       if (!fused) {
-        for (let i = 0; i < m; i++) add(kernelTerm(i));
+        for (let i = 0; i < m; i++) addTerm(state, kernelTerm(i));
       } else {
         for (let e = 0; e < categorical.length; e++) {
           const { dim, bonus } = categorical[e];
           dim.terms.fill(0);
           dim.terms[xCat[e] + 1] = bonus[xCat[e]];
         }
-        for (const g of groups) fillGroupTable(g);
-        for (const i of slowKernels) add(kernelTerm(i));
-        state[0] = max;
-        state[1] = sum;
+        for (let g = 0; g < groups.length; g++) fillGroupTable(groups[g]);
+        for (let r = 0; r < slowKernels.length; r++) addTerm(state, kernelTerm(slowKernels[r]));
         pass(m, fastBase, groupCodes, groupTables, contMus, xCont, sharedInv, state, expNonPositive);
-        max = state[0];
-        sum = state[1];
       }
-      out[j] = max === -Infinity ? -Infinity : max + Math.log(sum);
+      const max = state[0];
+      out[j] = max === -Infinity ? -Infinity : max + Math.log(state[1]);
     }
   };
+}
+
+/**
+ * Adds exp(v) to the online log-sum-exp state = [max, sum]: sum holds Σ exp(term - max)
+ * over the terms within e^37 of the running maximum, rescaled when the maximum rises.
+ */
+function addTerm(state: Float64Array, v: number): void {
+  const max = state[0];
+  if (v > max) {
+    const d = max - v;
+    state[1] = d > NEGLIGIBLE ? state[1] * expNonPositive(d) + 1 : 1;
+    state[0] = v;
+  } else if (v - max > NEGLIGIBLE) state[1] += expNonPositive(v - max);
 }
 
 function kernelCoordinate(space: KernelSpace, internal: number): number {
