@@ -73,30 +73,54 @@ const median = (xs: number[]) => {
 };
 
 describe("TPESampler options", () => {
-  test("defaults are Optuna 3.1's, except the multivariate widths", () => {
+  test("hpo's defaults: multivariate, grouped, spread widths, normalised kernels", () => {
     const o = new TPESampler().options;
     expect(o).toMatchObject({
+      replay: undefined,
       nStartupTrials: 10,
-      nEiCandidates: 24,
+      nEiCandidates: 48,
       considerPrior: true,
-      priorWeight: 1,
+      priorWeight: 1.5,
       considerMagicClip: true,
       considerEndpoints: false,
-      multivariate: false,
-      group: false,
+      multivariate: true,
+      group: true,
       constantLiar: false,
-      optuna31Kernels: true,
+      optuna31Kernels: false,
       multivariateBandwidth: "spread",
     });
     expect(o.gamma(100)).toBe(10);
     expect(o.gamma(1000)).toBe(25);
+    // Univariate by choice: no groups.
+    expect(new TPESampler({ multivariate: false }).options.group).toBe(false);
+  });
+
+  test('replay: "optuna-3.1" fills in Optuna 3.1.0\'s defaults; given options still win', () => {
+    expect(new TPESampler({ replay: "optuna-3.1" }).options).toMatchObject({
+      replay: "optuna-3.1",
+      nStartupTrials: 10,
+      nEiCandidates: 24,
+      priorWeight: 1,
+      multivariate: false,
+      group: false,
+      optuna31Kernels: true,
+      multivariateBandwidth: "range",
+    });
+    expect(new TPESampler({ replay: "optuna-3.1", multivariate: true, nEiCandidates: 32 }).options).toMatchObject({
+      multivariate: true,
+      group: false,
+      nEiCandidates: 32,
+      multivariateBandwidth: "range",
+    });
   });
 
   test("invalid options are rejected with the field named", () => {
     expect(() => new TPESampler({ nStartupTrials: -1 })).toThrow(/nStartupTrials/);
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
     expect(() => new TPESampler({ priorWeight: 0 })).toThrow(/priorWeight/);
-    expect(() => new TPESampler({ group: true })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ group: true, multivariate: false })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ replay: "optuna-3.1", group: true })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ replay: "optuna-3.0" } as unknown as TPESamplerOptions)).toThrow(/replay/);
     expect(() => new TPESampler({ gamma: 3 as unknown as (n: number) => number })).toThrow(/gamma must be a function/);
     expect(() => new TPESampler({ nStartupTrial: 3 } as unknown as TPESamplerOptions)).toThrow(/nStartupTrial/);
   });
