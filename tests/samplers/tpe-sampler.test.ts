@@ -234,11 +234,20 @@ describe("TPESampler on conditional spaces", () => {
     study.optimize(conditional, 20);
     const snap = new ObservationHistory(false).snapshot(study.view);
     expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["model", "scale"]);
-    const groups = groupDecomposedSearchSpace(snap).map((g) => Object.keys(g));
+    const groups = groupDecomposedSearchSpace(snap, true).map((g) => Object.keys(g));
     // Optuna's order: the shared part first, then the first branch seen, then the other.
     const firstBranch = study.trials[0].params.model === "linear" ? ["alpha"] : ["depth", "leaves"];
     const otherBranch = firstBranch[0] === "alpha" ? ["depth", "leaves"] : ["alpha"];
     expect(groups).toEqual([["model", "scale"], firstBranch, otherBranch]);
+  });
+
+  test("group names: sorted when replaying Optuna, else in suggestion order", () => {
+    const study = new HarnessStudy(new RandomSampler({ seed: 2 }));
+    study.optimize((suggest) => (suggest("zeta", floatDistribution(0, 1)) as number) + (suggest("alpha", floatDistribution(0, 1)) as number), 5);
+    const snap = new ObservationHistory(false).snapshot(study.view);
+    expect(groupDecomposedSearchSpace(snap, true).map((g) => Object.keys(g))).toEqual([["alpha", "zeta"]]);
+    expect(groupDecomposedSearchSpace(snap, false).map((g) => Object.keys(g))).toEqual([["zeta", "alpha"]]);
+    expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["zeta", "alpha"]);
   });
 
   test("group mode samples each group jointly once TPE starts", () => {
