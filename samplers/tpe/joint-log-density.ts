@@ -95,11 +95,19 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
     const { mus, sigmas } = kernels[d] as NumericKernels;
     if (space.kind === "continuous") {
       const inv = new Float64Array(m);
-      const extra = LOG_SQRT_2PI;
+      // Widths repeat (all observations share one), so log σ and 1/σ are computed per width.
+      let lastSigma = NaN;
+      let constant = 0;
+      let lastInv = 0;
       for (let i = 0; i < m; i++) {
         const s = sigmas[i];
-        base[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + extra + (exact ? Math.log(s) : 0);
-        inv[i] = 1 / s;
+        if (s !== lastSigma) {
+          lastSigma = s;
+          constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
+          lastInv = 1 / s;
+        }
+        base[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
+        inv[i] = lastInv;
       }
       // The observations share one width (the first kernel's); the prior has its own.
       for (let i = 1; i < m; i++) if (inv[i] !== inv[0]) slow[i] = 1;
