@@ -153,8 +153,10 @@ async function tpeFactory(normalizedKernels: boolean, extra: Record<string, unkn
     }
   }
   if (typeof ctor !== "function") return null;
-  const TPE = ctor as new (options: { seed: number; optuna31Kernels?: boolean }) => Sampler;
-  const base = { ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) };
+  const TPE = ctor as new (options: { seed: number; optuna31Kernels?: boolean; replay?: string }) => Sampler;
+  // Optuna's baseline ran TPESampler(seed=s): the replay of Optuna 3.1.0's defaults is the
+  // same sampler, so the pruners are compared on equal terms.
+  const base = { replay: "optuna-3.1", ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) };
   return { make: (seed) => new TPE({ ...base, seed }), from };
 }
 
@@ -425,7 +427,7 @@ export default async function pruners(argv: string[]): Promise<void> {
     makeSampler = tpe.make;
     const extra = Object.entries(args.tpeOptions).map(([k, v]) => `, ${k}: ${JSON.stringify(v)}`).join("");
     const kernels = extra + (args.normalizedKernels ? ", optuna31Kernels: false" : "");
-    samplerLabel = `TPESampler({ seed${kernels} }) from ${tpe.from}`;
+    samplerLabel = `TPESampler({ seed, replay: "optuna-3.1"${kernels} }) from ${tpe.from}`;
   } else {
     if (args.sampler === "tpe") console.log("note: no TPESampler found; using RandomSampler");
     makeSampler = (seed) => new RandomSampler({ seed });
