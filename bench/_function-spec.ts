@@ -10,8 +10,8 @@ import {
   floatDistribution,
   intDistribution,
   type ParamValue,
-  SeededRandom,
 } from "../src/index.ts";
+import { SeededRandom } from "../src/random/seeded-random.ts";
 
 /** ../shared/bench, beside the checkout. */
 export const SHARED_BENCH = new URL("../../shared/bench/", import.meta.url);

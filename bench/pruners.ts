@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import * as hpo from "../src/index.ts";
+import { lastStep } from "../src/trial/frozen-trial.ts";
 import {
   CatchUpPruner,
   createStudy,
@@ -24,16 +24,18 @@ import {
   PatientPruner,
   PercentilePruner,
   RandomSampler,
-  SeededRandom,
   SuccessiveHalvingPruner,
+  TPESampler,
   TrialPruned,
-  studyViewOf,
   type FrozenTrial,
   type Pruner,
   type Sampler,
   type StudyDirection,
+  type TPESamplerOptions,
   type Trial,
 } from "../src/index.ts";
+import { SeededRandom } from "../src/random/seeded-random.ts";
+import { studyViewOf } from "../src/study/study-view.ts";
 import { loss, toCurveParams } from "../../shared/bench/curves.ts";
 
 const SHARED = new URL("../../shared/bench/", import.meta.url);
@@ -136,28 +138,12 @@ interface Args {
 
 type SamplerFactory = (seed: number) => Sampler;
 
-/**
- * TPESampler from the package entry (src/index.ts) once it is exported there; before that,
- * from the in-repo samplers/tpe module if present; otherwise null.
- */
+/** hpo's TPESampler with the given options, seeded per run. */
 async function tpeFactory(normalizedKernels: boolean, extra: Record<string, unknown>): Promise<{ make: SamplerFactory; from: string } | null> {
-  let ctor = (hpo as Record<string, unknown>)["TPESampler"];
-  let from = "hpo";
-  if (typeof ctor !== "function") {
-    try {
-      const modulePath = "../samplers/tpe/index.ts";
-      ctor = ((await import(modulePath)) as Record<string, unknown>)["TPESampler"];
-      from = "samplers/tpe (not yet exported from hpo)";
-    } catch {
-      return null;
-    }
-  }
-  if (typeof ctor !== "function") return null;
-  const TPE = ctor as new (options: { seed: number; optuna31Kernels?: boolean; replay?: string }) => Sampler;
   // Optuna's baseline ran TPESampler(seed=s): the replay of Optuna 3.1.0's defaults is the
   // same sampler, so the pruners are compared on equal terms.
-  const base = { replay: "optuna-3.1", ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) };
-  return { make: (seed) => new TPE({ ...base, seed }), from };
+  const base = { replay: "optuna-3.1", ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) } as TPESamplerOptions;
+  return { make: (seed) => new TPESampler({ ...base, seed }), from: "hpo" };
 }
 
 function parseArgs(argv: string[]): Args {
@@ -226,7 +212,7 @@ async function runStudy(spec: CurvesSpec, seed: number, nTrials: number, sampler
   let epochs = 0;
   let best = Infinity;
   let pruned = 0;
-  for (const t of trials) epochs += hpo.lastStep(t) ?? 0;
+  for (const t of trials) epochs += lastStep(t) ?? 0;
   for (const t of trials) {
     if (t.state === "PRUNED") pruned++;
     if (t.state === "COMPLETE" && t.value !== null && t.value < best) best = t.value;

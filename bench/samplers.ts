@@ -32,9 +32,9 @@ import {
   type StudyView,
   TPESampler,
   type TPESamplerOptions,
-  distributionsEqual,
-  SeededRandom,
 } from "../src/index.ts";
+import { distributionsEqual } from "../src/distributions/distribution-ops.ts";
+import { SeededRandom } from "../src/random/seeded-random.ts";
 import { FUNCTIONS } from "../../shared/bench/functions.ts";
 import {
   distributionOf,

@@ -31,12 +31,12 @@ import {
   loadStudy,
   openStorage,
   type ParamValue,
-  SeededRandom,
   type Storage,
   type Study,
   TPESampler,
   type TPESamplerOptions,
 } from "../src/index.ts";
+import { SeededRandom } from "../src/random/seeded-random.ts";
 import { FUNCTIONS } from "../../shared/bench/functions.ts";
 import {
   distributionOf,

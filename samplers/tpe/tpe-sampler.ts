@@ -4,7 +4,7 @@ import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersen
 import type { Sampler } from "../../src/samplers/sampler.ts";
 import type { StudyView } from "../../src/study/study-view.ts";
 import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
-import { sampleUniform } from "../random/random-sampler.ts";
+import { sampleUniform } from "../../src/samplers/random-sampler.ts";
 import { samplingView } from "./bracket-view.ts";
 import { groupDecomposedSearchSpace } from "./group-decomposed-search-space.ts";
 import type { ParzenSettings } from "./parzen-estimator.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { RandomSampler } from "../../samplers/random/random-sampler.ts";
+import { RandomSampler } from "../samplers/random-sampler.ts";
 import { NopPruner } from "../pruners/nop-pruner.ts";
 import { isPruner, type Pruner } from "../pruners/pruner.ts";
 import { isSampler, type Sampler } from "../samplers/sampler.ts";

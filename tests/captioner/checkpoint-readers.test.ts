@@ -2,8 +2,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
-import { Gpt2BpeTokenizer, loadPretrainedCaptioner, readSafetensors, readTorchCheckpoint, unpickle, writeSafetensors } from "hpo/captioner";
-import { SeededRandom } from "hpo";
+import {
+  Gpt2BpeTokenizer,
+  loadPretrainedCaptioner,
+  readSafetensors,
+  readTorchCheckpoint,
+  unpickle,
+  writeSafetensors,
+} from "hpo/captioner";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "./captioner-test-helpers.ts";
 

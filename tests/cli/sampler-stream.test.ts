@@ -4,8 +4,13 @@
  * single-process run keeps the seed's first stream (Optuna's).
  */
 import { describe, expect, it } from "vitest";
-import { floatDistribution, RandomSampler, type Sampler, studyViewOf, TPESampler } from "hpo";
-import { RUN_START_TRIALS_ENV, separateSamplerStream, WORKER_INDEX_ENV } from "../../src/cli/sampler-stream.ts";
+import { floatDistribution, RandomSampler, type Sampler, TPESampler } from "hpo";
+import { studyViewOf } from "../../src/study/study-view.ts";
+import {
+  RUN_START_TRIALS_ENV,
+  separateSamplerStream,
+  WORKER_INDEX_ENV,
+} from "../../src/cli/sampler-stream.ts";
 import { frozenTrial } from "../samplers/study-harness.ts";
 
 const X = floatDistribution(0, 1);

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  categoricalDistribution,
-  containsInternal,
-  distributionSchema,
-  DistributionError,
-  floatDistribution,
-  intDistribution,
-  toExternal,
-  toInternal,
-} from "hpo";
+import { categoricalDistribution, DistributionError, floatDistribution, intDistribution } from "hpo";
+import { containsInternal, toExternal, toInternal } from "../../src/distributions/distribution-ops.ts";
+import { distributionSchema } from "../../src/distributions/distribution-schema.ts";
 
 describe("float distributions", () => {
   it("accepts valid ranges and snaps high onto the step grid", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryStorage, SeededRandom, type FrozenTrial, type TrialState } from "hpo";
+import { InMemoryStorage, type FrozenTrial, type TrialState } from "hpo";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { TrialHistory } from "../../src/study/trial-history.ts";
 import { buildFrozenTrial } from "../../src/trial/build-frozen-trial.ts";
 

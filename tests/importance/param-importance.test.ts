@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { paramImportances, paramImportancesAsync, SeededRandom, type Distribution, type FrozenTrial, type ParamValue, type TrialState } from "hpo";
+import {
+  paramImportances,
+  paramImportancesAsync,
+  type Distribution,
+  type FrozenTrial,
+  type ParamValue,
+  type TrialState,
+} from "hpo";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import type { ImportanceFeature } from "../../src/importance/importance-dataset.ts";
 import { marginalVarianceFractions } from "../../src/importance/tree-variance.ts";
 

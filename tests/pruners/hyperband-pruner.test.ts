@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HyperbandPruner, studyViewOf, type FrozenTrial } from "hpo";
+import { HyperbandPruner, type FrozenTrial } from "hpo";
+import { studyViewOf } from "../../src/study/study-view.ts";
 import { running, trial, view } from "./history-builders.ts";
 
 const NAME = "captioner-curves-seed0";

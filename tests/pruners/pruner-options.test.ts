@@ -7,8 +7,8 @@ import {
   PercentilePruner,
   SuccessiveHalvingPruner,
   ThresholdPruner,
-  isPruner,
 } from "hpo";
+import { isPruner } from "../../src/pruners/pruner.ts";
 
 /** Builds from untyped options, as a study file's JSON would. */
 const build = <T>(ctor: new (o: never) => T, options: unknown): T => new ctor(options as never);

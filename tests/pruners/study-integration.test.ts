@@ -12,12 +12,12 @@ import {
   SuccessiveHalvingPruner,
   TPESampler,
   TrialPruned,
-  studyViewOf,
   type FrozenTrial,
   type Pruner,
   type StudyView,
   type Trial,
 } from "hpo";
+import { studyViewOf } from "../../src/study/study-view.ts";
 
 const STEPS = 12;
 

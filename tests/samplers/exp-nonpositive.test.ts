@@ -1,6 +1,6 @@
 /** The inlined exp of the log-density sums against Math.exp. */
 import { expect, test } from "vitest";
-import { SeededRandom } from "hpo";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { expNonPositive } from "../../samplers/tpe/exp-nonpositive.ts";
 
 test("expNonPositive agrees with Math.exp to 5e-16 (relative) down to -708", () => {

@@ -4,9 +4,14 @@
  * histories far larger than the golden fixtures.
  */
 import { describe, expect, test } from "vitest";
-import { categoricalDistribution, type Distribution, floatDistribution, intDistribution, SeededRandom } from "hpo";
+import { categoricalDistribution, type Distribution, floatDistribution, intDistribution } from "hpo";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { kernelSpaceOf, toKernel } from "../../samplers/tpe/kernel-space.ts";
-import { type CategoricalKernels, type NumericKernels, ParzenEstimator } from "../../samplers/tpe/parzen-estimator.ts";
+import {
+  type CategoricalKernels,
+  type NumericKernels,
+  ParzenEstimator,
+} from "../../samplers/tpe/parzen-estimator.ts";
 import { logGaussMass } from "../../samplers/tpe/truncated-normal.ts";
 import { defaultWeights } from "../../samplers/tpe/tpe-defaults.ts";
 

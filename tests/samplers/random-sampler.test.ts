@@ -2,14 +2,13 @@
 import { describe, expect, test } from "vitest";
 import {
   categoricalDistribution,
-  containsInternal,
   type Distribution,
   floatDistribution,
   intDistribution,
   RandomSampler,
-  studyViewOf,
-  toInternal,
 } from "hpo";
+import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
+import { studyViewOf } from "../../src/study/study-view.ts";
 import { frozenTrial } from "./study-harness.ts";
 
 const view = studyViewOf({ trials: [] });

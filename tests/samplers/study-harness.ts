@@ -12,8 +12,8 @@ import {
   type StudyDirection,
   type StudyView,
   type TrialState,
-  distributionsEqual,
 } from "hpo";
+import { distributionsEqual } from "../../src/distributions/distribution-ops.ts";
 
 /** Suggest function handed to a harness objective. */
 export type Suggest = (name: string, distribution: Distribution) => ParamValue;

@@ -6,7 +6,6 @@
 import { describe, expect, test } from "vitest";
 import {
   categoricalDistribution,
-  containsInternal,
   type Distribution,
   floatDistribution,
   type FrozenTrial,
@@ -15,11 +14,11 @@ import {
   type ParamValue,
   RandomSampler,
   type StudyView,
-  studyViewOf,
-  toInternal,
   TPESampler,
   type TPESamplerOptions,
 } from "hpo";
+import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
+import { studyViewOf } from "../../src/study/study-view.ts";
 import { branin } from "../fixtures/branin.ts";
 import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";

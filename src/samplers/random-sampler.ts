@@ -1,9 +1,9 @@
-import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
-import { roundToStep } from "../../src/distributions/create-distribution.ts";
-import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
-import type { UniformSource } from "../../src/random/uniform-source.ts";
-import type { Sampler } from "../../src/samplers/sampler.ts";
-import { roundHalfEven } from "../../src/internal/round-half-even.ts";
+import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import { roundToStep } from "../distributions/create-distribution.ts";
+import { deriveSeed, MersenneTwister, randomSeed } from "../random/mersenne-twister.ts";
+import type { UniformSource } from "../random/uniform-source.ts";
+import type { Sampler } from "./sampler.ts";
+import { roundHalfEven } from "../internal/round-half-even.ts";
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {
