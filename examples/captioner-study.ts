@@ -32,7 +32,7 @@ export default defineStudy({
     freeze: param.categorical(["none", "encoder", "decoder"]),
     epochs: param.int(3, 8),
   },
-  sampler: new TPESampler({ seed: 1, multivariate: true, nStartupTrials: 5 }),
+  sampler: new TPESampler({ seed: 1, nStartupTrials: 5 }),
   pruner: new HyperbandPruner({ minResource: 1, maxResource: 8, reductionFactor: 3 }),
   nTrials: 12,
   objective: captionerObjective({ metric, data: { kind: "synthetic", images: 400, seed: 7 } }),
