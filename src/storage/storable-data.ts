@@ -68,6 +68,12 @@ export function storablePatch(trialId: number, patch: TrialPatch): TrialPatch {
       if (typeof r.value !== "number") throw new UnstorableDataError(`${what}: report at step ${r.step}: expected a number value, found ${describeKind(r.value)}`);
       return r;
     }),
+    metrics: patch.metrics?.map((m) => {
+      checkReportStep(`${what}: metric`, m.step);
+      checkStorableName(`${what}: metric name`, m.name);
+      if (typeof m.value !== "number") throw new UnstorableDataError(`${what}: metric ${quoteName(m.name)} at step ${m.step}: expected a number value, found ${describeKind(m.value)}`);
+      return m;
+    }),
     userAttrs: storableAttrs(`${what}: user attr`, patch.userAttrs),
     systemAttrs: storableAttrs(`${what}: system attr`, patch.systemAttrs),
   };
