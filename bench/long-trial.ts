@@ -4,8 +4,9 @@
  * One long trial on memory storage that reports every step and asks its pruner after each
  * report, as a command program printing a report line per step does. Prints the CPU time
  * of report + shouldPrune per 1,000 reports at each length, and the ratio of the longest to
- * the shortest: 1.0 means a prune check costs the same however long the trial already is
- * (before StepView it grew with the reports: 16k reports took 18.5 s of CPU, 0.2 s at 4k).
+ * the shortest: 1.0 means a prune check costs the same however long the trial already is.
+ * Measured (median pruner, load 13–25): 18.5 s of CPU at 16k before StepView, 0.9 s with it,
+ * 45 s after named metrics were merged (the snapshot copies every metric row again).
  */
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
