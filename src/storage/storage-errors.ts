@@ -31,3 +31,8 @@ export class TrialNotRunningError extends StorageError {
 export class StorageConfigError extends StorageError {
   override name = "StorageConfigError";
 }
+
+/** A write reached a storage this process can only read (an embedded folder read through the process that holds it). */
+export class ReadOnlyStorageError extends StorageError {
+  override name = "ReadOnlyStorageError";
+}
