@@ -1,4 +1,5 @@
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { parentProgressTrackers } from "./parent-progress.ts";
 import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import { createStudy } from "../study/create-study.ts";
@@ -124,7 +125,7 @@ export async function runStudyInProcess(
       }
       return 0;
     }
-    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...flagTrackers].map(
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...flagTrackers, ...parentProgressTrackers(process.env)].map(
       labelledTracker,
     );
     const controller = new AbortController();

@@ -7,6 +7,7 @@ import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
 import { RUN_START_TRIALS_ENV, WORKER_INDEX_ENV } from "./sampler-stream.ts";
+import { PARENT_REPORTS_FAILURES_ENV } from "./parent-progress.ts";
 import { countAllTrials, openDefinedStudy, prepareStudy, trackersFromFlags } from "./study-runner.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
@@ -71,7 +72,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
         // Piped, and passed on line by line: see forwardLines.
         stdio: ["ignore", "pipe", "pipe", "ipc"],
         // The index and the study's size at the start give each worker its own sampler stream.
-        env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
+        env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(tracker ? { [PARENT_REPORTS_FAILURES_ENV]: "1" } : {}), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
       });
       forwardLines(child.stdout!, process.stdout);
       forwardLines(child.stderr!, process.stderr);
