@@ -39,7 +39,7 @@ export class StudyStore {
   #trial(number, at) {
     let t = this.trials.get(number);
     if (!t) {
-      t = { number, trialId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
+      t = { number, trialId: null, workerId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
       this.trials.set(number, t);
     }
     return t;
@@ -59,10 +59,12 @@ export class StudyStore {
         t.state = p.state;
         Object.assign(t.params, p.params ?? {});
         if (p.state === "RUNNING") t.start = at;
+        if (p.workerId) t.workerId = p.workerId;
         break;
       case "trial_started":
         t.state = "RUNNING";
         t.start = at;
+        if (p.workerId) t.workerId = p.workerId;
         break;
       case "param_set":
         t.params[p.name] = p.value;
@@ -100,6 +102,7 @@ export class StudyStore {
 function fromFeed(t) {
   return {
     ...t,
+    workerId: t.workerId ?? null,
     params: { ...t.params },
     distributions: { ...t.distributions },
     intermediate: t.intermediate.map(([s, v]) => [s, v]),

@@ -67,7 +67,7 @@ export function studyView(root, feed, name) {
   const rank = card("Rank", "rank-chart", rankPicks.el);
   const contourPicks = pairPicks("contour", () => redraw(true));
   const contour = card("Contour (best per cell)", "contour-chart", contourPicks.el);
-  const timeline = card("Timeline", "timeline-chart");
+  const timeline = card("Timeline by worker", "timeline-chart");
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
