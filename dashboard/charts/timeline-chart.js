@@ -93,7 +93,7 @@ export class TimelineChart {
     );
     this.el.dataset.bars = String(trials.length);
     this.el.dataset.workers = String(workers);
-    this.el.dataset.rows = String(labels.length);
+    this.el.dataset.rows = labels.join("\n");
     this.el.dataset.pruned = String(series[1].data.length);
     this.el.dataset.failed = String(series[2].data.length);
   }

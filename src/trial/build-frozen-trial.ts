@@ -15,6 +15,8 @@ export interface TrialParts {
   systemAttrs: Record<string, AttrValue>;
   datetimeStart: Date | null;
   datetimeComplete: Date | null;
+  /** The worker that ran it, when known. */
+  workerId?: string | null;
 }
 
 /** Assembles an immutable FrozenTrial from stored pieces. */
@@ -40,5 +42,6 @@ export function buildFrozenTrial(p: TrialParts): FrozenTrial {
     systemAttrs: Object.freeze({ ...p.systemAttrs }),
     datetimeStart: p.datetimeStart,
     datetimeComplete: p.datetimeComplete,
+    ...(p.workerId ? { workerId: p.workerId } : {}),
   });
 }

@@ -264,6 +264,7 @@ export class Trial {
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs },
       datetimeStart: this.#start.datetimeStart,
+      workerId: this.#start.workerId,
       datetimeComplete: null,
     });
   }
@@ -304,6 +305,7 @@ export class Trial {
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs, ...systemAttrs },
       datetimeStart: this.#start.datetimeStart,
+      workerId: this.#start.workerId,
       datetimeComplete: new Date(),
     });
     this.#ctx.history.upsert(final);
