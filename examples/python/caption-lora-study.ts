@@ -34,6 +34,8 @@ export default defineStudy({
     epochs: param.int(2, 6),
   },
   pruner: new MedianPruner({ nStartupTrials: 4, nWarmupSteps: 1 }),
+  // The script reports train_loss and meteor per epoch; the pruner watches meteor.
+  metric: "meteor",
   nTrials: 24,
   // One trial per GPU: with HPO_GPUS=0,1,2,3 set this to 4 (extra trials would wait for a GPU).
   concurrency: Number(env.HPO_CONCURRENCY ?? 1),

@@ -20,7 +20,7 @@ What it does:
     generated plates ("a red square on a blue plate"); split 0.8/0.1/0.1 with ``--seed``;
   * after each epoch: greedy captions for the validation split, mean METEOR (nltk's, when
     nltk and its WordNet data are installed; else the same formula with exact word matches
-    only, which scores at or below nltk's), ``hpo:report {"step": epoch, "value": meteor}``;
+    only, which scores at or below nltk's), ``hpo:report {"step": epoch, "metrics": {"train_loss": ..., "meteor": ...}}``;
     at the end ``hpo:result`` with the best epoch's METEOR (so the study maximises).
 
 Params come from the arguments (a study templates them: ``--lr {lr}``); an argument left
@@ -460,7 +460,8 @@ def train_and_report(args, model, tokenizer, optimizer, train_loader, valid_load
             f"validation METEOR {meteor:.4f}, {time.time() - started:.1f}s; e.g. {example}",
             flush=True,
         )
-        hpo.report(meteor, epoch)
+        # Every metric by name; the study's pruner watches "meteor" (its `metric` option).
+        hpo.report({"train_loss": sum(losses) / max(1, len(losses)), "meteor": meteor}, epoch)
         if meteor > best:
             best = meteor
             if args.save_best:

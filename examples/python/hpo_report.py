@@ -4,12 +4,18 @@ hpo's command objective (``command()`` from ``hpo/command``) runs your program o
 trial and reads two kinds of lines from its stdout::
 
     hpo:report {"step": 3, "value": 0.41}    an intermediate value (pruners see it)
+    hpo:report {"step": 3, "metrics": {"val_loss": 2.41, "meteor": 0.22}}
+                                             several metrics at once; pruners see the
+                                             study's watched one (its ``metric`` option)
     hpo:result {"value": 0.52}               the trial's value (else the last report counts)
 
 Everything else your program prints goes to the trial's log file. The trial's params come
 as arguments (when the study templates them, ``--lr {lr}``) and as environment variables:
 ``HPO_PARAMS`` (JSON) and ``HPO_PARAM_<NAME>``; ``HPO_TRIAL_NUMBER``, ``HPO_STUDY_NAME``
-and ``HPO_TRIAL_DIR`` (a folder for this trial's checkpoints) come too.
+and ``HPO_TRIAL_DIR`` (a folder for this trial's checkpoints) come too. A trial that retries
+one that died (killed machine, lost heartbeat, Ctrl-C) also gets ``HPO_RETRY_OF`` and
+``HPO_RETRY_OF_DIR``, the dead trial's folder: ``resume_file("ckpt.pt")`` finds the
+checkpoint there (copying it into this trial's folder, so a retry of the retry finds it too).
 
 When hpo prunes a trial, or it times out, or hpo itself is stopped, the program's whole
 process group gets SIGTERM, then SIGKILL after the grace period. ``stop_requested()``
@@ -20,8 +26,8 @@ turns that SIGTERM into a flag you check between steps (after ``handle_sigterm()
     hpo.handle_sigterm()
     lr = hpo.param("lr", 1e-3)
     for epoch in range(1, epochs + 1):
-        score = train_one_epoch(lr)
-        hpo.report(score, epoch)
+        val_loss, meteor = train_one_epoch(lr)
+        hpo.report({"val_loss": val_loss, "meteor": meteor}, epoch)
         if hpo.stop_requested():
             break
     hpo.result(best_score)
@@ -32,9 +38,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import sys
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 __all__ = [
     "report",
@@ -44,6 +51,8 @@ __all__ = [
     "trial_number",
     "study_name",
     "trial_dir",
+    "retry_of_dir",
+    "resume_file",
     "handle_sigterm",
     "stop_requested",
 ]
@@ -73,16 +82,30 @@ def _emit(keyword: str, payload: dict) -> None:
     sys.stdout.flush()
 
 
-def report(value: Number, step: int) -> None:
-    """Reports an intermediate value (e.g. the validation score after epoch ``step``)."""
+def _value_or_metrics(value: Union[Number, Mapping[str, Number]], where: str) -> dict:
+    """``{"value": v}`` for one number, ``{"metrics": {...}}`` for named numbers."""
+    if isinstance(value, Mapping):
+        if not value:
+            raise ValueError(f"hpo_report.{where}: expected at least one metric")
+        for name in value:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"hpo_report.{where}: metric names must be non-empty strings, got {name!r}")
+        return {"metrics": {name: _encode(v) for name, v in value.items()}}
+    return {"value": _encode(value)}
+
+
+def report(value: Union[Number, Mapping[str, Number]], step: int) -> None:
+    """Reports at epoch ``step``: one number, or several metrics by name
+    (``report({"val_loss": 2.41, "meteor": 0.22}, epoch)``)."""
     if isinstance(step, bool) or int(step) != step or step < 0:
         raise ValueError(f"hpo_report.report: step must be a non-negative integer, got {step!r}")
-    _emit("hpo:report", {"step": int(step), "value": _encode(value)})
+    _emit("hpo:report", {"step": int(step), **_value_or_metrics(value, "report")})
 
 
-def result(value: Number) -> None:
-    """Reports the trial's final value; call it once, at the end."""
-    _emit("hpo:result", {"value": _encode(value)})
+def result(value: Union[Number, Mapping[str, Number]]) -> None:
+    """Reports the trial's final value (or metrics, of which the study's watched one is the
+    value); call it once, at the end."""
+    _emit("hpo:result", _value_or_metrics(value, "result"))
 
 
 def params() -> dict:
@@ -112,6 +135,28 @@ def trial_dir(default: str = ".") -> str:
     return os.environ.get("HPO_TRIAL_DIR", default)
 
 
+def retry_of_dir() -> Optional[str]:
+    """For a retried trial, the folder of the trial it retries (None otherwise)."""
+    return os.environ.get("HPO_RETRY_OF_DIR") or None
+
+
+def resume_file(name: str) -> Optional[str]:
+    """The checkpoint ``name`` to resume from: this trial's own (a restarted program), else
+    the one the retried trial left in its folder, copied here first so that this trial's
+    folder holds it from now on. None when neither has it: start from scratch."""
+    own = os.path.join(trial_dir(), name)
+    if os.path.exists(own):
+        return own
+    previous = retry_of_dir()
+    if previous and os.path.exists(os.path.join(previous, name)):
+        os.makedirs(trial_dir(), exist_ok=True)
+        tmp = own + ".partial"
+        shutil.copyfile(os.path.join(previous, name), tmp)
+        os.replace(tmp, own)
+        return own
+    return None
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     global _stop_requested
     _stop_requested = True
@@ -131,4 +176,5 @@ if __name__ == "__main__":
     # A self-check that also shows the protocol: python3 hpo_report.py
     for epoch, score in enumerate([0.31, 0.42, float("nan")], start=1):
         report(score, epoch)
+    report({"val_loss": 2.41, "meteor": 0.22}, 4)
     result(0.42)

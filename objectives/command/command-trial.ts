@@ -11,10 +11,12 @@ export interface CommandTrial {
   readonly number: number;
   /** The study's name (HPO_STUDY_NAME, the parent of the trial folder). */
   readonly studyName: string;
+  /** For a retry (of a trial failed as stale or interrupted): the number of the trial it retries. */
+  readonly retryOf?: number | null;
   /** Params already suggested for this trial (a study file's declarative space). */
   readonly params: Readonly<Record<string, ParamValue>>;
-  /** Records an intermediate value; may throw when the core refuses it (e.g. a repeated step). */
-  report(value: number, step: number): void;
+  /** Records an intermediate value or named metrics; may throw when the core refuses it (e.g. a bad name). */
+  report(value: number | Readonly<Record<string, number>>, step: number): void;
   /** Asks the study's pruner whether this trial should stop now. */
   shouldPrune(): boolean | Promise<boolean>;
   /** Stores a user attribute on the trial. */
