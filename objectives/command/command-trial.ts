@@ -13,8 +13,11 @@ export interface CommandTrial {
   readonly studyName: string;
   /** Params already suggested for this trial (a study file's declarative space). */
   readonly params: Readonly<Record<string, ParamValue>>;
-  /** Records an intermediate value; may throw when the core refuses it (e.g. a repeated step). */
-  report(value: number, step: number): void;
+  /**
+   * Records an intermediate value, or named metrics (`{ val_meteor: 0.2, ... }`, from
+   * `hpo:captions`); may throw a TypeError or RangeError when the core refuses it.
+   */
+  report(value: number | Readonly<Record<string, number>>, step: number): void;
   /** Asks the study's pruner whether this trial should stop now. */
   shouldPrune(): boolean | Promise<boolean>;
   /** Stores a user attribute on the trial. */

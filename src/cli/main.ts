@@ -12,6 +12,7 @@ import { exportCommand } from "./commands/export-command.ts";
 import { runCommand } from "./commands/run-command.ts";
 import { serveCommand } from "./commands/serve-command.ts";
 import { resumeCommand } from "./commands/resume-command.ts";
+import { scoreCaptionsCommand } from "./commands/score-captions-command.ts";
 import { captionerCommand } from "./commands/captioner-command.ts";
 import { workerCommand } from "./commands/worker-command.ts";
 import { studiesCommand } from "./commands/studies-command.ts";
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   export: { run: exportCommand, summary: "export a study's trials as CSV or JSON" },
   delete: { run: deleteCommand, summary: "delete a study and its trials" },
   serve: { run: serveCommand, summary: "serve the dashboard and live feed (WebSocket) for a storage" },
+  "score-captions": { run: scoreCaptionsCommand, summary: "BLEU-1/2, ROUGE-L and METEOR of a JSONL file of predictions and references" },
 };
 
 function help(): string {
