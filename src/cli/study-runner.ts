@@ -11,6 +11,7 @@ import { printStudySummary } from "./study-summary.ts";
 import { CliError } from "./cli-error.ts";
 import { separateSamplerStream } from "./sampler-stream.ts";
 import { labelledObjective, labelledTracker, onStuck } from "./awaited-work.ts";
+import { recordPinnedGpu } from "./gpu-plan.ts";
 
 /** Builds the trackers named on the command line (loaded only when named); a bad spec is a one-line usage error. */
 export async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
@@ -138,7 +139,7 @@ export async function runStudyInProcess(
     });
     let reason: string;
     try {
-      const result = await study.optimize(labelledObjective(withSpace(def.space, def.objective)), {
+      const result = await study.optimize(labelledObjective(recordPinnedGpu(withSpace(def.space, def.objective))), {
         budget,
         timeout: flags.timeout ?? def.timeout,
         concurrency: flags.concurrency ?? def.concurrency ?? flags.gpus?.length ?? 1,
