@@ -4,6 +4,9 @@ hpo's command objective (``command()`` from ``hpo/command``) runs your program o
 trial and reads two kinds of lines from its stdout::
 
     hpo:report {"step": 3, "value": 0.41}    an intermediate value (pruners see it)
+    hpo:report {"step": 3, "metrics": {"val_loss": 2.41, "meteor": 0.22}}
+                                             several metrics at once; pruners see the
+                                             study's watched one (its ``metric`` option)
     hpo:result {"value": 0.52}               the trial's value (else the last report counts)
 
 Everything else your program prints goes to the trial's log file. The trial's params come
@@ -20,8 +23,8 @@ turns that SIGTERM into a flag you check between steps (after ``handle_sigterm()
     hpo.handle_sigterm()
     lr = hpo.param("lr", 1e-3)
     for epoch in range(1, epochs + 1):
-        score = train_one_epoch(lr)
-        hpo.report(score, epoch)
+        val_loss, meteor = train_one_epoch(lr)
+        hpo.report({"val_loss": val_loss, "meteor": meteor}, epoch)
         if hpo.stop_requested():
             break
     hpo.result(best_score)
@@ -34,7 +37,8 @@ import math
 import os
 import signal
 import sys
-from typing import Any, Optional, Union
+import time
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "report",
@@ -44,6 +48,8 @@ __all__ = [
     "trial_number",
     "study_name",
     "trial_dir",
+    "score_captions",
+    "predecessor_dir",
     "handle_sigterm",
     "stop_requested",
 ]
@@ -73,16 +79,30 @@ def _emit(keyword: str, payload: dict) -> None:
     sys.stdout.flush()
 
 
-def report(value: Number, step: int) -> None:
-    """Reports an intermediate value (e.g. the validation score after epoch ``step``)."""
+def _value_or_metrics(value: Union[Number, Mapping[str, Number]], where: str) -> dict:
+    """``{"value": v}`` for one number, ``{"metrics": {...}}`` for named numbers."""
+    if isinstance(value, Mapping):
+        if not value:
+            raise ValueError(f"hpo_report.{where}: expected at least one metric")
+        for name in value:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"hpo_report.{where}: metric names must be non-empty strings, got {name!r}")
+        return {"metrics": {name: _encode(v) for name, v in value.items()}}
+    return {"value": _encode(value)}
+
+
+def report(value: Union[Number, Mapping[str, Number]], step: int) -> None:
+    """Reports at epoch ``step``: one number, or several metrics by name
+    (``report({"val_loss": 2.41, "meteor": 0.22}, epoch)``)."""
     if isinstance(step, bool) or int(step) != step or step < 0:
         raise ValueError(f"hpo_report.report: step must be a non-negative integer, got {step!r}")
-    _emit("hpo:report", {"step": int(step), "value": _encode(value)})
+    _emit("hpo:report", {"step": int(step), **_value_or_metrics(value, "report")})
 
 
-def result(value: Number) -> None:
-    """Reports the trial's final value; call it once, at the end."""
-    _emit("hpo:result", {"value": _encode(value)})
+def result(value: Union[Number, Mapping[str, Number]]) -> None:
+    """Reports the trial's final value (or metrics, of which the study's watched one is the
+    value); call it once, at the end."""
+    _emit("hpo:result", _value_or_metrics(value, "result"))
 
 
 def params() -> dict:
@@ -112,6 +132,47 @@ def trial_dir(default: str = ".") -> str:
     return os.environ.get("HPO_TRIAL_DIR", default)
 
 
+def score_captions(step: int, split: str, cases: Iterable[Tuple[str, Sequence[str]]], timeout: float = 600.0) -> Optional[Dict[str, float]]:
+    """Hands a split's captions to hpo, which scores them (BLEU-1/2, ROUGE-L, METEOR with
+    ``hpo/metrics``) and records them as the step's metrics ``<split>_bleu1`` ... ``<split>_meteor``.
+
+    ``cases`` are ``(prediction, references)`` pairs. They are written to
+    ``<trial_dir>/captions/<split>-step<step>.jsonl`` and announced with one ``hpo:captions``
+    line; hpo answers in ``<split>-step<step>.scores.json`` next to it, which this waits for
+    and returns as ``{"bleu1": ..., "bleu2": ..., "rougeL": ..., "meteor": ..., "cases": n}``.
+    Returns None when not run by hpo (nobody scores) and raises RuntimeError when hpo could
+    not read the file (the message names the line and field).
+    """
+    folder = os.path.join(trial_dir(), "captions")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{split}-step{int(step)}.jsonl")
+    answer = os.path.join(folder, f"{split}-step{int(step)}.scores.json")
+    if os.path.exists(answer):
+        os.remove(answer)  # a rerun in the same folder must not read the last run's answer
+    with open(path, "w", encoding="utf-8") as f:
+        for prediction, references in cases:
+            refs = [references] if isinstance(references, str) else list(references)
+            f.write(json.dumps({"prediction": prediction, "references": refs}) + "\n")
+    _emit("hpo:captions", {"step": int(step), "split": split, "path": os.path.abspath(path)})
+    if os.environ.get("HPO_TRIAL_NUMBER") is None:
+        return None
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(answer):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"hpo_report.score_captions: no answer in {answer} after {timeout:.0f} s")
+        time.sleep(0.05)
+    with open(answer, encoding="utf-8") as f:
+        body = json.load(f)
+    if "error" in body:
+        raise RuntimeError(f"hpo could not score {path}: {body['error']}")
+    return body["scores"]
+
+
+def predecessor_dir() -> Optional[str]:
+    """The folder of the trial this one retries, when hpo names it (HPO_PREDECESSOR_DIR)."""
+    return os.environ.get("HPO_PREDECESSOR_DIR") or None
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     global _stop_requested
     _stop_requested = True
@@ -131,4 +192,5 @@ if __name__ == "__main__":
     # A self-check that also shows the protocol: python3 hpo_report.py
     for epoch, score in enumerate([0.31, 0.42, float("nan")], start=1):
         report(score, epoch)
+    report({"val_loss": 2.41, "meteor": 0.22}, 4)
     result(0.42)
