@@ -26,6 +26,8 @@ const trials = JSON.parse(execFileSync(process.execPath, [hpoBin, "trials", stud
 const gpus = gpuList.split(",");
 if (trials.length !== 2) fail(`expected 2 trials, found ${trials.length}`);
 
+// Losses first, then validation scores, then test scores.
+const rank = (name) => (name.endsWith("_loss") ? 0 : name.startsWith("val_") ? 1 : 2);
 const fmt = (v) => (typeof v === "number" ? v.toFixed(4) : String(v));
 const usedGpus = [];
 for (const t of trials) {
@@ -38,7 +40,7 @@ for (const t of trials) {
   const log = existsSync(join(folder, "output.log")) ? readFileSync(join(folder, "output.log"), "utf8") : "";
   const device = /^trial \d+ on (\S+) \(([^)]*)\)/m.exec(log);
   const speed = [...log.matchAll(/^epoch (\d+)\/\d+: (\d+) images in ([\d.]+)s, ([\d.]+) images\/s, ([\d.]+) ms\/step$/gm)];
-  console.log(`${label}: pinned GPU ${gpu} (CUDA_VISIBLE_DEVICES), device ${device ? `${device[1]} "${device[2]}"` : "not logged"}, value ${fmt(t.value)}`);
+  console.log(`${label}: pinned GPU ${gpu} (CUDA_VISIBLE_DEVICES), device ${device ? `${device[1]} "${device[2]}"` : "not logged"}, value ${fmt(t.values?.[0] ?? t.value)}`);
   if (!device) fail(`${label}: the log does not say which device it used`);
   if (speed.length === 0) fail(`${label}: no step time in the log`);
   for (const s of speed) console.log(`  epoch ${s[1]}: ${s[2]} images in ${s[3]} s, ${s[4]} images/s, ${s[5]} ms/step`);
@@ -46,7 +48,8 @@ for (const t of trials) {
   const steps = Object.keys(t.metrics ?? {}).map(Number).sort((a, b) => a - b);
   for (const step of steps) {
     const m = t.metrics[String(step)];
-    console.log(`  step ${step}: ${Object.entries(m).map(([k, v]) => `${k}=${fmt(v)}`).join(" ")}`);
+    const names = Object.keys(m).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    console.log(`  step ${step}: ${names.map((k) => `${k}=${fmt(m[k])}`).join(" ")}`);
   }
   for (const step of [0, 1]) {
     const m = t.metrics?.[String(step)] ?? {};
