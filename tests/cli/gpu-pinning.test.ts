@@ -33,21 +33,20 @@ export default defineStudy({
 interface ListedTrial {
   number: number;
   state: string;
-  userAttrs?: Record<string, unknown>;
-  user_attrs?: Record<string, unknown>;
-  datetimeStart?: string;
-  datetimeComplete?: string;
+  userAttrs: Record<string, string | number>;
+  datetimeStart: string;
+  datetimeComplete: string;
 }
 
-async function runStudy(name: string, extra: string, args: string[]) {
+async function runStudy(name: string, extra: string, args: string[], command = "run") {
   const dir = mkdtempSync(join(tmpdir(), "hpo-gpu-pin-"));
   const file = join(dir, "study.ts");
   writeFileSync(file, studyBody(name, extra));
   const storage = freshPgliteFolder();
-  const run = await runHpo(["run", file, "--storage", storage, ...args]);
+  const run = await runHpo([command, file, "--storage", storage, ...args]);
   const listed = await runHpo(["trials", name, "--storage", storage, "--json"]);
   const trials = run.code === 0 ? (JSON.parse(listed.stdout) as ListedTrial[]) : [];
-  return { run, trials: trials.map((t) => ({ ...t, attrs: (t.userAttrs ?? t.user_attrs ?? {}) as Record<string, string | number> })) };
+  return { run, trials: trials.map((t) => ({ ...t, attrs: t.userAttrs })) };
 }
 
 /** Devices by worker pid; each process must have seen exactly one device, the same at load and in every trial. */
@@ -109,12 +108,16 @@ describe("hpo run --gpus with an in-process objective", { timeout: 240_000 }, ()
     expect([...byPid.values()].map((s) => [...s][0])).toEqual(["6", "6"]);
   });
 
-  it("one process: pinned to the first GPU, running one trial at a time; too many workers is one line", async () => {
+  it("one process (hpo run --workers 1, hpo worker --gpus 3): pinned before loading; too many workers is one line", async () => {
     const single = await runStudy("gpu-pin-single", "", ["--gpus", "2,3", "--workers", "1"]);
     expect(single.run.code).toBe(0);
     const byPid = devicesByProcess(single.trials);
     expect([...byPid.keys()]).toHaveLength(1);
     expect([...byPid.values()][0]).toEqual(new Set(["2"]));
+
+    const worker = await runStudy("gpu-pin-worker", "", ["--gpus", "3"], "worker");
+    expect(worker.run.code).toBe(0);
+    expect([...devicesByProcess(worker.trials).values()]).toEqual([new Set(["3"])]);
 
     const refused = await runStudy("gpu-pin-refused", "", ["--gpus", "2,3", "--workers", "3"]);
     expect(refused.run.code).toBe(2);
