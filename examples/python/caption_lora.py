@@ -274,6 +274,19 @@ def report_epoch(epoch: int, metrics: Dict[str, float], cases: List[Tuple[str, s
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     hpo.handle_sigterm()
+    try:
+        return run(args)
+    except RuntimeError:
+        # SIGTERM reaches the whole process group: a DataLoader worker that died of it
+        # surfaces here as a RuntimeError. That is a requested stop, not a crash.
+        if hpo.stop_requested():
+            print("stopped by SIGTERM", flush=True)
+            return 0
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    """One trial: data, model, the epochs (resumed where a predecessor stopped), the test split."""
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     args.device_obj = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -315,7 +328,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     first_epoch, best, history = 0, None, []
     resume = None if args.no_resume else find_resume_checkpoint(trial_dir, hpo.predecessor_dir(), config)
     if resume is not None:
-        state = torch.load(resume, map_location="cpu")
+        state = torch.load(resume, map_location="cpu", weights_only=False)  # our own file: random states included
         load_trainable_state(model, state["trainable"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
