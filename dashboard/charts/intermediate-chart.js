@@ -1,5 +1,6 @@
 import { esc } from "../format.js";
 import { createChart, GRID, STATE_COLORS } from "./chart-base.js";
+import { positiveOnly, valueAxis } from "./log-scale-toggle.js";
 
 /** A cross: where a pruned trial's curve was cut. */
 const CUT = "path://M2,0 L5,3 L8,0 L10,2 L7,5 L10,8 L8,10 L5,7 L2,10 L0,8 L3,5 L0,2 Z";
@@ -40,9 +41,10 @@ export class IntermediateChart {
     });
   }
 
-  update(store) {
+  update(store, { logY = false } = {}) {
     const withCurves = store.list().filter((t) => t.intermediate.length > 0).slice(-MAX_CURVES);
     let points = 0;
+    let hidden = 0;
     for (const t of withCurves) points += t.intermediate.length;
     this.base.chart.setOption(
       {
@@ -51,13 +53,20 @@ export class IntermediateChart {
         // ECharts puts a formatter's string in the page as HTML: every part is escaped.
         tooltip: { trigger: "item", formatter: (p) => `${esc(p.seriesName)}<br/>step ${esc((p.value ?? p.data)[0])}: ${esc((p.value ?? p.data)[1])}` },
         xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, minInterval: 1 },
-        yAxis: { type: "value", scale: true },
-        series: withCurves.map((t) => curveSeries(t)),
+        yAxis: valueAxis(logY),
+        series: withCurves.map((t) => {
+          const series = curveSeries(t);
+          const kept = positiveOnly(series.data, logY);
+          hidden += kept.hidden;
+          return { ...series, data: kept.points };
+        }),
       },
       { replaceMerge: ["series"] },
     );
     this.el.dataset.points = String(points);
     this.el.dataset.curves = String(withCurves.length);
+    this.el.dataset.log = String(logY);
+    this.el.dataset.hidden = String(hidden);
     this.el.dataset.pruned = String(withCurves.filter((t) => t.state === "PRUNED").length);
   }
 

@@ -1,16 +1,21 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import { CliError, HelpRequested } from "./cli-error.ts";
+import { renderCommandHelp, type CommandDoc, type FlagOptions } from "./command-doc.ts";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+type ParsedFlags<O extends FlagOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
-/** Parses a subcommand's flags, turning node's messages into one-line usage errors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, usage: string): ParsedFlags<O> {
-  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(`usage: ${usage}`);
+/**
+ * Parses a subcommand's flags, turning node's messages into one-line usage errors;
+ * `--help` (before a `--`) prints the command's full help.
+ */
+export function parseFlags<O extends FlagOptions>(argv: string[], options: O, doc: CommandDoc<O>): ParsedFlags<O> {
+  const end = argv.indexOf("--");
+  const own = end === -1 ? argv : argv.slice(0, end);
+  if (own.includes("--help") || own.includes("-h")) throw new HelpRequested(renderCommandHelp(doc, options));
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new CliError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, "")}\nusage: ${usage}`);
+    throw new CliError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, "")}\nusage: ${doc.usage}  (--help describes every option)`);
   }
 }
 

@@ -12,6 +12,7 @@ import { CliError } from "./cli-error.ts";
 import { separateSamplerStream } from "./sampler-stream.ts";
 import { labelledObjective, labelledTracker, onStuck } from "./awaited-work.ts";
 import { recordPinnedGpu } from "./gpu-plan.ts";
+import { MAX_TRIALS } from "./parse-flags.ts";
 
 /** Builds the trackers named on the command line (loaded only when named); a bad spec is a one-line usage error. */
 export async function trackersFromFlags(specs: readonly string[]): Promise<Tracker[]> {
@@ -62,14 +63,18 @@ export function runningTrialsAreDead(storageUrl: string | undefined): boolean {
   return parseStorageUrl(storageUrl).kind !== "postgres";
 }
 
-/** Prints the run's opening line and recovers trials a previous run left behind. */
+/**
+ * Recovers trials a previous run left behind and prints the run's opening line; returns the
+ * study-wide budget (`more` trials beyond those finished, when given).
+ */
 export async function prepareStudy(
   study: Study,
-  budget: number | undefined,
+  planned: number | undefined,
   storageUrl: string | undefined,
   log: (m: string) => void,
   file?: string,
-): Promise<void> {
+  more?: number,
+): Promise<number | undefined> {
   // Remembered so `hpo resume <study>` knows what to run.
   if (file) await study.storage.setStudyAttrs(study.studyId, "system", { study_file: file });
   const recovered = await study.recover({ runningAreDead: runningTrialsAreDead(storageUrl) });
@@ -78,13 +83,16 @@ export async function prepareStudy(
   }
   const { byState, retriedFails } = await study.storage.countTrials(study.studyId);
   const finished = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
+  const budget = more !== undefined ? Math.min(MAX_TRIALS, finished + more) : planned;
   const target = parseStorageUrl(storageUrl);
   const where = target.kind === "pglite" ? `embedded storage ${target.folder ?? "(memory)"}` : study.storage.location;
   log(
     `hpo: study "${formatText(study.studyName)}" (${study.directions.join(", ")}) on ${where}: ${finished} trial(s) already finished` +
       (budget !== undefined ? `, budget ${budget}` : ", no trial budget (runs until --timeout or Ctrl-C)") +
+      (more !== undefined ? ` (${more} more)` : "") +
       (byState.RUNNING ? `, ${byState.RUNNING} running elsewhere` : ""),
   );
+  return budget;
 }
 
 /**
@@ -103,9 +111,9 @@ export async function runStudyInProcess(
   const flagTrackers = await trackersFromFlags(flags.trackers);
   const study = await openDefinedStudy(def, storageUrl);
   try {
-    const budget = flags.nTrials ?? def.nTrials;
+    let budget = flags.nTrials ?? def.nTrials;
     separateSamplerStream(def.sampler, role === "runner" ? { kind: "runner", trialsAtStart: await countAllTrials(study) } : { kind: "worker", env: process.env });
-    if (role === "runner") await prepareStudy(study, budget, storageUrl, log, file);
+    if (role === "runner") budget = await prepareStudy(study, budget, storageUrl, log, file, flags.moreTrials);
     const catchAll = !flags.noCatch;
     if (role === "runner" && catchAll && def.catch === undefined) {
       log("hpo: a trial whose objective throws is recorded as FAIL and the study goes on (--no-catch stops at the first error)");

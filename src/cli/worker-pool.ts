@@ -13,6 +13,7 @@ import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
 import { PINNED_GPU_ENV, type GpuPlan } from "./gpu-plan.ts";
 import { packageRoot } from "../internal/package-root.ts";
+import { forwardLines } from "./child-output.ts";
 
 const HPO_BIN = join(packageRoot(), "bin", "hpo.js");
 
@@ -37,9 +38,8 @@ export async function runWithWorkers(
   const study = await openDefinedStudy(def, storageUrl);
   const host = direct ? null : new IpcStorageHost(study.storage);
   try {
-    const budget = flags.nTrials ?? def.nTrials;
     const trialsAtStart = await countAllTrials(study);
-    await prepareStudy(study, budget, storageUrl, log, file);
+    const budget = await prepareStudy(study, flags.nTrials ?? def.nTrials, storageUrl, log, file, flags.moreTrials);
     if (budget !== undefined && (await study.budgetReached(budget))) {
       log("hpo: the budget is already reached; nothing to run");
       await printStudySummary(study, log);
@@ -48,11 +48,19 @@ export async function runWithWorkers(
     log(`hpo: starting ${workers} worker process(es)${direct ? "" : " (they reach the storage through this process)"}${gpuPlan ? `, one trial each, on GPUs ${gpuPlan.devices.join(", ")}` : ""}`);
     const tracker = flags.quiet ? null : consoleTracker();
     const finishedBefore = (await study.trials({ states: FINISHED_STATES })).length;
-    tracker?.onStudyStart?.({ studyName: study.studyName, directions: study.directions, nTrials: budget === undefined ? undefined : Math.max(0, budget - finishedBefore), finishedBefore });
+    const best = study.directions.length === 1 ? await study.bestTrial.catch(() => null) : null;
+    tracker?.onStudyStart?.({
+      studyName: study.studyName,
+      directions: study.directions,
+      nTrials: budget === undefined ? undefined : Math.max(0, budget - finishedBefore),
+      finishedBefore,
+      ...(best ? { best: { number: best.number, value: best.value as number } } : {}),
+    });
     const stopWatching = tracker ? await watchStudyProgress(study, tracker) : null;
 
     const args = ["worker", file, "--storage", direct ? storageUrl! : "ipc:parent", "--quiet"];
-    if (flags.nTrials !== undefined) args.push("--n-trials", String(flags.nTrials));
+    // The budget this run resolved (--more-trials is relative to now: the workers get its total).
+    if (budget !== undefined && (flags.nTrials !== undefined || flags.moreTrials !== undefined)) args.push("--n-trials", String(budget));
     // A worker pinned to a GPU runs one trial at a time: the plan already made one worker per trial.
     if (gpuPlan) args.push("--concurrency", "1");
     else if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
@@ -72,13 +80,17 @@ export async function runWithWorkers(
         // on once (a worker that got it twice, from both, would take it as "quit at once").
         // A worker whose parent dies notices its IPC channel closing and stops by itself.
         detached: true,
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // Piped, and passed on line by line: see forwardLines.
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
         // The index and the study's size at the start give each worker its own sampler stream.
         env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...gpuEnv },
       });
+      forwardLines(child.stdout!, process.stdout);
+      forwardLines(child.stderr!, process.stderr);
       host?.attach(child);
       children.push(child);
-      exits.push(new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : 1)))));
+      // "close", not "exit": the worker's last output lines are through by then.
+      exits.push(new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 130 : 1)))));
     }
     let interrupted = false;
     const onSignal = (signal: NodeJS.Signals) => {

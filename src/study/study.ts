@@ -284,7 +284,14 @@ export class Study {
       const { byState, retriedFails } = await this.storage.countTrials(this.studyId);
       const before = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
       const planned = options.nTrials ?? (options.budget !== undefined ? Math.max(0, options.budget - before) : undefined);
-      hub.studyStart({ studyName: this.studyName, directions: this.directions, nTrials: planned, finishedBefore: before });
+      const best = this.directions.length === 1 && byState.COMPLETE > 0 ? await this.#best().catch(() => null) : null;
+      hub.studyStart({
+        studyName: this.studyName,
+        directions: this.directions,
+        nTrials: planned,
+        finishedBefore: before,
+        ...(best ? { best: { number: best.number, value: best.value as number } } : {}),
+      });
     }
 
     const canStart = (): boolean => {

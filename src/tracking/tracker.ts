@@ -9,6 +9,8 @@ export interface StudyStartEvent {
   readonly nTrials?: number;
   /** Trials already finished before this run (resume). */
   readonly finishedBefore: number;
+  /** The study's best COMPLETE trial so far (single objective), when it has one. */
+  readonly best?: { readonly number: number; readonly value: number };
 }
 
 /** A trial began running; `trial.params` holds what was suggested up front (declarative spaces). */

@@ -157,13 +157,18 @@ export default defineStudy({
     await s.close();
   });
 
-  it("refuses a PGlite folder that another process has open, naming it", async () => {
+  it("reads a PGlite folder that another process has open through that process, and refuses to write it, naming it", async () => {
     const folder = freshPgliteFolder();
     const holder = await openStorage(folder);
     try {
-      const r = await runHpo(["studies", "--storage", folder]);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`is in use by process ${process.pid}`));
+      await holder.createStudy("held", ["minimize"]);
+      const r = await runHpo(["studies", "--storage", folder, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { studyName: string }[]).map((s) => s.studyName)).toEqual(["held"]);
+      const d = await runHpo(["delete", "held", "--storage", folder]);
+      expect(d.code).toBe(1);
+      expect(d.stderr).toMatch(new RegExp(`is in use by process ${process.pid} on \\S+, through which it can only be read`));
+      expect(await holder.findStudy("held")).not.toBeNull();
     } finally {
       await holder.close();
     }

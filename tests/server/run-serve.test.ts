@@ -13,7 +13,7 @@ afterAll(() => {
 });
 
 describe("hpo run --serve", () => {
-  it("serves the run's own embedded storage while it runs", async () => {
+  it("serves the run's own embedded storage while it runs, and after it until Ctrl-C", async () => {
     const folder = freshPgliteFolder();
     folders.push(folder);
     const { child, done } = startHpo(["run", study, "--storage", folder, "--serve", "--port", "0", "--quiet"]);
@@ -36,6 +36,16 @@ describe("hpo run --serve", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     await probe.waitFor(() => probe.events("served-run").filter((e) => e.type === "trial_completed").length >= 1, 60_000);
+    // The run ends; its dashboard stays up, read-only, until Ctrl-C.
+    while (!/the run is over; the dashboard stays up at http:\S+ \(read-only\) until Ctrl-C/.test(stderr)) {
+      if (child.exitCode !== null) throw new Error(`hpo exited with the run:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await fetch(`${url}api/studies/served-run`);
+    expect(after.status).toBe(200);
+    const served = (await after.json()) as { trials?: { state: string }[] };
+    expect(JSON.stringify(served)).toContain("served-run");
+    child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(0);
     const completed = probe.events("served-run").filter((e) => e.type === "trial_completed");
@@ -44,7 +54,7 @@ describe("hpo run --serve", () => {
     expect(before + completed.length).toBe(6);
     const seqs = probe.events("served-run").map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
-    // The run's end stops its server.
+    // Ctrl-C stops the server.
     expect((await probe.closed).code).toBe(1001);
   });
 

@@ -23,7 +23,7 @@ async function dashboardUrl(stderr: () => string, timeoutMs = 30_000): Promise<s
 }
 
 describe("hpo serve", () => {
-  it("serves an embedded folder's studies (which no second process may open) until SIGTERM", async () => {
+  it("serves an embedded folder's studies until SIGTERM; a second server reads them through the first", async () => {
     const folder = freshPgliteFolder();
     folders.push(folder);
     const name = uniqueName("served");
@@ -43,10 +43,20 @@ describe("hpo serve", () => {
     const snap = await probe.waitFor((m) => m.type === "snapshot");
     expect(snap.type === "snapshot" && snap.trials).toHaveLength(3);
 
-    const second = await runHpo(["serve", "--storage", folder, "--port", "0"]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/in use by/);
-    expect(second.stderr).toMatch(/--serve/);
+    // A second server on the same folder reads it through the first (PGlite: one process per folder).
+    const second = startHpo(["serve", "--storage", folder, "--port", "0"]);
+    let secondErr = "";
+    second.child.stderr!.on("data", (d) => (secondErr += d));
+    const secondUrl = await dashboardUrl(() => secondErr);
+    expect(secondErr).toMatch(/read through process \d+/);
+    const again = (await (await fetch(`${secondUrl}api/studies`)).json()) as { studies: { name: string; counts: { COMPLETE: number } }[] };
+    expect(again.studies.map((s) => [s.name, s.counts.COMPLETE])).toEqual([[name, 3]]);
+    const secondProbe = await WsProbe.open(`${secondUrl.replace(/^http/, "ws")}ws`);
+    secondProbe.send({ type: "subscribe", study: name });
+    const secondSnap = await secondProbe.waitFor((m) => m.type === "snapshot");
+    expect(secondSnap.type === "snapshot" && secondSnap.trials).toHaveLength(3);
+    second.child.kill("SIGTERM");
+    expect((await second.done).code).toBe(0);
 
     child.kill("SIGTERM");
     const result = await done;

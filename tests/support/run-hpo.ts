@@ -21,6 +21,8 @@ export interface HpoRunOptions {
    * terminal shows (stdout and stderr together) comes back as stdout.
    */
   tty?: string;
+  /** With `tty`: the terminal's width (and 24 rows), as a user's window would set it. */
+  columns?: number;
 }
 
 /** Starts `hpo <args>` and returns the child plus a promise of its result. */
@@ -30,7 +32,7 @@ export function startHpo(args: string[], options: HpoRunOptions = {}): { child: 
   const child =
     options.tty === undefined
       ? spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: { ...process.env, HPO_STORAGE: undefined, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn("script", ["-qec", argv.map(quote).join(" "), "/dev/null"], {
+      : spawn("script", ["-qec", `${options.columns ? `stty cols ${options.columns} rows 24; exec ` : ""}${argv.map(quote).join(" ")}`, "/dev/null"], {
           cwd: options.cwd,
           env: { ...process.env, HPO_STORAGE: undefined, ...options.env },
           stdio: ["pipe", "pipe", "pipe"],

@@ -3,6 +3,8 @@ import { isBetter } from "../../src/study/study-direction.ts";
 import type { StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
 import { trialDurationMs } from "../../src/trial/frozen-trial.ts";
 import { formatDuration, formatNumber, formatParams, formatText } from "./format-value.ts";
+import { estimateRemainingMs, renderProgressLine, type ProgressFacts } from "./progress-line.ts";
+import { StatusLine } from "./status-line.ts";
 
 /** Options of {@link consoleTracker}. */
 export interface ConsoleTrackerOptions {
@@ -13,8 +15,10 @@ export interface ConsoleTrackerOptions {
 }
 
 /**
- * Progress output: on a terminal a live bar (done/total, pruned, failed, best so far,
- * elapsed, ETA); otherwise one plain line per finished trial, for logs and CI.
+ * Progress output: on a terminal a live bar (done/total, running, pruned, failed, the
+ * study's best, elapsed and ETA ticking every second) that fits the terminal's width, with
+ * failure reasons and everything else written to stdout/stderr printed above it; otherwise
+ * one plain line per finished trial with the same facts, for logs and CI.
  */
 export function consoleTracker(options: ConsoleTrackerOptions = {}): Tracker {
   return new ConsoleTracker(options);
@@ -25,7 +29,8 @@ class ConsoleTracker implements Tracker {
   readonly #out: NodeJS.WritableStream;
   readonly #bar: boolean;
   #directions: readonly StudyDirection[] = ["minimize"];
-  #total: number | undefined;
+  /** Trials this run is to finish (the budget less what was finished before), when known. */
+  #planned: number | undefined;
   #before = 0;
   #done = 0;
   #pruned = 0;
@@ -33,8 +38,8 @@ class ConsoleTracker implements Tracker {
   #running = 0;
   #best: { value: number; number: number } | null = null;
   #startedAt = Date.now();
-  #lastDraw = 0;
-  #barShown = false;
+  #lastFinishAt = Date.now();
+  #line: StatusLine | null = null;
 
   constructor(o: ConsoleTrackerOptions) {
     this.#out = o.stream ?? process.stderr;
@@ -43,70 +48,72 @@ class ConsoleTracker implements Tracker {
 
   onStudyStart(e: StudyStartEvent): void {
     this.#directions = e.directions;
-    this.#total = e.nTrials;
+    this.#planned = e.nTrials;
     this.#before = e.finishedBefore;
-    this.#startedAt = Date.now();
-    this.#draw(true);
+    // The study's best, so that the bar agrees with the summary after a resume.
+    this.#best = e.best ? { value: e.best.value, number: e.best.number } : null;
+    this.#startedAt = this.#lastFinishAt = Date.now();
+    if (this.#bar) {
+      this.#line = new StatusLine(this.#out, (columns) => renderProgressLine(this.#facts(), columns));
+      this.#line.start();
+    }
   }
 
   onTrialStart(_e: TrialStartEvent): void {
     this.#running++;
-    this.#draw(false);
+    this.#line?.draw();
   }
 
   onTrialFinish(e: TrialFinishEvent): void {
     const t = e.trial;
     this.#running = Math.max(0, this.#running - 1);
     this.#done++;
+    this.#lastFinishAt = Date.now();
     if (t.state === "PRUNED") this.#pruned++;
     if (t.state === "FAIL") this.#failed++;
     const v = t.value;
     const newBest = t.state === "COMPLETE" && v !== null && this.#directions.length === 1 && (this.#best === null || isBetter(this.#directions[0], v, this.#best.value));
     if (newBest) this.#best = { value: v as number, number: t.number };
-    if (!this.#bar) {
-      const dur = trialDurationMs(t);
-      const value = t.values && t.values.length > 1 ? `values=[${t.values.map(formatNumber).join(", ")}]` : `value=${formatNumber(v)}`;
-      const reason = t.state === "FAIL" && typeof t.systemAttrs.fail_reason === "string" ? ` reason=${formatText(JSON.stringify(t.systemAttrs.fail_reason), 500)}` : "";
-      const best = this.#best ? ` best=${formatNumber(this.#best.value)} (trial ${this.#best.number})` : "";
-      this.#out.write(
-        `[hpo] ${this.#progressLabel()} trial ${t.number} ${t.state} ${value}${reason} ${formatParams(t.params)}${dur !== null ? ` in ${formatDuration(dur)}` : ""}${best}\n`,
-      );
-    } else {
-      this.#draw(true);
+    const reason = t.state === "FAIL" && typeof t.systemAttrs.fail_reason === "string" ? t.systemAttrs.fail_reason : null;
+    if (this.#line) {
+      if (reason !== null) this.#line.print(`hpo: trial ${t.number} failed: ${formatText(reason, 500)}`);
+      else this.#line.draw();
+      return;
     }
+    const dur = trialDurationMs(t);
+    const value = t.values && t.values.length > 1 ? `values=[${t.values.map(formatNumber).join(", ")}]` : `value=${formatNumber(v)}`;
+    const best = this.#best ? ` best=${formatNumber(this.#best.value)} (trial ${this.#best.number})` : "";
+    this.#out.write(
+      `[hpo] ${this.#progressLabel()} trial ${t.number} ${t.state} ${value}${reason !== null ? ` reason=${formatText(JSON.stringify(reason), 500)}` : ""} ${formatParams(t.params)}${dur !== null ? ` in ${formatDuration(dur)}` : ""}${best}, ${this.#running} running\n`,
+    );
   }
 
   onStudyEnd(_e: StudyEndEvent): void {
-    if (this.#bar && this.#barShown) {
-      this.#draw(true);
-      this.#out.write("\n");
-      this.#barShown = false;
-    }
+    this.#line?.stop();
+    this.#line = null;
+  }
+
+  #total(): number | undefined {
+    return this.#planned === undefined ? undefined : this.#before + this.#planned;
   }
 
   #progressLabel(): string {
-    const done = this.#before + this.#done;
-    return this.#total !== undefined ? `${done}/${this.#before + this.#total}` : `${done}`;
+    const total = this.#total();
+    return `${this.#before + this.#done}${total !== undefined ? `/${total}` : ""}`;
   }
 
-  #draw(force: boolean): void {
-    if (!this.#bar) return;
+  #facts(): ProgressFacts {
     const now = Date.now();
-    if (!force && now - this.#lastDraw < 100) return;
-    this.#lastDraw = now;
-    const elapsed = now - this.#startedAt;
-    const width = 24;
-    let bar = "";
-    let eta = "";
-    if (this.#total !== undefined && this.#total > 0) {
-      const frac = Math.min(1, this.#done / this.#total);
-      const filled = Math.round(frac * width);
-      bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] `;
-      eta = this.#done > 0 ? ` eta ${formatDuration((elapsed / this.#done) * (this.#total - this.#done))}` : " eta --:--";
-    }
-    const best = this.#best ? ` best ${formatNumber(this.#best.value)} (#${this.#best.number})` : "";
-    const line = `${bar}${this.#progressLabel()} trials, ${this.#running} running, ${this.#pruned} pruned, ${this.#failed} failed${best} | ${formatDuration(elapsed)}${eta}`;
-    this.#out.write(`\r\x1b[2K${line}`);
-    this.#barShown = true;
+    const remaining = this.#planned === undefined ? undefined : Math.max(0, this.#planned - this.#done);
+    return {
+      done: this.#before + this.#done,
+      total: this.#total(),
+      running: this.#running,
+      pruned: this.#pruned,
+      failed: this.#failed,
+      best: this.#best,
+      elapsedMs: now - this.#startedAt,
+      etaMs: estimateRemainingMs(this.#done, remaining, this.#lastFinishAt - this.#startedAt, now - this.#lastFinishAt),
+    };
   }
 }

@@ -2,13 +2,19 @@ import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { logLine } from "../stderr-log.ts";
+import { STORAGE_FLAG_DOC, type CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo delete <study> [--storage URL]";
+const FLAGS = { storage: { type: "string" } } as const;
+const DOC: CommandDoc<typeof FLAGS> = {
+  usage: "hpo delete <study> [options]",
+  about: "Deletes a study and all its trials.",
+  flags: { storage: STORAGE_FLAG_DOC },
+};
 
 /** `hpo delete <study>`: deletes a study and all its trials. */
 export async function deleteCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { storage: { type: "string" } }, USAGE);
-  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(argv, FLAGS, DOC);
+  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${DOC.usage}`);
   const handle = await openExistingStorage(values.storage);
   try {
     await handle.storage.deleteStudy(positionals[0]);

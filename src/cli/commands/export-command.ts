@@ -1,23 +1,36 @@
 import { writeFileSync } from "node:fs";
+import { extname } from "node:path";
 import { StudyNotFoundError } from "../../storage/storage-errors.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { logLine } from "../stderr-log.ts";
 import { trialsToCsv, trialsToJson } from "../trials-export.ts";
+import { STORAGE_FLAG_DOC, type CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo export <study> --format csv|json [--output FILE] [--storage URL]";
+const FLAGS = { storage: { type: "string" }, format: { type: "string" }, output: { type: "string", short: "o" } } as const;
+const DOC: CommandDoc<typeof FLAGS> = {
+  usage: "hpo export <study> [options]",
+  about: "Writes a study's trials (params, values, states, attrs, intermediate values) as CSV or JSON.",
+  flags: {
+    storage: STORAGE_FLAG_DOC,
+    format: { value: "csv|json", help: "the format", default: "from --output's extension (.json, .csv), else csv" },
+    output: { value: "FILE", help: "write to FILE", default: "stdout" },
+  },
+};
+
+/** The format `--format` names, else the one `--output`'s extension implies, else CSV. */
+function exportFormat(format: string | undefined, output: string | undefined): "csv" | "json" {
+  if (format === undefined) return output !== undefined && extname(output).toLowerCase() === ".json" ? "json" : "csv";
+  if (format !== "csv" && format !== "json") throw new CliError(`--format expects csv or json, got "${format}"`);
+  return format;
+}
 
 /** `hpo export <study>`: writes a study's trials as CSV or JSON (stdout or --output). */
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    { storage: { type: "string" }, format: { type: "string", default: "csv" }, output: { type: "string", short: "o" } },
-    USAGE,
-  );
-  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${USAGE}`);
-  const format = values.format;
-  if (format !== "csv" && format !== "json") throw new CliError(`--format expects csv or json, got "${format}"`);
+  const { values, positionals } = parseFlags(argv, FLAGS, DOC);
+  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${DOC.usage}`);
+  const format = exportFormat(values.format, values.output);
   const handle = await openExistingStorage(values.storage);
   try {
     const study = await handle.storage.findStudy(positionals[0]);

@@ -1,17 +1,18 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { StudyNotFoundError } from "../../storage/storage-errors.ts";
-import { loadStudyFile } from "../../study-file/load-study-file.ts";
-import { awaitLabelled } from "../awaited-work.ts";
 import { CliError } from "../cli-error.ts";
-import { openExistingStorage } from "../open-existing-storage.ts";
 import { flagsToArgv, parseFlags } from "../parse-flags.ts";
 import { terminalSafe } from "../../internal/terminal-text.ts";
-import { RUN_FLAGS } from "../run-options.ts";
-import { runCommand } from "./run-command.ts";
+import { RUN_COMMAND_FLAG_DOCS, RUN_COMMAND_FLAGS, runCommand } from "./run-command.ts";
+import type { CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo resume <study> [<study.ts>] [--storage URL] [hpo run options]";
+const DOC: CommandDoc<typeof RUN_COMMAND_FLAGS> = {
+  usage: "hpo resume <study> [<study.ts>] [options]",
+  about:
+    "Continues a study to its budget with the study file given, or the one it was last run from once you confirm it at a terminal. Takes every option of hpo run.",
+  flags: RUN_COMMAND_FLAG_DOCS,
+};
 
 /**
  * `hpo resume <study> [<study.ts>]`: continues a study to its budget. The study file is the
@@ -20,9 +21,16 @@ const USAGE = "hpo resume <study> [<study.ts>] [--storage URL] [hpo run options]
  * must not choose what code runs here.
  */
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...RUN_FLAGS, workers: { type: "string" } }, USAGE);
-  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected a study name and, optionally, its study file\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(argv, RUN_COMMAND_FLAGS, DOC);
+  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected a study name and, optionally, its study file\nusage: ${DOC.usage}`);
   const [name, given] = positionals;
+  // Loaded once the flags are good: `hpo resume --help` needs none of it.
+  const [{ StudyNotFoundError }, { loadStudyFile }, { awaitLabelled }, { openExistingStorage }] = await Promise.all([
+    import("../../storage/storage-errors.ts"),
+    import("../../study-file/load-study-file.ts"),
+    import("../awaited-work.ts"),
+    import("../open-existing-storage.ts"),
+  ]);
   const handle = await openExistingStorage(values.storage);
   let recorded: string | null;
   try {

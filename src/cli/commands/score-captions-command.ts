@@ -2,16 +2,23 @@ import { CaptionCasesError, readCaptionCases } from "../../../objectives/command
 import { CAPTION_SCORE_NAMES, scoreCaptions } from "../../../objectives/command/caption-scores.ts";
 import { CliError } from "../cli-error.ts";
 import { parseFlags } from "../parse-flags.ts";
+import type { CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo score-captions <predictions.jsonl> [--json]   (one {\"prediction\": ..., \"references\": [...]} per line)";
+const FLAGS = { json: { type: "boolean" } } as const;
+const DOC: CommandDoc<typeof FLAGS> = {
+  usage: "hpo score-captions <predictions.jsonl> [options]",
+  about: "Prints BLEU-1, BLEU-2, ROUGE-L and METEOR of a JSONL file, as a study records them (hpo/metrics).",
+  flags: { json: { help: "print one JSON object (the four scores, cases, empty predictions)" } },
+  notes: ['One case per line: {"prediction": "...", "references": ["...", ...]} (or "reference": "...").'],
+};
 
 /**
  * `hpo score-captions`: BLEU-1/2, ROUGE-L and METEOR of a JSONL predictions file, with the
  * same code a study records them with (`hpo:captions`); `--json` prints one JSON object.
  */
 export async function scoreCaptionsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, USAGE);
-  if (positionals.length !== 1) throw new CliError(`expected one predictions file\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(argv, FLAGS, DOC);
+  if (positionals.length !== 1) throw new CliError(`expected one predictions file\nusage: ${DOC.usage}`);
   let cases;
   try {
     cases = await readCaptionCases(positionals[0]);

@@ -3,13 +3,19 @@ import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { renderTable } from "../render-table.ts";
+import { STORAGE_FLAG_DOC, type CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo studies [--storage URL] [--json]";
+const FLAGS = { storage: { type: "string" }, json: { type: "boolean" } } as const;
+const DOC: CommandDoc<typeof FLAGS> = {
+  usage: "hpo studies [options]",
+  about: "Lists the studies in a storage with their trial counts and best values.",
+  flags: { storage: STORAGE_FLAG_DOC, json: { help: "print the list as JSON (for scripts)", default: "a table" } },
+};
 
 /** `hpo studies`: lists the studies in a storage with their counts and best values. */
 export async function studiesCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { storage: { type: "string" }, json: { type: "boolean" } }, USAGE);
-  if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(argv, FLAGS, DOC);
+  if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"\nusage: ${DOC.usage}`);
   const handle = await openExistingStorage(values.storage);
   try {
     const studies = await handle.storage.listStudies();

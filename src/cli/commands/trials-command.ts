@@ -7,17 +7,23 @@ import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";
 import { renderTable } from "../render-table.ts";
 import { trialsToJson } from "../trials-export.ts";
+import { STORAGE_FLAG_DOC, type CommandDoc } from "../command-doc.ts";
 
-const USAGE = "hpo trials <study> [--storage URL] [--state COMPLETE,PRUNED,...] [--json]";
+const FLAGS = { storage: { type: "string" }, state: { type: "string" }, json: { type: "boolean" } } as const;
+const DOC: CommandDoc<typeof FLAGS> = {
+  usage: "hpo trials <study> [options]",
+  about: "Shows a study's trials: number, state, value(s), params, reports and duration.",
+  flags: {
+    storage: STORAGE_FLAG_DOC,
+    state: { value: "STATES", help: "only trials in these states, comma-separated: COMPLETE,PRUNED,FAIL,RUNNING,WAITING", default: "all" },
+    json: { help: "print the trials as JSON, with attrs and intermediate values (for scripts)", default: "a table" },
+  },
+};
 
 /** `hpo trials <study>`: prints a study's trials as a table (or JSON). */
 export async function trialsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    { storage: { type: "string" }, state: { type: "string" }, json: { type: "boolean" } },
-    USAGE,
-  );
-  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(argv, FLAGS, DOC);
+  if (positionals.length !== 1) throw new CliError(`expected one study name\nusage: ${DOC.usage}`);
   const states = values.state?.split(",").map((s) => s.trim().toUpperCase());
   for (const s of states ?? []) {
     if (!(s in TrialState)) throw new CliError(`--state: unknown state "${s}"; expected some of ${Object.keys(TrialState).join(", ")}`);

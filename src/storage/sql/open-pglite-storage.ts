@@ -7,6 +7,7 @@ import { PgliteDialect } from "./pglite-dialect.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
 import { StorageConfigError } from "../storage-errors.ts";
 import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { serveFolderReads } from "../folder-socket/folder-read-host.ts";
 
 const INT8 = 20;
 
@@ -26,7 +27,8 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
       if (e instanceof WebAssembly.RuntimeError || /^XX/.test(String((e as { code?: unknown })?.code ?? ""))) throw damaged(dataDir, e);
       throw e;
     });
-    return new SqlStorage(db, {
+    let readHost: { close(): Promise<void> } | null = null;
+    const storage = new SqlStorage(db, {
       kind: "pglite",
       location: dataDir ?? "pglite in memory",
       serialize: true,
@@ -36,8 +38,14 @@ export async function openPgliteStorage(folder: string | null): Promise<SqlStora
           if (!pglite.closed) await unlisten();
         };
       },
-      onClose: () => lock?.release(),
+      onClose: async () => {
+        await readHost?.close();
+        lock?.release();
+      },
     });
+    // Other processes (hpo trials, hpo serve) read the folder through this one.
+    if (dataDir) readHost = await serveFolderReads(storage, dataDir).catch(() => null);
+    return storage;
   } catch (e) {
     lock?.release();
     throw e;
