@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStudy, type FrozenTrial } from "hpo";
+import { createStudy, ThresholdPruner, type FrozenTrial } from "hpo";
 import { command, parseReportLine } from "hpo/command";
 import { computeCaptionMetrics } from "hpo/metrics";
 import { runHpo } from "../support/run-hpo.ts";
@@ -163,5 +163,47 @@ describe("hpo score-captions", { timeout: 120_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/missing\.jsonl: cannot read the predictions file: ENOENT/);
     expect((await runHpo(["score-captions"])).stderr).toMatch(/expected one predictions file\nusage: hpo score-captions/);
+  });
+});
+
+// Named metrics (issue 18, branch metrics) are not merged here yet: until the command objective
+// reads them this skips, and it reads trial.metrics and the study's metric option structurally.
+const namedMetrics = parseReportLine('hpo:report {"step": 0, "metrics": {"val_loss": 1}}').kind === "report";
+type StudyOptions = Parameters<typeof createStudy>[0];
+type MetricsTrial = FrozenTrial & { readonly metrics: ReadonlyMap<number, Readonly<Record<string, number>>> };
+
+describe.skipIf(!namedMetrics)("hpo:captions, named metrics", () => {
+  it("records the scores as the step's named metrics, which a study's pruner can watch", async () => {
+    const all = corpus("public_nonempty");
+    const captions = all.cases.map((c) => ({ prediction: c.prediction, references: c.references }));
+    const objective = command({
+      cmd: programs.scriptedTrainer,
+      logDir: join(dir, "trials"),
+      env: script(
+        { out: captionsLine({ step: 1, split: "val", captions }) },
+        { out: captionsLine({ step: 1, split: "test", captions: captions.slice(0, 5) }) },
+        { out: captionsLine({ step: 2, split: "val", captions: captions.map((c) => ({ ...c, prediction: "" })) }) },
+        { sleep: 60_000 },
+      ),
+    });
+    // The pruner watches val_meteor: the first step's is high, the second's is 0 (empty captions).
+    const study = await createStudy({ storage: "memory", direction: "maximize", metric: "val_meteor", pruner: new ThresholdPruner({ lower: 0.1 }) } as StudyOptions);
+    await study.optimize(objective, { nTrials: 1, catch: true });
+    const [trial] = (await study.trials()) as MetricsTrial[];
+    expect(trial.state).toBe("PRUNED");
+    const expected = computeCaptionMetrics(all.cases.map((x) => x.prediction), all.cases.map((x) => x.references));
+    const test = computeCaptionMetrics(all.cases.slice(0, 5).map((x) => x.prediction), all.cases.slice(0, 5).map((x) => x.references));
+    expect(trial.metrics.get(1)).toEqual({
+      val_bleu1: expected.bleu1,
+      val_bleu2: expected.bleu2,
+      val_rougeL: expected.rougeL,
+      val_meteor: expected.meteor,
+      test_bleu1: test.bleu1,
+      test_bleu2: test.bleu2,
+      test_rougeL: test.rougeL,
+      test_meteor: test.meteor,
+    });
+    expect(trial.metrics.get(2)).toMatchObject({ val_meteor: 0, val_bleu1: 0 });
+    expect([...trial.intermediateValues]).toEqual([[1, expected.meteor], [2, 0]]);
   });
 });
