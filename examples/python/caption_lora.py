@@ -326,7 +326,7 @@ def run(args: argparse.Namespace) -> int:
     trial_dir = hpo.trial_dir()
     config = config_of(args)
     first_epoch, best, history = 0, None, []
-    resume = None if args.no_resume else find_resume_checkpoint(trial_dir, hpo.predecessor_dir(), config)
+    resume = None if args.no_resume else find_resume_checkpoint(trial_dir, hpo.retry_of_dir(), config)
     if resume is not None:
         state = torch.load(resume, map_location="cpu", weights_only=False)  # our own file: random states included
         load_trainable_state(model, state["trainable"])

@@ -124,7 +124,7 @@ def restore_rng_state(state: dict) -> None:
 
 def find_resume_checkpoint(trial_dir: str, predecessor: Optional[str], config: dict) -> Optional[str]:
     """The checkpoint this trial continues from, if any: the predecessor's folder when hpo
-    names it (HPO_PREDECESSOR_DIR), this trial's own folder (a rerun), else the newest
+    names it (HPO_RETRY_OF_DIR), this trial's own folder (a rerun), else the newest
     unfinished checkpoint among sibling trial folders (``<logDir>/<study>/trial-*``) made
     with the same configuration — a retried trial has its predecessor's params."""
     candidates: List[Path] = []

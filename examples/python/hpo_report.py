@@ -49,7 +49,7 @@ __all__ = [
     "study_name",
     "trial_dir",
     "score_captions",
-    "predecessor_dir",
+    "retry_of_dir",
     "handle_sigterm",
     "stop_requested",
 ]
@@ -168,9 +168,9 @@ def score_captions(step: int, split: str, cases: Iterable[Tuple[str, Sequence[st
     return body["scores"]
 
 
-def predecessor_dir() -> Optional[str]:
-    """The folder of the trial this one retries, when hpo names it (HPO_PREDECESSOR_DIR)."""
-    return os.environ.get("HPO_PREDECESSOR_DIR") or None
+def retry_of_dir() -> Optional[str]:
+    """For a retried trial, the folder of the trial it retries (None otherwise)."""
+    return os.environ.get("HPO_RETRY_OF_DIR") or None
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
