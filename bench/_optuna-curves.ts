@@ -100,7 +100,8 @@ export function asQualityBaseline(curves: OptunaCurves): Record<string, Record<s
   return out;
 }
 
-function runPython(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs a Python script with the peer's environment; its stdout, or its last stderr line as the error. */
+export function runPython(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(pythonPath(), args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

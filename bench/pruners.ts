@@ -140,7 +140,9 @@ type SamplerFactory = (seed: number) => Sampler;
 
 /** hpo's TPESampler with the given options, seeded per run. */
 async function tpeFactory(normalizedKernels: boolean, extra: Record<string, unknown>): Promise<{ make: SamplerFactory; from: string } | null> {
-  const base = { ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) } as TPESamplerOptions;
+  // Optuna's baseline ran TPESampler(seed=s): the replay of Optuna 3.1.0's defaults is the
+  // same sampler, so the pruners are compared on equal terms.
+  const base = { replay: "optuna-3.1", ...extra, ...(normalizedKernels ? { optuna31Kernels: false } : {}) } as TPESamplerOptions;
   return { make: (seed) => new TPESampler({ ...base, seed }), from: "hpo" };
 }
 
@@ -411,7 +413,7 @@ export default async function pruners(argv: string[]): Promise<void> {
     makeSampler = tpe.make;
     const extra = Object.entries(args.tpeOptions).map(([k, v]) => `, ${k}: ${JSON.stringify(v)}`).join("");
     const kernels = extra + (args.normalizedKernels ? ", optuna31Kernels: false" : "");
-    samplerLabel = `TPESampler({ seed${kernels} }) from ${tpe.from}`;
+    samplerLabel = `TPESampler({ seed, replay: "optuna-3.1"${kernels} }) from ${tpe.from}`;
   } else {
     if (args.sampler === "tpe") console.log("note: no TPESampler found; using RandomSampler");
     makeSampler = (seed) => new RandomSampler({ seed });

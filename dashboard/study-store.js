@@ -31,6 +31,19 @@ export class StudyStore {
     this.version++;
   }
 
+  /** The metric pruners watch (the study's `metric`, else "value"). */
+  watchedMetric() {
+    const m = this.study?.systemAttrs?.metric;
+    return typeof m === "string" ? m : typeof m?.name === "string" ? m.name : "value";
+  }
+
+  /** Every metric name reported in the study, the watched one first. */
+  metricNames() {
+    const names = new Set([this.watchedMetric()]);
+    for (const t of this.trials.values()) for (const [, m] of t.metrics) for (const k of Object.keys(m)) names.add(k);
+    return [...names];
+  }
+
   /** Trials in number order. */
   list() {
     return [...this.trials.values()].sort((a, b) => a.number - b.number);
@@ -39,7 +52,7 @@ export class StudyStore {
   #trial(number, at) {
     let t = this.trials.get(number);
     if (!t) {
-      t = { number, trialId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
+      t = { number, trialId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], metrics: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
       this.trials.set(number, t);
     }
     return t;
@@ -69,12 +82,10 @@ export class StudyStore {
         t.distributions[p.name] = p.distribution;
         break;
       case "reported": {
-        const last = t.intermediate[t.intermediate.length - 1];
-        if (!last || last[0] < p.step) t.intermediate.push([p.step, p.value]);
-        else if (!t.intermediate.some(([s]) => s === p.step)) {
-          t.intermediate.push([p.step, p.value]);
-          t.intermediate.sort((a, b) => a[0] - b[0]);
-        }
+        // value: the study's watched metric (absent when this report did not include it);
+        // metrics: every metric recorded at that step, by name.
+        if (p.value !== undefined) insertAtStep(t.intermediate, p.step, p.value, false);
+        if (p.metrics) insertAtStep(t.metrics, p.step, p.metrics, true);
         break;
       }
       case "trial_attr_set":
@@ -97,12 +108,28 @@ export class StudyStore {
   }
 }
 
+/**
+ * Adds a step's entry to [step, x] pairs kept in step order; a step already there keeps its
+ * value, or (`merge`) gains the names it did not have, as storage keeps the first report.
+ */
+function insertAtStep(pairs, step, value, merge) {
+  const at = pairs.findIndex(([s]) => s >= step);
+  if (at >= 0 && pairs[at][0] === step) {
+    if (merge) pairs[at][1] = { ...value, ...pairs[at][1] };
+    return;
+  }
+  const entry = [step, merge ? { ...value } : value];
+  if (at < 0) pairs.push(entry);
+  else pairs.splice(at, 0, entry);
+}
+
 function fromFeed(t) {
   return {
     ...t,
     params: { ...t.params },
     distributions: { ...t.distributions },
     intermediate: t.intermediate.map(([s, v]) => [s, v]),
+    metrics: (t.metrics ?? []).map(([s, m]) => [s, { ...m }]),
     userAttrs: { ...t.userAttrs },
     systemAttrs: { ...t.systemAttrs },
     start: t.start ? Date.parse(t.start) : null,

@@ -37,7 +37,9 @@ export default defineStudy({
     freeze: param.categorical(["none", "encoder", "decoder"]),
     epochs: param.int(3, 8),
   },
-  // Validation METEOR from epoch 1 on (step 0 is the untuned model, the same for every trial).
+  // The pruner watches validation METEOR as hpo scored it, from epoch 1 on (step 0 is the
+  // untuned model, the same for every trial).
+  metric: "val_meteor",
   pruner: new MedianPruner({ nStartupTrials: 4, nWarmupSteps: 1 }),
   nTrials: Number(env.CAPTION_TRIALS ?? 24),
   objective: command({

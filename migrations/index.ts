@@ -3,6 +3,7 @@ import * as m0001 from "./0001-initial-schema.ts";
 import * as m0002 from "./0002-retries-and-checkpoints.ts";
 import * as m0003 from "./0003-budget-counter-and-event-function.ts";
 import * as m0004 from "./0004-single-statement-trial-writes.ts";
+import * as m0005 from "./0005-named-metrics.ts";
 
 /**
  * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0002-retries-and-checkpoints": m0002,
   "0003-budget-counter-and-event-function": m0003,
   "0004-single-statement-trial-writes": m0004,
+  "0005-named-metrics": m0005,
 };

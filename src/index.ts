@@ -21,6 +21,7 @@ export type {
   WorkerOptions,
 } from "./study/study.ts";
 export type { StudyDirection } from "./study/study-direction.ts";
+export type { StudyMetric, StudyMetricOption } from "./study/study-metric.ts";
 export type { Objective, ObjectiveResult } from "./study/objective.ts";
 export { Trial, TrialFinishedError } from "./trial/trial.ts";
 export { TrialState } from "./trial/trial-state.ts";

@@ -7,11 +7,19 @@ const CUT = "path://M2,0 L5,3 L8,0 L10,2 L7,5 L10,8 L8,10 L5,7 L2,10 L0,8 L3,5 L
 /** Curves drawn at most (the most recent trials). */
 const MAX_CURVES = 150;
 
-/** The series of one trial's intermediate values; pruned curves are dashed and end in a cross. */
-export function curveSeries(t, { highlight = false } = {}) {
+/** One trial's [step, value] points of a metric: the watched one is its intermediate values. */
+export function metricPoints(t, metric, watched) {
+  if (metric === watched) return t.intermediate;
+  const points = [];
+  for (const [s, m] of t.metrics) if (m[metric] !== undefined) points.push([s, m[metric]]);
+  return points;
+}
+
+/** The series of one trial's curve (its intermediate values unless `points` are given); pruned curves are dashed and end in a cross. */
+export function curveSeries(t, { highlight = false, points = t.intermediate } = {}) {
   const pruned = t.state === "PRUNED";
-  const data = t.intermediate.map(([s, v], i) =>
-    pruned && i === t.intermediate.length - 1 ? { value: [s, v], symbol: CUT, symbolSize: 11, itemStyle: { color: STATE_COLORS.PRUNED } } : [s, v],
+  const data = points.map(([s, v], i) =>
+    pruned && i === points.length - 1 ? { value: [s, v], symbol: CUT, symbolSize: 11, itemStyle: { color: STATE_COLORS.PRUNED } } : [s, v],
   );
   return {
     name: `trial ${t.number}`,
@@ -30,7 +38,7 @@ export function curveSeries(t, { highlight = false } = {}) {
   };
 }
 
-/** Learning curves: intermediate values by step, one line per trial. */
+/** Learning curves: one metric by step (the watched one unless picked), one line per trial. */
 export class IntermediateChart {
   constructor(el, onPick) {
     this.el = el;
@@ -41,11 +49,16 @@ export class IntermediateChart {
     });
   }
 
-  update(store, { logY = false } = {}) {
-    const withCurves = store.list().filter((t) => t.intermediate.length > 0).slice(-MAX_CURVES);
+  update(store, { logY = false, metric = store.watchedMetric() } = {}) {
+    const watched = store.watchedMetric();
+    const withCurves = store
+      .list()
+      .map((t) => ({ t, points: metricPoints(t, metric, watched) }))
+      .filter((c) => c.points.length > 0)
+      .slice(-MAX_CURVES);
     let points = 0;
     let hidden = 0;
-    for (const t of withCurves) points += t.intermediate.length;
+    for (const c of withCurves) points += c.points.length;
     this.base.chart.setOption(
       {
         animation: false,
@@ -53,9 +66,9 @@ export class IntermediateChart {
         // ECharts puts a formatter's string in the page as HTML: every part is escaped.
         tooltip: { trigger: "item", formatter: (p) => `${esc(p.seriesName)}<br/>step ${esc((p.value ?? p.data)[0])}: ${esc((p.value ?? p.data)[1])}` },
         xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 24, minInterval: 1 },
-        yAxis: valueAxis(logY),
-        series: withCurves.map((t) => {
-          const series = curveSeries(t);
+        yAxis: valueAxis(logY, { name: metric }),
+        series: withCurves.map((c) => {
+          const series = curveSeries(c.t, { points: c.points });
           const kept = positiveOnly(series.data, logY);
           hidden += kept.hidden;
           return { ...series, data: kept.points };
@@ -67,7 +80,8 @@ export class IntermediateChart {
     this.el.dataset.curves = String(withCurves.length);
     this.el.dataset.log = String(logY);
     this.el.dataset.hidden = String(hidden);
-    this.el.dataset.pruned = String(withCurves.filter((t) => t.state === "PRUNED").length);
+    this.el.dataset.pruned = String(withCurves.filter((c) => c.t.state === "PRUNED").length);
+    this.el.dataset.metric = metric;
   }
 
   dispose() {

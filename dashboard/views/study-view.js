@@ -47,7 +47,14 @@ export function studyView(root, feed, name) {
   const historyLog = logScaleToggle("history-log", () => redraw(true));
   const curvesLog = logScaleToggle("curves-log", () => redraw(true));
   const history = card("Optimization history", "history-chart", historyLog.el);
-  const curves = card("Intermediate values", "intermediate-chart", curvesLog.el);
+  // Which metric the learning curves show: the watched one (what pruners read) by default.
+  let metric = null;
+  const metricPick = h("select", { class: "metric", "aria-label": "metric", "data-testid": "metric-pick", hidden: true });
+  metricPick.addEventListener("change", () => {
+    metric = metricPick.value;
+    redraw(true);
+  });
+  const curves = card("Intermediate values", "intermediate-chart", h("span", { class: "axis-picks" }, metricPick, " ", curvesLog.el));
   const axisPicker = new AxisPicker(() => redraw(true));
   const parallel = card("Parallel coordinates", "parallel-chart", axisPicker.el);
   // Multi-objective studies: the Pareto front by two objectives the user picks.
@@ -115,13 +122,14 @@ export function studyView(root, feed, name) {
     lastDraw = performance.now();
     renderSummary();
     charts.history.update(store, objective, { logY: historyLog.log });
-    charts.curves.update(store, { logY: curvesLog.log });
+    renderMetricPick();
+    charts.curves.update(store, { logY: curvesLog.log, metric: metric ?? store.watchedMetric() });
     drawPareto();
     drawSlice();
     charts.edf.update(store, objective, { logX: edfLog.log });
     charts.timeline.update(store, Date.now());
     // A study whose trials report nothing (most multi-objective ones) gets no empty axes.
-    curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0);
+    curves.card.hidden = ![...store.trials.values()].some((t) => t.intermediate.length > 0 || t.metrics.length > 0);
     charts.parallel.update(store, objective, { order: axisPicker.sync(paramNames()) });
     tableNote.textContent = `(${trialsTable.render(store, Date.now())})`;
     detail?.render();
@@ -142,6 +150,16 @@ export function studyView(root, feed, name) {
       detail?.render();
     }
   }, 1000);
+
+  const renderMetricPick = () => {
+    const names = store.metricNames();
+    if (metricPick.dataset.names === names.join("\u0000")) return;
+    metricPick.dataset.names = names.join("\u0000");
+    const watched = store.watchedMetric();
+    metricPick.replaceChildren(...names.map((n) => h("option", { value: n }, n === watched ? `${n} (pruner)` : n)));
+    metricPick.value = metric ?? watched;
+    metricPick.hidden = names.length < 2;
+  };
 
   /** Param names in the order trials first used them. */
   const paramNames = () => {

@@ -87,9 +87,7 @@ export class TrialDetail {
         .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(formatParam(v))}</td><td class="muted">${esc(describe(t.distributions[k]))}</td></tr>`)
         .join("")}</tbody></table>` : "<p class=\"muted\">none yet</p>"}
       <h3>Intermediate values</h3>
-      ${t.intermediate.length ? `<table class="table compact"><thead><tr><th>step</th><th>value</th></tr></thead><tbody>${t.intermediate
-        .map(([s, v]) => `<tr><td class="num">${esc(s)}</td><td class="num">${esc(formatNumber(v))}</td></tr>`)
-        .join("")}</tbody></table>` : "<p class=\"muted\">none reported</p>"}
+      ${metricsTable(t)}
       <h3>User attributes</h3>${attrsTable(t.userAttrs)}
       <h3>System attributes</h3>${attrsTable(t.systemAttrs)}`;
   }
@@ -98,4 +96,14 @@ export class TrialDetail {
     this.chart.dispose();
     this.panel.remove();
   }
+}
+
+/** Every reported step, a column per metric (the watched one's values when none are named). */
+function metricsTable(t) {
+  if (t.metrics.length === 0 && t.intermediate.length === 0) return '<p class="muted">none reported</p>';
+  const rows = t.metrics.length ? t.metrics : t.intermediate.map(([s, v]) => [s, { value: v }]);
+  const names = [...new Set(rows.flatMap(([, m]) => Object.keys(m)))];
+  return `<table class="table compact" data-testid="trial-metrics"><thead><tr><th>step</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map(([s, m]) => `<tr><td class="num">${esc(s)}</td>${names.map((n) => `<td class="num">${m[n] === undefined ? "" : esc(formatNumber(m[n]))}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
 }

@@ -12,7 +12,10 @@ trial and reads two kinds of lines from its stdout::
 Everything else your program prints goes to the trial's log file. The trial's params come
 as arguments (when the study templates them, ``--lr {lr}``) and as environment variables:
 ``HPO_PARAMS`` (JSON) and ``HPO_PARAM_<NAME>``; ``HPO_TRIAL_NUMBER``, ``HPO_STUDY_NAME``
-and ``HPO_TRIAL_DIR`` (a folder for this trial's checkpoints) come too.
+and ``HPO_TRIAL_DIR`` (a folder for this trial's checkpoints) come too. A trial that retries
+one that died (killed machine, lost heartbeat, Ctrl-C) also gets ``HPO_RETRY_OF`` and
+``HPO_RETRY_OF_DIR``, the dead trial's folder: ``resume_file("ckpt.pt")`` finds the
+checkpoint there (copying it into this trial's folder, so a retry of the retry finds it too).
 
 When hpo prunes a trial, or it times out, or hpo itself is stopped, the program's whole
 process group gets SIGTERM, then SIGKILL after the grace period. ``stop_requested()``
@@ -35,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import time
@@ -50,6 +54,7 @@ __all__ = [
     "trial_dir",
     "score_captions",
     "retry_of_dir",
+    "resume_file",
     "handle_sigterm",
     "stop_requested",
 ]
@@ -171,6 +176,23 @@ def score_captions(step: int, split: str, cases: Iterable[Tuple[str, Sequence[st
 def retry_of_dir() -> Optional[str]:
     """For a retried trial, the folder of the trial it retries (None otherwise)."""
     return os.environ.get("HPO_RETRY_OF_DIR") or None
+
+
+def resume_file(name: str) -> Optional[str]:
+    """The checkpoint ``name`` to resume from: this trial's own (a restarted program), else
+    the one the retried trial left in its folder, copied here first so that this trial's
+    folder holds it from now on. None when neither has it: start from scratch."""
+    own = os.path.join(trial_dir(), name)
+    if os.path.exists(own):
+        return own
+    previous = retry_of_dir()
+    if previous and os.path.exists(os.path.join(previous, name)):
+        os.makedirs(trial_dir(), exist_ok=True)
+        tmp = own + ".partial"
+        shutil.copyfile(os.path.join(previous, name), tmp)
+        os.replace(tmp, own)
+        return own
+    return None
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:

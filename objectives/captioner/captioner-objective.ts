@@ -16,6 +16,7 @@ import { pretrainedTunable } from "./pretrained/pretrained-tuning.ts";
 import { baselineParams, type CaptionerBaselines, computeBaselines } from "./tuning/baselines.ts";
 import { fineTune, formatScores, isBetter, metricValue, scoresOf } from "./tuning/fine-tune.ts";
 import type { TunableCaptioner } from "./tuning/tuning-run.ts";
+import type { SplitScores } from "./training/evaluation.ts";
 import { wordCaptionerTunable } from "./tuning/word-captioner-tuning.ts";
 
 export { metricValue };
@@ -31,6 +32,25 @@ async function createTunable(o: ResolvedCaptionerOptions, log: (m: string) => vo
 /** A folder name for the study a trial belongs to. */
 function studyFolder(trial: CaptionerTrial): string {
   return (trial.studyName ?? "study").replace(/[^\w.-]+/g, "_");
+}
+
+/** What the captioner reports per epoch, by name, as the metrics' usual short names. */
+export function epochMetrics(scores: SplitScores, trainLoss: number): Record<string, number> {
+  return { train_loss: trainLoss, val_loss: scores.loss, bleu1: scores.bleu1, bleu2: scores.bleu2, rouge_l: scores.rougeL, meteor: scores.meteor };
+}
+
+/**
+ * An epoch's report: every metric by name, with the objective's metric also under the
+ * study's watched name when that is none of them (a study without `metric` watches
+ * "value"), so pruners see what they saw before named metrics. A trial without named
+ * metrics gets the one number.
+ */
+function epochReport(trial: CaptionerTrial, value: number, scores: SplitScores, trainLoss: number): number | Record<string, number> {
+  const watched = trial.metricName;
+  if (watched === undefined) return value;
+  const metrics = epochMetrics(scores, trainLoss);
+  if (!Object.hasOwn(metrics, watched)) metrics[watched] = value;
+  return metrics;
 }
 
 /**
@@ -73,8 +93,8 @@ export function captionerObjective(options: CaptionerObjectiveOptions = {}): (tr
       resume: saved instanceof Uint8Array ? saved : null,
       saveTo,
       log: (m) => log(m.replace("[captioner]", tag)),
-      onEpoch: async (epoch, value, _scores, state) => {
-        trial.report(value, epoch);
+      onEpoch: async (epoch, value, scores, state, trainLoss) => {
+        trial.report(epochReport(trial, value, scores, trainLoss), epoch);
         if (store) await store.save(state());
         if (await trial.shouldPrune()) throw new TrialPruned(`pruned after epoch ${epoch} (${o.metric} ${value.toFixed(4)})`);
       },

@@ -23,7 +23,10 @@ export interface CaptionerTrial {
   suggestFloat(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
   suggestInt(name: string, low: number, high: number, options?: { log?: boolean; step?: number }): number;
   suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T;
-  report(value: number, step: number): void;
+  /** One number (the study's watched metric) or named metrics at an epoch. */
+  report(value: number | Readonly<Record<string, number>>, step: number): void;
+  /** The metric the study's pruner watches (hpo's Trial has it); absent: reports are one number. */
+  readonly metricName?: string;
   shouldPrune(): Promise<boolean>;
   setUserAttr(key: string, value: AttrValue): void | Promise<void>;
 }

@@ -15,7 +15,7 @@ import { LineSplitter } from "./line-splitter.ts";
 import { ProcessGroup, type ExitStatus } from "./process-group.ts";
 import { isShuttingDown, trackProcessGroup } from "./process-group-registry.ts";
 import { recordCaptionScores } from "./record-caption-scores.ts";
-import { parseReportLine } from "./report-line-parser.ts";
+import { parseReportLine, type ReportedValue } from "./report-line-parser.ts";
 import { TrialLog } from "./trial-log.ts";
 import { renderArguments, trialEnvironment, type TrialContext } from "./trial-environment.ts";
 
@@ -30,10 +30,13 @@ type StopReason = "pruned" | "timeout" | "error";
  * reports to the trial, pruning and timeout; returns the value or throws (TrialPruned for
  * PRUNED, an Error whose message says why for FAIL). Never leaves a process behind.
  */
-export async function runCommandTrial(options: ResolvedCommandOptions, trial: CommandTrial): Promise<number> {
+export async function runCommandTrial(options: ResolvedCommandOptions, trial: CommandTrial): Promise<ReportedValue> {
   if (isShuttingDown()) throw new Error(`command: the runner is shutting down; trial ${trial.number} not started`);
-  const trialDir = resolve(options.logDir, pathSegment(trial.studyName), `trial-${trial.number}`);
-  const context: TrialContext = { trialNumber: trial.number, studyName: trial.studyName, trialDir };
+  const studyDir = resolve(options.logDir, pathSegment(trial.studyName));
+  const trialDir = join(studyDir, `trial-${trial.number}`);
+  // A retry gets the folder its predecessor wrote checkpoints to, so it can resume from them.
+  const retryOf = typeof trial.retryOf === "number" ? { trialNumber: trial.retryOf, trialDir: join(studyDir, `trial-${trial.retryOf}`) } : null;
+  const context: TrialContext = { trialNumber: trial.number, studyName: trial.studyName, trialDir, retryOf };
   const argv = renderArguments(options.cmd, trial.params, context);
   const env: NodeJS.ProcessEnv = {
     // Python block-buffers a piped stdout, which would hold reports back until the end.
@@ -70,7 +73,7 @@ async function runProgram(
   env: NodeJS.ProcessEnv,
   log: TrialLog,
   trialDir: string,
-): Promise<number> {
+): Promise<ReportedValue> {
   const group = await ProcessGroup.spawn(argv, { cwd: options.cwd, env });
   const untrack = trackProcessGroup(group, options.gracePeriod);
   const label = `hpo command (trial ${trial.number})`;
@@ -96,8 +99,8 @@ async function runProgram(
   if (trial.signal?.aborted) onAbort();
   else trial.signal?.addEventListener("abort", onAbort, { once: true });
 
-  let result: number | undefined;
-  let lastReport: { step: number; value: number } | undefined;
+  let result: ReportedValue | undefined;
+  let lastReport: { step: number; value: ReportedValue } | undefined;
   let stdoutLine = 0;
   const handleStdoutLine = async (line: string): Promise<void> => {
     stdoutLine += 1;

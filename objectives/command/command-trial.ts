@@ -11,6 +11,8 @@ export interface CommandTrial {
   readonly number: number;
   /** The study's name (HPO_STUDY_NAME, the parent of the trial folder). */
   readonly studyName: string;
+  /** For a retry (of a trial failed as stale or interrupted): the number of the trial it retries. */
+  readonly retryOf?: number | null;
   /** Params already suggested for this trial (a study file's declarative space). */
   readonly params: Readonly<Record<string, ParamValue>>;
   /**

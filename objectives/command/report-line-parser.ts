@@ -2,9 +2,12 @@ import { z } from "zod";
 import { CAPTIONS_PREFIX, captionsMessageSchema, type CaptionsMessage } from "./caption-message.ts";
 import { describeZodIssues } from "./describe-zod-issues.ts";
 
-/** What a program prints to report: `hpo:report {"step": 3, "value": 0.41}`. */
+/**
+ * What a program prints to report: `hpo:report {"step": 3, "value": 0.41}` (the study's
+ * watched metric) or `hpo:report {"step": 3, "metrics": {"val_loss": 2.4, "meteor": 0.22}}`.
+ */
 export const REPORT_PREFIX = "hpo:report";
-/** What a program prints to finish: `hpo:result {"value": 0.52}`. */
+/** What a program prints to finish: `hpo:result {"value": 0.52}` (or `{"metrics": {...}}`). */
 export const RESULT_PREFIX = "hpo:result";
 
 // JSON has no NaN or ±Infinity; hpo_report.py writes them as these strings.
@@ -15,19 +18,36 @@ const metricValue = z.union(
   { error: 'expected a number (or "NaN", "Infinity", "-Infinity")' },
 );
 
-const reportSchema = z.object({
-  step: z.number({ error: "expected an integer step" }).int({ error: "expected an integer step" }).nonnegative(),
-  value: metricValue,
-});
+const metricsSchema = z
+  .record(z.string().min(1, "expected non-empty metric names").max(128, "expected metric names of at most 128 characters"), metricValue)
+  .refine((m) => Object.keys(m).length > 0, "expected at least one metric");
 
-const resultSchema = z.object({ value: metricValue });
+/** `value` (one number) or `metrics` (named numbers), exactly one of them. */
+const valueOrMetrics = {
+  value: metricValue.optional(),
+  metrics: metricsSchema.optional(),
+};
+const oneOf = (o: { value?: number; metrics?: Record<string, number> }) => (o.value === undefined) !== (o.metrics === undefined);
+const oneOfMessage = { message: 'expected "value" (a number) or "metrics" (an object of named numbers), not both' };
+
+const reportSchema = z
+  .object({
+    step: z.number({ error: "expected an integer step" }).int({ error: "expected an integer step" }).nonnegative(),
+    ...valueOrMetrics,
+  })
+  .refine(oneOf, oneOfMessage);
+
+const resultSchema = z.object(valueOrMetrics).refine(oneOf, oneOfMessage);
+
+/** A reported number, or named numbers. */
+export type ReportedValue = number | Readonly<Record<string, number>>;
 
 /** One line of a program's stdout, as the command objective understands it. */
 export type ReportLine =
-  /** An intermediate value: `trial.report(value, step)`. */
-  | { readonly kind: "report"; readonly step: number; readonly value: number }
-  /** The trial's final value. */
-  | { readonly kind: "result"; readonly value: number }
+  /** An intermediate value or named metrics: `trial.report(value, step)`. */
+  | { readonly kind: "report"; readonly step: number; readonly value: ReportedValue }
+  /** The trial's final value (named metrics: the study's watched one is the value). */
+  | { readonly kind: "result"; readonly value: ReportedValue }
   /** A split's captions for hpo to score and record as that step's metrics. */
   | { readonly kind: "captions"; readonly message: CaptionsMessage }
   /** A line that starts with `hpo:` but is not a valid report or result; `reason` says why. */
@@ -64,9 +84,9 @@ export function parseReportLine(line: string): ReportLine {
   if (keyword === REPORT_PREFIX) {
     const parsed = reportSchema.safeParse(json);
     if (!parsed.success) return { kind: "invalid", reason: `${keyword}: ${describeZodIssues(parsed.error)}` };
-    return { kind: "report", step: parsed.data.step, value: parsed.data.value };
+    return { kind: "report", step: parsed.data.step, value: parsed.data.value ?? parsed.data.metrics! };
   }
   const parsed = resultSchema.safeParse(json);
   if (!parsed.success) return { kind: "invalid", reason: `${keyword}: ${describeZodIssues(parsed.error)}` };
-  return { kind: "result", value: parsed.data.value };
+  return { kind: "result", value: parsed.data.value ?? parsed.data.metrics! };
 }

@@ -5,6 +5,8 @@ export interface TrialContext {
   readonly trialNumber: number;
   readonly studyName: string;
   readonly trialDir: string;
+  /** For a retried trial: the number and folder of the trial it retries (its checkpoints are there). */
+  readonly retryOf?: { readonly trialNumber: number; readonly trialDir: string } | null;
 }
 
 /**
@@ -25,7 +27,8 @@ export function formatParam(value: ParamValue): string {
 
 /**
  * The variables a trial's program gets on top of the inherited environment: HPO_PARAMS
- * (JSON), HPO_PARAM_<NAME> each, HPO_TRIAL_NUMBER, HPO_STUDY_NAME, HPO_TRIAL_DIR. Throws
+ * (JSON), HPO_PARAM_<NAME> each, HPO_TRIAL_NUMBER, HPO_STUDY_NAME, HPO_TRIAL_DIR, and for a
+ * retried trial HPO_RETRY_OF (the failed trial's number) and HPO_RETRY_OF_DIR (its folder). Throws
  * when two param names map to one variable, since one would silently hide the other.
  */
 export function trialEnvironment(params: Readonly<Record<string, ParamValue>>, context: TrialContext): Record<string, string> {
@@ -35,6 +38,10 @@ export function trialEnvironment(params: Readonly<Record<string, ParamValue>>, c
     HPO_STUDY_NAME: context.studyName,
     HPO_TRIAL_DIR: context.trialDir,
   };
+  if (context.retryOf) {
+    env.HPO_RETRY_OF = String(context.retryOf.trialNumber);
+    env.HPO_RETRY_OF_DIR = context.retryOf.trialDir;
+  }
   const owner = new Map<string, string>();
   for (const [name, value] of Object.entries(params)) {
     const variable = paramEnvName(name);

@@ -10,14 +10,17 @@ import { finishedSpaceIds } from "./search-space-intersection.ts";
  * sampled jointly by multivariate TPE.
  *
  * Groups come in Optuna's order (each new parameter set splits every group into the part it
- * shares and the part it lacks, then adds its new names), names inside a group sorted, so
- * groups draw from the random stream in the order Optuna's do.
+ * shares and the part it lacks, then adds its new names). With `sortNames` (replaying
+ * Optuna), names inside a group are sorted, so groups draw from the random stream in the
+ * order Optuna's do; otherwise they keep the order the trials suggested them in, so that on
+ * an unconditional space grouped TPE is exactly multivariate TPE.
  *
  * Unlike Optuna, a parameter seen with two different distributions is left out of every
  * group (it is then sampled independently), instead of keeping whichever came first.
  */
-export function groupDecomposedSearchSpace(snap: HistorySnapshot): Record<string, Distribution>[] {
-  const memo = snap.memo.get("groups") as Record<string, Distribution>[] | undefined;
+export function groupDecomposedSearchSpace(snap: HistorySnapshot, sortNames: boolean): Record<string, Distribution>[] {
+  const key = sortNames ? "groups-sorted" : "groups";
+  const memo = snap.memo.get(key) as Record<string, Distribution>[] | undefined;
   if (memo) return memo;
   const spaces = finishedSpaceIds(snap).map((id) => snap.space(id));
   let groups: string[][] = [];
@@ -35,13 +38,13 @@ export function groupDecomposedSearchSpace(snap: HistorySnapshot): Record<string
   const result: Record<string, Distribution>[] = [];
   for (const group of groups) {
     const out: Record<string, Distribution> = {};
-    for (const name of [...group].sort()) {
+    for (const name of sortNames ? [...group].sort() : group) {
       const d = consistentDistribution(spaces, name);
       if (d) out[name] = d;
     }
     if (Object.keys(out).length > 0) result.push(out);
   }
-  snap.memo.set("groups", result);
+  snap.memo.set(key, result);
   return result;
 }
 

@@ -4,6 +4,8 @@ import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
 import { normLogPdf } from "./normal-functions.ts";
 import { logGaussMass } from "./truncated-normal.ts";
 import { SLOT, scratchF64 } from "./scratch-buffers.ts";
+import { expNonPositive } from "./exp-nonpositive.ts";
+import { jointLogDensity } from "./joint-log-density.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /**
@@ -46,7 +48,7 @@ export class MixtureLogDensity {
     if (spaces.length === 1 && spaces[0].kind === "categorical") this.#evaluate = categorical1(mixture);
     else if (spaces.length === 1 && spaces[0].kind === "continuous") this.#evaluate = continuous1(mixture, exactKernels);
     else if (spaces.length === 1) this.#evaluate = discrete1(mixture);
-    else this.#evaluate = joint(mixture, exactKernels);
+    else this.#evaluate = jointLogDensity(mixture, exactKernels);
   }
 
   /** log density of `points[d][j]` (internal values) into `out[j]`, j < size. */
@@ -335,199 +337,13 @@ function discrete1(mixture: Mixture) {
   };
 }
 
-/**
- * One discrete dimension of a joint mixture: log P(candidate's grid cell | kernel i) -
- * log P(domain | kernel i). Kernels that share the observation width and sit on the grid
- * (all of them but the prior, in multivariate TPE) depend only on the grid offset between
- * candidate and centre, so that part is a table; the few others are computed directly.
- */
-class DiscreteCells {
-  readonly space: KernelSpace;
-  readonly mus: Float64Array;
-  readonly sigmas: Float64Array;
-  readonly gridLow: number;
-  readonly points: number;
-  /** Grid index of each tabulated kernel's centre, -1 for the others. */
-  readonly gridIndex: Int32Array;
-  /** Kernels computed directly (off the grid, or another width such as the prior). */
-  readonly direct: Int32Array;
-  /** log cell mass by grid offset + points - 1, for the shared width. */
-  readonly table: Float64Array;
-  /** -log domain mass per kernel (added to the base once). */
-  readonly negLogDomain: Float64Array;
-
-  constructor(space: KernelSpace, mus: Float64Array, sigmas: Float64Array) {
-    this.space = space;
-    this.mus = mus;
-    this.sigmas = sigmas;
-    const q = space.q;
-    this.gridLow = space.low + 0.5 * q;
-    this.points = Math.round((space.high - space.low) / q);
-    const m = mus.length;
-    const sigma = sigmas[0];
-    // A table over every offset costs 2·points - 1 mass evaluations: worth it unless the
-    // grid is much larger than the history.
-    const tabulate = this.points <= Math.max(4096, 4 * m);
-    this.gridIndex = new Int32Array(m).fill(-1);
-    const direct: number[] = [];
-    this.negLogDomain = new Float64Array(m);
-    const domainByGrid = new Float64Array(tabulate ? this.points : 0).fill(NaN);
-    for (let i = 0; i < m; i++) {
-      const k = this.gridOf(mus[i]);
-      const s = sigmas[i];
-      if (tabulate && k >= 0 && s === sigma) {
-        this.gridIndex[i] = k;
-        let v = domainByGrid[k];
-        if (v !== v) v = domainByGrid[k] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
-        this.negLogDomain[i] = v;
-      } else {
-        direct.push(i);
-        this.negLogDomain[i] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
-      }
-    }
-    this.direct = Int32Array.from(direct);
-    this.table = new Float64Array(tabulate ? Math.max(0, 2 * this.points - 1) : 0);
-    for (let o = 0; o < this.table.length; o++) {
-      // Centre at grid 0, cell at grid o - (points - 1): the mass depends on the offset only.
-      const offset = (o - (this.points - 1)) * q;
-      this.table[o] = logGaussMass((offset - 0.5 * q) / sigma, (offset + 0.5 * q) / sigma);
-    }
-  }
-
-  /** Grid index of a kernel-space value, or -1 when it is not on the grid. */
-  gridOf(v: number): number {
-    const q = this.space.q;
-    const k = Math.round((v - this.gridLow) / q);
-    return k >= 0 && k < this.points && Math.abs(v - (this.gridLow + k * q)) <= 1e-9 * q ? k : -1;
-  }
-
-  /** Adds log P(cell of x | kernel i) for every kernel to acc (domain normaliser excluded). */
-  addCell(x: number, acc: Float64Array): void {
-    const { space, mus, sigmas, gridIndex, table } = this;
-    const m = mus.length;
-    const lower = Math.max(x - 0.5 * space.q, space.low);
-    const upper = Math.min(x + 0.5 * space.q, space.high);
-    const kx = table.length > 0 ? this.gridOf(x) : -1;
-    if (kx < 0) {
-      for (let i = 0; i < m; i++) acc[i] += logGaussMass((lower - mus[i]) / sigmas[i], (upper - mus[i]) / sigmas[i]);
-      return;
-    }
-    const shift = kx + this.points - 1;
-    for (let i = 0; i < m; i++) {
-      const k = gridIndex[i];
-      if (k >= 0) acc[i] += table[shift - k];
-    }
-    for (const i of this.direct) acc[i] += logGaussMass((lower - mus[i]) / sigmas[i], (upper - mus[i]) / sigmas[i]);
-  }
-}
-
-function joint(mixture: Mixture, exact: boolean) {
-  const m = mixture.nComponents;
-  const { spaces, kernels } = mixture;
-  // Per kernel, everything that does not depend on the candidate: log weight, categorical
-  // "miss" probabilities, Gaussian constants and truncation normalisers.
-  const base = new Float64Array(m);
-  for (let i = 0; i < m; i++) base[i] = Math.log(mixture.weights[i]);
-  const continuous: { d: number; mus: Float64Array; inv: Float64Array }[] = [];
-  const categorical: { d: number; byChoice: Int32Array[]; bonus: Float64Array; nChoices: number }[] = [];
-  const discrete: { d: number; cells: DiscreteCells }[] = [];
-  for (let d = 0; d < spaces.length; d++) {
-    const space = spaces[d];
-    if (space.kind === "categorical") {
-      const kern = kernels[d] as CategoricalKernels;
-      const k = space.nChoices;
-      // Per row (index c + 1: choice c, 0: the prior) the log of the probability it gives
-      // any other choice, and for an observation row the extra log(hit / miss) of its own.
-      const logMiss = kern.rowOfChoice.map((row, index) => Math.log(row[(index === 1 ? 1 : 0) % k]));
-      const bonus = Float64Array.from({ length: k }, (_, c) => Math.log(kern.rowOfChoice[c + 1][c]) - logMiss[c + 1]);
-      const counts = new Int32Array(k);
-      for (let i = 0; i < m; i++) {
-        const c = kern.choiceOf[i];
-        base[i] += logMiss[c + 1];
-        if (c >= 0) counts[c]++;
-      }
-      const byChoice = Array.from(counts, (n) => new Int32Array(n));
-      counts.fill(0);
-      for (let i = 0; i < m; i++) {
-        const c = kern.choiceOf[i];
-        if (c >= 0) byChoice[c][counts[c]++] = i;
-      }
-      // A candidate's choice adds log(hit / miss) to the kernels of that choice only.
-      categorical.push({ d, byChoice, bonus, nChoices: k });
-      continue;
-    }
-    const { mus, sigmas } = kernels[d] as NumericKernels;
-    if (space.kind === "continuous") {
-      const inv = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        const s = sigmas[i];
-        base[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
-        inv[i] = 1 / s;
-      }
-      continuous.push({ d, mus, inv });
-    } else {
-      const cells = new DiscreteCells(space, mus, sigmas);
-      for (let i = 0; i < m; i++) base[i] += cells.negLogDomain[i];
-      discrete.push({ d, cells });
-    }
-  }
-  const acc = new Float64Array(m);
-  return (points: readonly Float64Array[], size: number, out: Float64Array): void => {
-    for (let j = 0; j < size; j++) {
-      acc.set(base);
-      let inside = true;
-      for (const c of categorical) {
-        const xi = points[c.d][j];
-        if (!isChoice(xi, c.nChoices)) {
-          inside = false;
-          break;
-        }
-        const list = c.byChoice[xi];
-        const bonus = c.bonus[xi];
-        for (let r = 0; r < list.length; r++) acc[list[r]] += bonus;
-      }
-      for (const c of continuous) {
-        if (!inside) break;
-        const space = spaces[c.d];
-        const x = kernelCoordinate(space, points[c.d][j]);
-        if (!(x >= space.low && x <= space.high)) {
-          inside = false;
-          break;
-        }
-        const { mus, inv } = c;
-        for (let i = 0; i < m; i++) {
-          const t = (x - mus[i]) * inv[i];
-          acc[i] -= 0.5 * t * t;
-        }
-      }
-      for (const c of discrete) {
-        if (!inside) break;
-        const space = spaces[c.d];
-        const x = kernelCoordinate(space, points[c.d][j]);
-        if (!(x >= space.low && x <= space.high)) {
-          inside = false;
-          break;
-        }
-        c.cells.addCell(x, acc);
-      }
-      if (!inside) {
-        out[j] = -Infinity;
-        continue;
-      }
-      let max = -Infinity;
-      for (let i = 0; i < m; i++) if (acc[i] > max) max = acc[i];
-      out[j] = logSumExp(acc, m, max);
-    }
-  };
-}
-
 /** log Σ exp(v_i), given max = max v_i; terms far below the max are skipped. */
 function logSumExp(values: Float64Array, m: number, max: number): number {
   if (max === -Infinity) return -Infinity;
   let sum = 0;
   for (let i = 0; i < m; i++) {
     const d = values[i] - max;
-    if (d > NEGLIGIBLE) sum += Math.exp(d);
+    if (d > NEGLIGIBLE) sum += expNonPositive(d);
   }
   return max + Math.log(sum);
 }

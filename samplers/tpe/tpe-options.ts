@@ -2,13 +2,23 @@ import { z } from "zod";
 import type { ParzenSettings } from "./parzen-estimator.ts";
 import { defaultGamma, defaultWeights } from "./tpe-defaults.ts";
 
-/** Options of {@link TPESampler}; every field is optional and defaults as in Optuna 3.1, except where docs/tpe.md says why not. */
+/**
+ * Options of {@link TPESampler}; every field is optional. The defaults are hpo's (the
+ * configuration with the lowest regret on the shared benchmark, docs/tpe.md); with
+ * `replay: "optuna-3.1"` they are Optuna 3.1.0's instead.
+ */
 export interface TPESamplerOptions {
+  /**
+   * "optuna-3.1": every option not given defaults as in Optuna 3.1.0's TPESampler, so a
+   * seeded study makes the trials a seeded Optuna 3.1.0 study makes (univariate by default;
+   * with `multivariate: true`, Optuna's multivariate TPE and its kernel widths).
+   */
+  replay?: "optuna-3.1";
   /** Same seed and same history, same proposals (for seeds 0..2^32-1, the proposals of Optuna 3.1's TPESampler with that seed). */
   seed?: number;
   /** Random sampling until this many trials have finished (COMPLETE or PRUNED). Default 10. */
   nStartupTrials?: number;
-  /** Candidates drawn from the good density; the best ratio l(x)/g(x) wins. Default 24. */
+  /** Candidates drawn from the good density; the best ratio l(x)/g(x) wins. Default 48 (Optuna: 24). */
   nEiCandidates?: number;
   /** How many of n finished trials form the good set. Default min(ceil(0.1 n), 25). */
   gamma?: (n: number) => number;
@@ -16,37 +26,37 @@ export interface TPESamplerOptions {
   weights?: (n: number) => ArrayLike<number>;
   /** Add a wide prior kernel to each density. Default true. */
   considerPrior?: boolean;
-  /** Weight of the prior kernel (and categorical smoothing). Default 1. */
+  /** Weight of the prior kernel (and categorical smoothing). Default 1.5 (Optuna: 1). */
   priorWeight?: number;
   /** Keep kernel widths at least range / min(100, n + 1). Default true. */
   considerMagicClip?: boolean;
   /** Let the domain's endpoints widen the outermost kernels. Default false. */
   considerEndpoints?: boolean;
-  /** Sample the intersection search space jointly (multivariate TPE). Default false. */
+  /** Sample the intersection search space jointly (multivariate TPE). Default true (Optuna: false). */
   multivariate?: boolean;
-  /** With multivariate: split conditional spaces into groups sampled jointly. Default false. */
+  /** With multivariate: split conditional spaces into groups sampled jointly. Default: as multivariate (Optuna: false). */
   group?: boolean;
   /** Count RUNNING trials as the worst, so parallel workers spread out. Default false. */
   constantLiar?: boolean;
   /**
    * Evaluate continuous kernels as Optuna 3.1.0 does: without their -log σ term, so each
-   * kernel counts in proportion to its width (Optuna 3.5 normalised them). Default true:
-   * on every benchmark function but multivariate Branin it finds better optima (see
-   * docs/tpe.md); false gives the normalised mixture of Optuna >= 3.5.
+   * kernel counts in proportion to its width (Optuna 3.5 normalised them). Default false
+   * (the normalised mixture); true with `replay: "optuna-3.1"`. docs/tpe.md compares both.
    */
   optuna31Kernels?: boolean;
   /**
    * Kernel widths of multivariate TPE. "spread" (default): Optuna's Scott-rule width
    * 0.2·n^(-1/(d+4))·range, scaled per parameter by how concentrated the observations are
    * (their standard deviation over a uniform spread's, at most 1), so l(x) narrows as the
-   * good trials gather; lower regret on every benchmark function (docs/tpe.md). "range":
-   * Optuna's widths, which ignore the observations' spread.
+   * good trials gather (docs/tpe.md). "range" (with `replay: "optuna-3.1"`): Optuna's
+   * widths, which ignore the observations' spread.
    */
   multivariateBandwidth?: "spread" | "range";
 }
 
 /** The options after validation, with every default filled in. */
 export interface ResolvedTPEOptions {
+  readonly replay: "optuna-3.1" | undefined;
   readonly seed: number | undefined;
   readonly nStartupTrials: number;
   readonly nEiCandidates: number;
@@ -66,25 +76,57 @@ export interface ResolvedTPEOptions {
 const fn = (what: string) =>
   z.custom<(n: number) => never>((v) => typeof v === "function", { message: `${what} must be a function of n` });
 
+/** The defaults a preset gives the options that change between hpo and Optuna 3.1.0. */
+interface PresetDefaults {
+  readonly nEiCandidates: number;
+  readonly priorWeight: number;
+  readonly multivariate: boolean;
+  readonly optuna31Kernels: boolean;
+  readonly multivariateBandwidth: "spread" | "range";
+}
+
+/**
+ * hpo's defaults: multivariate TPE (grouped, for conditional spaces) with spread widths,
+ * normalised kernels, a heavier prior and more candidates. Chosen on the shared benchmark
+ * functions (lowest median regret against every Optuna 3.1/4.9 TPE setting on seeds 0..19,
+ * checked on seeds 20..199; docs/tpe.md, "Choosing the defaults").
+ */
+export const HPO_TPE_DEFAULTS: PresetDefaults = {
+  nEiCandidates: 48,
+  priorWeight: 1.5,
+  multivariate: true,
+  optuna31Kernels: false,
+  multivariateBandwidth: "spread",
+};
+
+/** Optuna 3.1.0's TPESampler defaults (what `replay: "optuna-3.1"` fills in). */
+export const OPTUNA_31_TPE_DEFAULTS: PresetDefaults = {
+  nEiCandidates: 24,
+  priorWeight: 1,
+  multivariate: false,
+  optuna31Kernels: true,
+  multivariateBandwidth: "range",
+};
+
 const optionsSchema = z
   .object({
+    replay: z.literal("optuna-3.1").optional(),
     seed: z.number().finite().optional(),
     nStartupTrials: z.number().int().nonnegative().default(10),
-    nEiCandidates: z.number().int().positive().default(24),
+    nEiCandidates: z.number().int().positive().optional(),
     gamma: fn("gamma").optional(),
     weights: fn("weights").optional(),
     considerPrior: z.boolean().default(true),
-    priorWeight: z.number().finite().positive().default(1),
+    priorWeight: z.number().finite().positive().optional(),
     considerMagicClip: z.boolean().default(true),
     considerEndpoints: z.boolean().default(false),
-    multivariate: z.boolean().default(false),
-    group: z.boolean().default(false),
+    multivariate: z.boolean().optional(),
+    group: z.boolean().optional(),
     constantLiar: z.boolean().default(false),
-    optuna31Kernels: z.boolean().default(true),
-    multivariateBandwidth: z.enum(["spread", "range"]).default("spread"),
+    optuna31Kernels: z.boolean().optional(),
+    multivariateBandwidth: z.enum(["spread", "range"]).optional(),
   })
-  .strict()
-  .refine((o) => !o.group || o.multivariate, { message: "group: true needs multivariate: true", path: ["group"] });
+  .strict();
 
 /** Validates TPESampler options (zod) and fills defaults; throws a readable error. */
 export function resolveTPEOptions(options: TPESamplerOptions = {}): ResolvedTPEOptions {
@@ -94,9 +136,21 @@ export function resolveTPEOptions(options: TPESamplerOptions = {}): ResolvedTPEO
     throw new TypeError(`TPESampler: invalid options: ${detail}`);
   }
   const o = parsed.data;
+  const preset = o.replay === "optuna-3.1" ? OPTUNA_31_TPE_DEFAULTS : HPO_TPE_DEFAULTS;
+  const multivariate = o.multivariate ?? preset.multivariate;
+  if (o.group && !multivariate) throw new TypeError("TPESampler: invalid options: group: group: true needs multivariate: true");
   return {
     ...o,
+    replay: o.replay,
     seed: o.seed,
+    nEiCandidates: o.nEiCandidates ?? preset.nEiCandidates,
+    priorWeight: o.priorWeight ?? preset.priorWeight,
+    multivariate,
+    // Grouping only changes conditional spaces (and the order of draws), so it follows
+    // multivariate under hpo's defaults; Optuna 3.1.0 leaves it off.
+    group: o.group ?? (o.replay === undefined && multivariate),
+    optuna31Kernels: o.optuna31Kernels ?? preset.optuna31Kernels,
+    multivariateBandwidth: o.multivariateBandwidth ?? preset.multivariateBandwidth,
     gamma: (options.gamma ?? defaultGamma) as (n: number) => number,
     weights: (options.weights ?? defaultWeights) as (n: number) => ArrayLike<number>,
   };

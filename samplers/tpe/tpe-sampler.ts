@@ -70,7 +70,7 @@ export class TPESampler implements Sampler {
     if (!this.#options.multivariate) return {};
     const snap = this.#history.snapshot(samplingView(study, trial));
     const result: Record<string, Distribution> = {};
-    const spaces = this.#options.group ? groupDecomposedSearchSpace(snap) : [intersectionSearchSpace(snap)];
+    const spaces = this.#options.group ? groupDecomposedSearchSpace(snap, this.#options.replay !== undefined) : [intersectionSearchSpace(snap)];
     for (const space of spaces) for (const [name, d] of Object.entries(space)) if (!isSingleValue(d)) result[name] = d;
     return result;
   }
@@ -86,7 +86,7 @@ export class TPESampler implements Sampler {
       Object.assign(result, this.#propose(snap, searchSpace));
       return result;
     }
-    for (const group of groupDecomposedSearchSpace(snap)) {
+    for (const group of groupDecomposedSearchSpace(snap, this.#options.replay !== undefined)) {
       const sub: Record<string, Distribution> = {};
       for (const name of Object.keys(group)) if (name in searchSpace && !isSingleValue(searchSpace[name])) sub[name] = searchSpace[name];
       if (Object.keys(sub).length > 0) Object.assign(result, this.#propose(snap, sub));

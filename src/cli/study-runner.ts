@@ -42,6 +42,7 @@ export async function openDefinedStudy(def: StudyDefinition, storageUrl: string 
     direction: def.directions ? undefined : def.direction,
     sampler: def.sampler,
     pruner: def.pruner,
+    metric: def.metric,
     loadIfExists: true,
     heartbeatInterval: def.heartbeatInterval,
     gracePeriod: def.gracePeriod,

@@ -1,5 +1,5 @@
 import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
-import { trialDurationMs } from "../trial/frozen-trial.ts";
+import { metricNames, trialDurationMs } from "../trial/frozen-trial.ts";
 
 /** A trial as plain JSON (non-finite numbers as strings "NaN", "Infinity", "-Infinity"). */
 export interface TrialJson {
@@ -9,6 +9,8 @@ export interface TrialJson {
   params: Record<string, AttrValue>;
   distributions: Record<string, unknown>;
   intermediateValues: Record<string, number | string>;
+  /** Every metric reported, by step, then by name. */
+  metrics: Record<string, Record<string, number | string>>;
   userAttrs: Record<string, AttrValue>;
   systemAttrs: Record<string, AttrValue>;
   datetimeStart: string | null;
@@ -31,6 +33,7 @@ export function trialsToJson(trials: readonly FrozenTrial[]): TrialJson[] {
       params: { ...t.params },
       distributions: { ...t.distributions },
       intermediateValues: Object.fromEntries([...t.intermediateValues].map(([s, v]) => [String(s), num(v)])),
+      metrics: Object.fromEntries([...t.metrics].map(([s, record]) => [String(s), Object.fromEntries(Object.entries(record).map(([k, v]) => [k, num(v)]))])),
       userAttrs: { ...t.userAttrs },
       systemAttrs: { ...t.systemAttrs },
       datetimeStart: t.datetimeStart?.toISOString() ?? null,
@@ -82,6 +85,21 @@ export function trialsToCsv(trials: readonly FrozenTrial[], nObjectives: number)
         .map(csvCell)
         .join(","),
     );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Every reported step as CSV: one row per trial and step, a column per metric (empty where a
+ * step did not report it). Non-finite values are written as NaN, Infinity, -Infinity.
+ */
+export function stepsToCsv(trials: readonly FrozenTrial[]): string {
+  const names = [...new Set(trials.flatMap((t) => metricNames(t)))];
+  const lines = [["number", "state", "step", ...names].map(csvCell).join(",")];
+  for (const t of trials) {
+    for (const [step, record] of [...t.metrics].sort((a, b) => a[0] - b[0])) {
+      lines.push([t.number, t.state, step, ...names.map((n) => record[n])].map(csvCell).join(","));
+    }
   }
   return lines.join("\n") + "\n";
 }

@@ -32,6 +32,7 @@ export function trialToFeed(t: FrozenTrial): FeedTrial {
     params: t.params,
     distributions: t.distributions,
     intermediate: [...t.intermediateValues].sort((a, b) => a[0] - b[0]),
+    metrics: [...t.metrics].sort((a, b) => a[0] - b[0]),
     userAttrs: t.userAttrs,
     systemAttrs: t.systemAttrs,
     start: t.datetimeStart?.toISOString() ?? null,

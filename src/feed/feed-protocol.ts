@@ -65,6 +65,8 @@ export interface FeedTrial {
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
   readonly intermediate: readonly (readonly [number, number])[];
+  /** Every metric reported, as [step, { name: value }] pairs in step order. */
+  readonly metrics: readonly (readonly [number, Readonly<Record<string, number>>])[];
   readonly userAttrs: Readonly<Record<string, AttrValue>>;
   readonly systemAttrs: Readonly<Record<string, AttrValue>>;
   readonly start: string | null;

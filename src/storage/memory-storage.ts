@@ -17,7 +17,7 @@ interface MemoryStudy {
 }
 
 interface MemoryTrial {
-  parts: TrialParts & { params: TrialParts["params"][number][]; intermediate: [number, number][] };
+  parts: TrialParts & { params: TrialParts["params"][number][]; intermediate: [number, number][]; metrics: [number, string, number][] };
   version: number;
   frozen: FrozenTrial | null;
   heartbeat: number;
@@ -107,6 +107,7 @@ export class InMemoryStorage implements Storage {
         params,
         values: null,
         intermediate: [],
+        metrics: [],
         userAttrs: structuredClone({ ...trial.userAttrs }),
         systemAttrs: structuredClone({ ...trial.systemAttrs }),
         datetimeStart: trial.state === "RUNNING" ? new Date() : null,
@@ -222,6 +223,9 @@ export class InMemoryStorage implements Storage {
     for (const w of patch.params ?? []) p.params.push({ name: w.name, internal: w.internal, distribution: w.distribution });
     for (const v of patch.intermediateValues ?? []) {
       if (!p.intermediate.some(([s]) => s === v.step)) p.intermediate.push([v.step, v.value]);
+    }
+    for (const m of patch.metrics ?? []) {
+      if (!p.metrics.some(([s, name]) => s === m.step && name === m.name)) p.metrics.push([m.step, m.name, m.value]);
     }
     Object.assign(p.userAttrs, structuredClone(patch.userAttrs ?? {}));
     Object.assign(p.systemAttrs, structuredClone(patch.systemAttrs ?? {}));

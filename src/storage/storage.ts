@@ -38,6 +38,13 @@ export interface ParamWrite {
   readonly internal: number;
 }
 
+/** One named metric at one step, as written. */
+export interface MetricWrite {
+  readonly step: number;
+  readonly name: string;
+  readonly value: number;
+}
+
 /** Everything to create a trial with. */
 export interface NewTrial {
   readonly state: "RUNNING" | "WAITING";
@@ -54,7 +61,10 @@ export interface NewTrial {
  */
 export interface TrialPatch {
   readonly params?: readonly ParamWrite[];
+  /** Values of the study's watched metric (what pruners read), by step. */
   readonly intermediateValues?: readonly { readonly step: number; readonly value: number }[];
+  /** Named metrics by step; a (step, name) already stored keeps its first value. */
+  readonly metrics?: readonly MetricWrite[];
   readonly userAttrs?: Readonly<Record<string, AttrValue>>;
   readonly systemAttrs?: Readonly<Record<string, AttrValue>>;
   readonly finish?: { readonly state: "COMPLETE" | "PRUNED" | "FAIL"; readonly values: readonly number[] | null };

@@ -22,9 +22,20 @@ export function eventsForPatch(trialNumber: number, patch: TrialPatch): PendingE
       payload: { name: p.name, value: toExternal(p.distribution, p.internal), distribution: p.distribution as unknown as AttrValue },
     });
   }
-  for (const v of patch.intermediateValues ?? []) {
-    events.push({ type: "reported", trialNumber, payload: { step: v.step, value: v.value } });
+  // One event per step: the watched metric's value (when reported) and every named metric.
+  const reported = new Map<number, { step: number; value?: number; metrics?: Record<string, number> }>();
+  const atStep = (step: number) => {
+    let payload = reported.get(step);
+    if (!payload) reported.set(step, (payload = { step }));
+    return payload;
+  };
+  for (const v of patch.intermediateValues ?? []) atStep(v.step).value ??= v.value;
+  for (const m of patch.metrics ?? []) {
+    const payload = atStep(m.step);
+    payload.metrics ??= {};
+    if (!Object.hasOwn(payload.metrics, m.name)) payload.metrics[m.name] = m.value;
   }
+  for (const payload of reported.values()) events.push({ type: "reported", trialNumber, payload });
   for (const [kind, attrs] of [["user", patch.userAttrs], ["system", patch.systemAttrs]] as const) {
     for (const [key, value] of Object.entries(attrs ?? {})) {
       events.push({ type: "trial_attr_set", trialNumber, payload: { kind, key, value } });

@@ -8,6 +8,7 @@ import type { Objective } from "../study/objective.ts";
 import type { StudyDirection } from "../study/study-direction.ts";
 import type { CatchOption } from "../study/study.ts";
 import { workerOptionsShape } from "../study/create-study.ts";
+import { studyMetricSchema, type StudyMetricOption } from "../study/study-metric.ts";
 import { isTracker, type Tracker } from "../tracking/tracker.ts";
 
 /** A study file's definition: what `hpo run` needs to create or continue a study and run it. */
@@ -24,6 +25,11 @@ export interface StudyDefinition {
   readonly objective: Objective;
   readonly sampler?: Sampler;
   readonly pruner?: Pruner;
+  /**
+   * The metric the pruner and the objective value watch (`"meteor"`, or `{ name, direction }`
+   * when pruners should compare it in another direction than the study's). Default "value".
+   */
+  readonly metric?: StudyMetricOption;
   /** Study-wide budget: finished trials (COMPLETE, PRUNED, FAIL) the study should reach. */
   readonly nTrials?: number;
   /** Seconds after which a run starts no new trial. */
@@ -64,6 +70,7 @@ export const studyDefinitionSchema = z
     objective: z.custom<Objective>((f) => typeof f === "function", { message: "expected a function (trial) => number" }),
     sampler: z.custom<Sampler>(isSampler, { message: "expected a Sampler, such as new TPESampler()" }).optional(),
     pruner: z.custom<Pruner>(isPruner, { message: "expected a Pruner, such as new MedianPruner()" }).optional(),
+    metric: studyMetricSchema.optional(),
     nTrials: z.number().int("expected an integer").nonnegative("expected 0 or more").max(2_147_483_647, "expected at most 2147483647 (trial numbers are 32-bit)").optional(),
     timeout: z.number().positive("expected a positive number of seconds").optional(),
     concurrency: z.number().int("expected an integer").min(1, "expected 1 or more").optional(),

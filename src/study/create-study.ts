@@ -10,6 +10,8 @@ import { DuplicatedStudyError, StudyNotFoundError } from "../storage/storage-err
 import { formatZodError } from "../internal/format-zod-error.ts";
 import type { StudyDirection } from "./study-direction.ts";
 import { Study, type WorkerOptions } from "./study.ts";
+import type { StudyRecord } from "../storage/storage.ts";
+import { describeStudyMetric, METRIC_ATTR, sameStudyMetric, storedStudyMetric, studyMetricAttr, studyMetricSchema, toStudyMetric, type StudyMetricOption } from "./study-metric.ts";
 
 const directionSchema = z.enum(["minimize", "maximize"], { error: 'expected "minimize" or "maximize"' });
 const storageSchema = z.union([z.string(), z.custom<Storage>((s) => typeof s === "object" && s !== null && "createTrial" in s)]).optional();
@@ -32,6 +34,7 @@ const createOptionsSchema = z
     sampler: z.custom<Sampler>(isSampler, { message: "expected a Sampler (e.g. new TPESampler())" }).optional(),
     pruner: z.custom<Pruner>(isPruner, { message: "expected a Pruner (e.g. new MedianPruner())" }).optional(),
     loadIfExists: z.boolean().optional(),
+    metric: studyMetricSchema.optional(),
     ...workerOptionsShape,
   })
   .strict()
@@ -51,6 +54,12 @@ export interface CreateStudyOptions extends WorkerOptions {
   pruner?: Pruner;
   /** Continue an existing study of that name instead of failing. */
   loadIfExists?: boolean;
+  /**
+   * The metric the pruner and the objective value watch, by name (`"meteor"`), with its own
+   * direction for pruners where it differs from the study's (`{ name: "val_loss", direction:
+   * "minimize" }`). Stored with the study. Default "value".
+   */
+  metric?: StudyMetricOption;
 }
 
 /** Options of {@link loadStudy}. */
@@ -59,6 +68,8 @@ export interface LoadStudyOptions extends WorkerOptions {
   storage?: string | Storage;
   sampler?: Sampler;
   pruner?: Pruner;
+  /** The study's metric (see {@link CreateStudyOptions.metric}); must match the stored one, if any. */
+  metric?: StudyMetricOption;
 }
 
 /** Raised for invalid options given to the study API; the message names the field. */
@@ -93,6 +104,7 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
         );
       }
     }
+    record = await withMetric(handle.storage, record, o.metric);
     return new Study(record, handle, o.sampler ?? new RandomSampler(), o.pruner ?? new NopPruner(), o);
   } catch (e) {
     await handle.release();
@@ -109,11 +121,34 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   try {
     const record = await handle.storage.findStudy(options.studyName);
     if (!record) throw new StudyNotFoundError(options.studyName, handle.storage.location);
-    return new Study(record, handle, options.sampler ?? new RandomSampler(), options.pruner ?? new NopPruner(), options);
+    let metric: StudyMetricOption | undefined;
+    if (options.metric !== undefined) {
+      const parsed = studyMetricSchema.safeParse(options.metric);
+      if (!parsed.success) throw new StudyOptionsError(`loadStudy: ${formatZodError(parsed.error, "metric")}`);
+      metric = parsed.data;
+    }
+    return new Study(await withMetric(handle.storage, record, metric), handle, options.sampler ?? new RandomSampler(), options.pruner ?? new NopPruner(), options);
   } catch (e) {
     await handle.release();
     throw e;
   }
+}
+
+/**
+ * Stores the metric on a study that names none yet; refuses one that differs from the
+ * stored metric (the curves already recorded would change meaning).
+ */
+async function withMetric(storage: Storage, record: StudyRecord, option: StudyMetricOption | undefined): Promise<StudyRecord> {
+  if (option === undefined) return record;
+  const wanted = toStudyMetric(option);
+  const stored = storedStudyMetric(record.systemAttrs);
+  if (stored) {
+    if (sameStudyMetric(stored, wanted)) return record;
+    throw new StudyOptionsError(`study "${record.studyName}" watches the metric ${describeStudyMetric(stored)}, not ${describeStudyMetric(wanted)}`);
+  }
+  const attr = studyMetricAttr(wanted);
+  await storage.setStudyAttrs(record.studyId, "system", { [METRIC_ATTR]: attr });
+  return { ...record, systemAttrs: { ...record.systemAttrs, [METRIC_ATTR]: attr } };
 }
 
 /** Deletes a study and all its trials; throws StudyNotFoundError if there is none. */

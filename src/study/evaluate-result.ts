@@ -5,7 +5,19 @@ import type { TrialOutcome } from "../trial/trial.ts";
  * per direction) completes the trial; NaN, a wrong count or a non-number fails it with the
  * reason stored. ±Infinity is a valid (if extreme) value.
  */
-export function evaluateResult(result: unknown, nObjectives: number): TrialOutcome {
+export function evaluateResult(result: unknown, nObjectives: number, metric = "value"): TrialOutcome {
+  if (typeof result === "object" && result !== null && !Array.isArray(result) && nObjectives === 1) {
+    // Named metrics: the watched one is the value; all of them are kept with the trial.
+    const record = result as Record<string, unknown>;
+    const value = record[metric];
+    if (!Object.hasOwn(record, metric) || typeof value !== "number") {
+      return { state: "FAIL", values: null, failReason: `the objective returned metrics without a number "${metric}" (the study's metric); got ${Object.keys(record).slice(0, 8).join(", ") || "no names"}` };
+    }
+    const finalMetrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(record)) if (typeof v === "number") finalMetrics[k] = v;
+    const outcome = evaluateResult(value, 1);
+    return outcome.state === "FAIL" ? outcome : { ...outcome, extraSystemAttrs: { final_metrics: finalMetrics } };
+  }
   const values = typeof result === "number" ? [result] : Array.isArray(result) ? (result as unknown[]) : null;
   if (values === null) {
     return { state: "FAIL", values: null, failReason: `the objective returned ${describe(result)}; expected a number${nObjectives > 1 ? ` array of length ${nObjectives}` : ""}` };

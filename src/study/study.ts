@@ -17,6 +17,9 @@ import { paretoFront } from "./pareto-front.ts";
 import { isBetter, type StudyDirection } from "./study-direction.ts";
 import { TrialHistory } from "./trial-history.ts";
 import { workerId } from "./worker-id.ts";
+import { prunerViewFor, storedStudyMetric, type StudyMetric } from "./study-metric.ts";
+import type { StudyView } from "./study-view.ts";
+import { DEFAULT_METRIC } from "../trial/trial.ts";
 import { HeartbeatKeeper } from "../workers/heartbeat-keeper.ts";
 import type { FailedTrialReport } from "../storage/storage.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
@@ -132,6 +135,11 @@ export class Study {
   readonly #workerOptions: ResolvedWorkerOptions;
   readonly #heartbeats: HeartbeatKeeper;
   readonly #checkpoints: CheckpointStore;
+  /** The metric pruners and the objective value watch (null: "value", the study's direction). */
+  readonly #metric: StudyMetric | null;
+  readonly #prunerView: StudyView;
+  /** Trials this process failed as stale outside a run with trackers, told to the next one's. */
+  #unannounced: FailedTrialReport[] = [];
 
   /** @internal Use createStudy / loadStudy. */
   constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner, workerOptions: WorkerOptions = {}) {
@@ -149,11 +157,16 @@ export class Study {
       // other workers' RUNNING trials: skip re-reading those on every change.
       finishedOnly: sampler.usesRunningTrials === false && pruner.usesRunningTrials === false,
     });
+    this.#metric = storedStudyMetric(record.systemAttrs);
+    this.#prunerView = prunerViewFor(this.#history, this.#metric);
     this.#heartbeats = new HeartbeatKeeper(handle.storage, record.studyId, {
       intervalSeconds: this.#workerOptions.heartbeatInterval,
       graceSeconds: this.#workerOptions.gracePeriod,
       maxRetries: this.#workerOptions.maxRetries,
-      onStale: (reports) => reportRecovered(reports),
+      onStale: (reports) => {
+        reportRecovered(reports);
+        void this.#announceFailed(reports);
+      },
     });
     this.#checkpoints = this.#workerOptions.checkpointDir
       ? new FolderCheckpointStore(this.#workerOptions.checkpointDir, record.studyName)
@@ -169,6 +182,15 @@ export class Study {
   get direction(): StudyDirection {
     if (this.directions.length !== 1) throw new Error(`study "${this.studyName}" has ${this.directions.length} directions; use .directions`);
     return this.directions[0];
+  }
+
+  /**
+   * The metric the pruner and the objective value watch: `trial.report(number, step)` and an
+   * objective returning one number report it; a report or result with named metrics gives it
+   * by name. "value" unless the study was created with `metric`.
+   */
+  get metric(): StudyMetric {
+    return this.#metric ?? { name: DEFAULT_METRIC };
   }
 
   /** The study's history as samplers and pruners see it (refreshed on every ask). */
@@ -198,6 +220,8 @@ export class Study {
         history: this.#history,
         sampler: this.sampler,
         pruner: this.pruner,
+        prunerView: this.#prunerView,
+        metric: this.metric.name,
         checkpoints: this.#checkpoints,
         writeDelayMs: this.#workerOptions.syncInterval * 1000,
         findTrial: async (number) => {
@@ -206,7 +230,7 @@ export class Study {
           return { trialId: t.trialId, number: t.number, retryOf: typeof t.systemAttrs.retry_of === "number" ? t.systemAttrs.retry_of : null };
         },
         onReport: hub
-          ? (t, step, value) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, params: t.params })
+          ? (t, step, value, metrics) => hub.report({ studyName: this.studyName, trialNumber: t.number, step, value, metrics, params: t.params })
           : undefined,
       },
       frozen,
@@ -234,6 +258,9 @@ export class Study {
       maxRetries: this.#workerOptions.maxRetries,
     });
     const interrupted = await this.storage.retryFailedTrials(this.studyId, { reasons: ["interrupted"], maxRetries: this.#workerOptions.maxRetries });
+    // The dead trials' trackers (a W&B run, a JSONL file) never heard how they ended: this
+    // process's trackers say so, at the start of its next run.
+    await this.#announceFailed(stale);
     return [...stale, ...interrupted];
   }
 
@@ -292,6 +319,9 @@ export class Study {
         finishedBefore: before,
         ...(best ? { best: { number: best.number, value: best.value as number } } : {}),
       });
+      const pending = this.#unannounced;
+      this.#unannounced = [];
+      await this.#announceFailed(pending);
     }
 
     const canStart = (): boolean => {
@@ -323,7 +353,7 @@ export class Study {
         let error: unknown = null;
         try {
           const result = await objective(trial);
-          outcome = evaluateResult(result, this.directions.length);
+          outcome = evaluateResult(result, this.directions.length, this.metric.name);
           if (outcome.state === "FAIL") console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
         } catch (e) {
           if (isTrialPruned(e)) {
@@ -383,6 +413,23 @@ export class Study {
     }
     if (fatal) throw (fatal as { error: unknown }).error;
     return { reason: stopReason, finished };
+  }
+
+  /**
+   * Tells the trackers of the running `optimize` (or of the next one) that trials failed as
+   * stale ended FAIL, with their reason: their own process died before it could.
+   */
+  async #announceFailed(reports: readonly FailedTrialReport[]): Promise<void> {
+    if (reports.length === 0) return;
+    const hub = this.#activeHub;
+    if (!hub) {
+      this.#unannounced.push(...reports);
+      return;
+    }
+    for (const r of reports) {
+      const t = await this.#readTrial(r.failed).catch(() => null);
+      if (t && t.state === "FAIL") hub.trialFinish({ studyName: this.studyName, trial: t });
+    }
   }
 
   /** Marks every trial this process is running FAIL with `reason` (SIGINT, shutdown). */
@@ -504,7 +551,7 @@ export class Study {
       return prunedOutcome(snap);
     }
     const raw = spec ? spec.values : input;
-    return evaluateResult(raw, this.directions.length);
+    return evaluateResult(raw, this.directions.length, this.metric.name);
   }
 
   async #trialByNumber(number: number): Promise<FrozenTrial> {

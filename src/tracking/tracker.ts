@@ -19,12 +19,15 @@ export interface TrialStartEvent {
   readonly trial: FrozenTrial;
 }
 
-/** One `trial.report(value, step)`. */
+/** One `trial.report(value, step)` or `trial.report({ name: value, ... }, step)`. */
 export interface ReportEvent {
   readonly studyName: string;
   readonly trialNumber: number;
   readonly step: number;
-  readonly value: number;
+  /** The study's watched metric at this step, or null when this report did not include it. */
+  readonly value: number | null;
+  /** Every metric this report recorded, by name (a one-number report: the study's metric name). */
+  readonly metrics: Readonly<Record<string, number>>;
   /** Params suggested so far (define-by-run objectives suggest after start). */
   readonly params: Readonly<Record<string, unknown>>;
 }

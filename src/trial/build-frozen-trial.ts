@@ -11,6 +11,8 @@ export interface TrialParts {
   params: readonly { name: string; internal: number; distribution: Distribution }[];
   values: readonly number[] | null;
   intermediate: readonly (readonly [step: number, value: number])[];
+  /** Named metrics as stored: one entry per step and name (absent: none). */
+  metrics?: readonly (readonly [step: number, name: string, value: number])[];
   userAttrs: Record<string, AttrValue>;
   systemAttrs: Record<string, AttrValue>;
   datetimeStart: Date | null;
@@ -26,6 +28,13 @@ export function buildFrozenTrial(p: TrialParts): FrozenTrial {
     distributions[name] = distribution;
   }
   const intermediate = [...p.intermediate].sort((a, b) => a[0] - b[0]);
+  const metrics = new Map<number, Record<string, number>>();
+  for (const [step, name, value] of [...(p.metrics ?? [])].sort((a, b) => a[0] - b[0])) {
+    let record = metrics.get(step);
+    if (!record) metrics.set(step, (record = {}));
+    if (!Object.hasOwn(record, name)) record[name] = value;
+  }
+  for (const record of metrics.values()) Object.freeze(record);
   const values = p.values && p.values.length > 0 ? Object.freeze([...p.values]) : null;
   return Object.freeze({
     trialId: p.trialId,
@@ -36,6 +45,7 @@ export function buildFrozenTrial(p: TrialParts): FrozenTrial {
     params: Object.freeze(params),
     distributions: Object.freeze(distributions),
     intermediateValues: new Map(intermediate),
+    metrics,
     userAttrs: Object.freeze({ ...p.userAttrs }),
     systemAttrs: Object.freeze({ ...p.systemAttrs }),
     datetimeStart: p.datetimeStart,

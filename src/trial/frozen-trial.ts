@@ -20,8 +20,13 @@ export interface FrozenTrial {
   /** External param values by name, in suggestion order. */
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
-  /** Intermediate values by step, in ascending step order. */
+  /** Intermediate values by step, in ascending step order: the study's watched metric. */
   readonly intermediateValues: ReadonlyMap<number, number>;
+  /**
+   * Every metric reported at each step, by name (`trial.report({ val_loss, meteor }, step)`;
+   * a one-number report appears under the study's metric name), in ascending step order.
+   */
+  readonly metrics: ReadonlyMap<number, Readonly<Record<string, number>>>;
   readonly userAttrs: Readonly<Record<string, AttrValue>>;
   readonly systemAttrs: Readonly<Record<string, AttrValue>>;
   readonly datetimeStart: Date | null;
@@ -46,6 +51,13 @@ export function lastStep(trial: FrozenTrial): number | undefined {
   let max: number | undefined;
   for (const step of trial.intermediateValues.keys()) if (max === undefined || step > max) max = step;
   return max;
+}
+
+/** The names of every metric a trial reported, in first-reported order. */
+export function metricNames(trial: FrozenTrial): string[] {
+  const names = new Set<string>();
+  for (const record of trial.metrics.values()) for (const name of Object.keys(record)) names.add(name);
+  return [...names];
 }
 
 /** Duration in milliseconds, or null while the trial has not both started and finished. */

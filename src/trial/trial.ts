@@ -20,9 +20,10 @@ import {
 } from "../distributions/distribution-ops.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
-import type { ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
+import type { MetricWrite, ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
 import { TrialNotRunningError } from "../storage/storage-errors.ts";
 import type { TrialHistory } from "../study/trial-history.ts";
+import type { StudyView } from "../study/study-view.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
@@ -35,8 +36,15 @@ export interface TrialContext {
   readonly history: TrialHistory;
   readonly sampler: Sampler;
   readonly pruner: Pruner;
-  /** Called for every accepted report (trackers, progress). */
-  readonly onReport?: (trial: Trial, step: number, value: number) => void;
+  /** What the pruner is shown (the history, with the watched metric's direction); default `history`. */
+  readonly prunerView?: StudyView;
+  /**
+   * Called for every accepted report (trackers, progress): the watched metric's value (null
+   * when the report did not include it) and every metric newly recorded at that step.
+   */
+  readonly onReport?: (trial: Trial, step: number, value: number | null, metrics: Readonly<Record<string, number>>) => void;
+  /** The metric pruners watch; a one-number report is recorded under this name (default "value"). */
+  readonly metric?: string;
   /** Where warnings go (default console.warn). */
   readonly warn?: (message: string) => void;
   /** Where `trial.checkpoint` keeps its data. */
@@ -89,17 +97,18 @@ export class Trial {
   readonly #params = new Map<string, { distribution: Distribution; internal: number }>();
   readonly #fixed: Readonly<Record<string, ParamValue>>;
   readonly #intermediate = new Map<number, number>();
+  readonly #metrics = new Map<number, Record<string, number>>();
   readonly #userAttrs: Record<string, AttrValue>;
   #relativeSpace: Record<string, Distribution> = {};
   #relativeParams: Record<string, ParamValue> = {};
-  #pending: { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } = emptyPending();
+  #pending: PendingWrites = emptyPending();
   #flushScheduled = false;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** The write in flight, if any; what changes meanwhile goes out in the next one. */
   #writing: Promise<void> | null = null;
   #writeError: unknown = null;
   #finished = false;
-  #warnedSteps = new Set<number>();
+  #warnedSteps = new Set<string>();
 
   /** @internal Created by Study.ask(). */
   constructor(ctx: TrialContext, start: FrozenTrial) {
@@ -112,6 +121,7 @@ export class Trial {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
     for (const [step, v] of start.intermediateValues) this.#intermediate.set(step, v);
+    for (const [step, record] of start.metrics) this.#metrics.set(step, { ...record });
     this.#userAttrs = { ...start.userAttrs };
     const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
     this.checkpoint = new TrialCheckpoint(
@@ -144,6 +154,12 @@ export class Trial {
       : {};
   }
 
+  /** For a retry of a trial failed as stale or interrupted: that trial's number; else null. */
+  get retryOf(): number | null {
+    const r = this.#start.systemAttrs.retry_of;
+    return typeof r === "number" ? r : null;
+  }
+
   /** Params suggested so far, by name (external values). */
   get params(): Record<string, ParamValue> {
     const out: Record<string, ParamValue> = {};
@@ -163,9 +179,19 @@ export class Trial {
     return { ...this.#userAttrs };
   }
 
-  /** Intermediate values reported so far, by step. */
+  /** Intermediate values reported so far, by step (the study's watched metric). */
   get intermediateValues(): ReadonlyMap<number, number> {
     return new Map(this.#intermediate);
+  }
+
+  /** Every metric reported so far, by step and name. */
+  get metrics(): ReadonlyMap<number, Readonly<Record<string, number>>> {
+    return new Map([...this.#metrics].map(([step, record]) => [step, { ...record }]));
+  }
+
+  /** The metric pruners watch; a one-number report is recorded under this name. */
+  get metricName(): string {
+    return this.#ctx.metric ?? DEFAULT_METRIC;
   }
 
   /** Suggests a float in [low, high]; `log` samples log-uniformly, `step` discretises. */
@@ -189,26 +215,45 @@ export class Trial {
   }
 
   /**
-   * Records an intermediate value at `step` (a non-negative integer) for pruners and live
-   * views. Reporting a step twice keeps the first value, as Optuna does.
+   * Records metrics at `step` (a non-negative integer) for pruners, trackers and live views:
+   * one number (the study's watched metric) or several by name, e.g.
+   * `trial.report({ val_loss: 2.41, meteor: 0.22 }, epoch)`. Pruners read the watched metric
+   * (the study's `metric`, default "value"). A metric reported twice at a step keeps its
+   * first value, as Optuna does; other names can still be added to that step.
    */
-  report(value: number, step: number): void {
+  report(value: number | Readonly<Record<string, number>>, step: number): void {
     this.#checkOpen("report");
-    if (typeof value !== "number") throw new TypeError(`trial ${this.number}: report(value, step) needs a number value, got ${typeof value}`);
     if (!Number.isInteger(step) || step < 0) {
       throw new TypeError(`trial ${this.number}: report step must be a non-negative integer, got ${String(step)}`);
     }
-    if (this.#intermediate.has(step)) {
-      if (!this.#warnedSteps.has(step)) {
-        this.#warnedSteps.add(step);
-        this.#warn(`trial ${this.number}: step ${step} was already reported; the value ${value} is ignored`);
+    const watched = this.metricName;
+    const record = typeof value === "number" ? { [watched]: value } : checkMetricRecord(this.number, value);
+    const known = this.#metrics.get(step) ?? {};
+    const added: Record<string, number> = {};
+    for (const [name, v] of Object.entries(record)) {
+      // Reports made before named metrics existed have an intermediate value but no record.
+      const seen = Object.hasOwn(known, name) || (name === watched && this.#intermediate.has(step));
+      if (!seen) {
+        added[name] = v;
+        continue;
       }
-      return;
+      const key = `${step}\u0000${name}`;
+      if (!this.#warnedSteps.has(key)) {
+        this.#warnedSteps.add(key);
+        const what = typeof value === "number" ? "step" : `metric "${name}" at step`;
+        this.#warn(`trial ${this.number}: ${what} ${step} was already reported; the value ${v} is ignored`);
+      }
     }
-    this.#intermediate.set(step, value);
-    this.#pending.reports.push({ step, value });
+    if (Object.keys(added).length === 0) return;
+    this.#metrics.set(step, { ...known, ...added });
+    for (const [name, v] of Object.entries(added)) this.#pending.metrics.push({ step, name, value: v });
+    const watchedValue = Object.hasOwn(added, watched) ? added[watched] : null;
+    if (watchedValue !== null) {
+      this.#intermediate.set(step, watchedValue);
+      this.#pending.reports.push({ step, value: watchedValue });
+    }
     this.#scheduleFlush();
-    this.#ctx.onReport?.(this, step, value);
+    this.#ctx.onReport?.(this, step, watchedValue, added);
   }
 
   /** Whether the study's pruner says this trial should stop now. */
@@ -220,7 +265,7 @@ export class Trial {
     this.#throwWriteError();
     if (!this.#ctx.writeDelayMs) this.#flushNow();
     await this.#ctx.history.ensureFresh();
-    return this.#ctx.pruner.prune(this.#ctx.history, this.snapshot());
+    return this.#ctx.pruner.prune(this.#ctx.prunerView ?? this.#ctx.history, this.snapshot());
   }
 
   /** Stores a user attribute (JSON-compatible value) on this trial. */
@@ -261,6 +306,7 @@ export class Trial {
       params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
       values: null,
       intermediate: [...this.#intermediate],
+      metrics: this.#metricRows(),
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs },
       datetimeStart: this.#start.datetimeStart,
@@ -301,6 +347,7 @@ export class Trial {
       params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
       values: outcome.values,
       intermediate: [...this.#intermediate],
+      metrics: this.#metricRows(),
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs, ...systemAttrs },
       datetimeStart: this.#start.datetimeStart,
@@ -308,6 +355,12 @@ export class Trial {
     });
     this.#ctx.history.upsert(final);
     return final;
+  }
+
+  #metricRows(): [number, string, number][] {
+    const rows: [number, string, number][] = [];
+    for (const [step, record] of this.#metrics) for (const [name, v] of Object.entries(record)) rows.push([step, name, v]);
+    return rows;
   }
 
   #suggest(name: string, distribution: Distribution): ParamValue {
@@ -388,7 +441,7 @@ export class Trial {
 
   #startWrite(): void {
     const patch = this.#takePending();
-    if (!patch.params && !patch.intermediateValues && !patch.userAttrs) return;
+    if (!patch.params && !patch.intermediateValues && !patch.metrics && !patch.userAttrs) return;
     this.#writing = (async () => {
       try {
         await this.#ctx.storage.updateTrial(this.trialId, patch);
@@ -406,13 +459,14 @@ export class Trial {
       // for params, else on the usual schedule (so batching holds across writes).
       const p = this.#pending;
       if (this.#finished || this.#writeError) return;
-      if (p.params.length || p.reports.length || Object.keys(p.userAttrs).length) this.#scheduleFlush(p.params.length > 0);
+      if (p.params.length || p.reports.length || p.metrics.length || Object.keys(p.userAttrs).length) this.#scheduleFlush(p.params.length > 0);
     });
   }
 
   #requeue(patch: TrialPatch): void {
     this.#pending.params.unshift(...(patch.params ?? []));
     this.#pending.reports.unshift(...(patch.intermediateValues ?? []));
+    this.#pending.metrics.unshift(...(patch.metrics ?? []));
     this.#pending.userAttrs = { ...patch.userAttrs, ...this.#pending.userAttrs };
   }
 
@@ -422,6 +476,7 @@ export class Trial {
     return {
       params: p.params.length ? p.params : undefined,
       intermediateValues: p.reports.length ? p.reports : undefined,
+      metrics: p.metrics.length ? p.metrics : undefined,
       userAttrs: Object.keys(p.userAttrs).length ? p.userAttrs : undefined,
     };
   }
@@ -435,6 +490,34 @@ export class Trial {
   }
 }
 
-function emptyPending(): { params: ParamWrite[]; reports: { step: number; value: number }[]; userAttrs: Record<string, AttrValue> } {
-  return { params: [], reports: [], userAttrs: {} };
+/** The metric name of a one-number report when the study names none. */
+export const DEFAULT_METRIC = "value";
+
+/** Longest metric name accepted (names become CSV headers, W&B keys and JSON keys). */
+const MAX_METRIC_NAME = 128;
+
+interface PendingWrites {
+  params: ParamWrite[];
+  reports: { step: number; value: number }[];
+  metrics: MetricWrite[];
+  userAttrs: Record<string, AttrValue>;
+}
+
+function emptyPending(): PendingWrites {
+  return { params: [], reports: [], metrics: [], userAttrs: {} };
+}
+
+/** A report's metrics as given, or a TypeError naming what is wrong with them. */
+function checkMetricRecord(trialNumber: number, value: unknown): Readonly<Record<string, number>> {
+  const where = `trial ${trialNumber}: report(value, step)`;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where} needs a number or an object of named numbers, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) throw new TypeError(`${where} got an object with no metrics`);
+  for (const [name, v] of entries) {
+    if (name.trim() === "" || name.length > MAX_METRIC_NAME) throw new TypeError(`${where}: metric names must be 1 to ${MAX_METRIC_NAME} characters, got ${JSON.stringify(name.slice(0, 40))}`);
+    if (typeof v !== "number") throw new TypeError(`${where}: metric "${name}" must be a number, got ${v === null ? "null" : typeof v}`);
+  }
+  return value as Readonly<Record<string, number>>;
 }

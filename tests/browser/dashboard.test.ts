@@ -107,4 +107,52 @@ describe("dashboard in Chromium", () => {
     expect(errors).toEqual([]);
     await study.close();
   });
+  it("lets the user pick which metric the learning curves show, from the snapshot and live reports alike", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    const study = await createStudy({ studyName: "metrics-study", storage, direction: "maximize", metric: "meteor", sampler: new RandomSampler({ seed: 2 }) });
+    // Five epochs of METEOR and BLEU-1, a validation loss on the first four only.
+    const objective = async (trial: import("hpo").Trial) => {
+      const x = trial.suggestFloat("x", 0, 1);
+      for (let epoch = 0; epoch < 5; epoch++) {
+        const meteor = x * (epoch + 1) * 0.05;
+        trial.report(epoch < 4 ? { val_loss: 3 - meteor, meteor, bleu1: meteor * 1.3 } : { meteor, bleu1: meteor * 1.3 }, epoch);
+      }
+      return x;
+    };
+    await study.optimize(objective, { nTrials: 3 });
+    await page.goto(`${server.url}?token=${TOKEN}#/study/metrics-study`);
+    const curves = page.locator("[data-testid=intermediate-chart]");
+    const pick = page.locator("[data-testid=metric-pick]");
+    const points = async () => Number((await curves.getAttribute("data-points")) ?? 0);
+    await until(page, points, (n) => n === 15, "meteor points of the first 3 trials");
+    expect(await curves.getAttribute("data-metric")).toBe("meteor");
+    expect(await pick.locator("option").allTextContents()).toEqual(["meteor (pruner)", "val_loss", "bleu1"]);
+    expect(await pick.inputValue()).toBe("meteor");
+
+    await pick.selectOption("val_loss");
+    await until(page, points, (n) => n === 12, "val_loss points");
+    expect(await curves.getAttribute("data-metric")).toBe("val_loss");
+    // Trials run while the page watches: their reports arrive as events, and the pick stays.
+    await study.optimize(objective, { nTrials: 2 });
+    await until(page, points, (n) => n === 20, "val_loss points of 5 trials");
+    expect(Number(await curves.getAttribute("data-curves"))).toBe(5);
+    expect(await pick.inputValue()).toBe("val_loss");
+    await pick.selectOption("bleu1");
+    await until(page, points, (n) => n === 25, "bleu1 points");
+    // A trial's panel lists every metric of every step.
+    await page.locator('[data-testid=trials-table] tr[data-trial="0"]').click();
+    const table = page.locator("[data-testid=trial-detail] [data-testid=trial-metrics]");
+    await table.waitFor();
+    expect(await table.locator("thead th").allTextContents()).toEqual(["step", "val_loss", "meteor", "bleu1"]);
+    expect(await table.locator("tbody tr").count()).toBe(5);
+    expect(await table.locator("tbody tr").last().locator("td").nth(1).textContent()).toBe("");
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, "dashboard-metric-pick.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+    await study.close();
+  });
 });

@@ -72,6 +72,14 @@ describe("captioner objective", () => {
       const values = [...t.intermediateValues.values()];
       expect(t.value).toBe(Math.max(...values));
       expect(t.intermediateValues.get(t.userAttrs.bestEpoch as number)).toBe(t.value);
+      // Every epoch's metrics by name; the study watches "value", which is METEOR here.
+      for (const [epoch, m] of t.metrics) {
+        expect(Object.keys(m)).toEqual(["train_loss", "val_loss", "bleu1", "bleu2", "rouge_l", "meteor", "value"]);
+        for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
+        expect(m.value).toBe(m.meteor);
+        expect(t.intermediateValues.get(epoch)).toBe(m.meteor);
+      }
+      expect(t.metrics.size).toBe(epochs);
       expect(Object.keys(t.params).sort()).toEqual(["epochs", "freeze", "loraAlpha", "loraDropout", "loraR", "lr"]);
       const test = t.userAttrs.test as Record<string, number>;
       for (const k of ["loss", "bleu1", "bleu2", "rougeL", "meteor"]) expect(Number.isFinite(test[k]), k).toBe(true);

@@ -72,6 +72,51 @@ describe("hpo CLI", { timeout: 240_000 }, () => {
     expect((await runHpo(["trials", "cli-quick", "--storage", storage])).stderr).toMatch(/no study named "cli-quick"/);
   });
 
+  it("runs a study file with named metrics; trials --json and export (JSON, CSV --steps) carry every metric of every step", async () => {
+    const dir = scratch();
+    const file = studyFile(
+      dir,
+      `
+import { defineStudy, MedianPruner, RandomSampler, param } from "hpo";
+export default defineStudy({
+  name: "cli-metrics",
+  direction: "maximize",
+  metric: "meteor",
+  sampler: new RandomSampler({ seed: 1 }),
+  pruner: new MedianPruner({ nStartupTrials: 1 }),
+  space: { x: param.float(0, 1) },
+  nTrials: 3,
+  objective: (trial) => {
+    const x = trial.params.x as number;
+    for (let epoch = 0; epoch < 3; epoch++) trial.report({ val_loss: 2 - x - epoch / 10, meteor: x / 2 + epoch / 10, bleu1: epoch === 1 ? NaN : x }, epoch);
+    return { meteor: x / 2 + 0.2, bleu1: x };
+  },
+});
+`,
+    );
+    const storage = freshPgliteFolder();
+    const run = await runHpo(["run", file, "--storage", storage]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse((await runHpo(["trials", "cli-metrics", "--storage", storage, "--json"])).stdout) as { params: { x: number }; value: number; metrics: Record<string, Record<string, number | string>> }[];
+    expect(json).toHaveLength(3);
+    for (const t of json) {
+      const x = t.params.x;
+      expect(t.metrics).toEqual({
+        "0": { val_loss: 2 - x, meteor: x / 2, bleu1: x },
+        "1": { val_loss: 2 - x - 0.1, meteor: x / 2 + 0.1, bleu1: "NaN" },
+        "2": { val_loss: 2 - x - 0.2, meteor: x / 2 + 0.2, bleu1: x },
+      });
+    }
+    const exported = JSON.parse((await runHpo(["export", "cli-metrics", "--storage", storage, "--format", "json"])).stdout) as { study: { metric: unknown }; trials: { metrics: unknown }[] };
+    expect(exported.study.metric).toEqual({ name: "meteor" });
+    expect(exported.trials.map((t) => t.metrics)).toEqual(json.map((t) => t.metrics));
+    const steps = (await runHpo(["export", "cli-metrics", "--storage", storage, "--format", "csv", "--steps"])).stdout.trim().split("\n");
+    expect(steps[0]).toBe("number,state,step,val_loss,meteor,bleu1");
+    expect(steps).toHaveLength(1 + 3 * 3);
+    expect(steps[2]).toBe(`0,COMPLETE,1,${2 - json[0].params.x - 0.1},${json[0].params.x / 2 + 0.1},NaN`);
+    expect((await runHpo(["export", "cli-metrics", "--storage", storage, "--format", "json", "--steps"])).stderr).toMatch(/--steps writes CSV/);
+  });
+
   it("gives every worker process of --workers its own sampler stream (one seeded study file, no repeated trials)", async () => {
     const dir = scratch();
     const file = studyFile(dir, QUICK.replace('name: "cli-quick"', 'name: "cli-workers"').replace("if (trial.number === 2) throw new Error(\"trial two breaks\");", ""));

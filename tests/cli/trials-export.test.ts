@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createStudy, RandomSampler } from "hpo";
-import { csvCell, trialsToCsv } from "../../src/cli/trials-export.ts";
+import { csvCell, stepsToCsv, trialsToCsv, trialsToJson } from "../../src/cli/trials-export.ts";
 
 /** RFC 4180 rows, as a spreadsheet reads them. */
 function parseCsv(text: string): string[][] {
@@ -29,6 +29,35 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+describe("metrics export", () => {
+  it("writes a row per trial and step with a column per metric (CSV), and nests them by step (JSON)", async () => {
+    const study = await createStudy({ storage: "memory", metric: "meteor", direction: "maximize" });
+    await study.optimize(
+      (trial) => {
+        trial.report({ val_loss: 2.5, meteor: 0.1 }, 0);
+        trial.report({ val_loss: trial.number === 1 ? Number.NaN : 2.1, meteor: 0.2, bleu1: 0.3 }, 1);
+        trial.report(0.25, 2);
+        return 0.25;
+      },
+      { nTrials: 2 },
+    );
+    const trials = await study.trials();
+    expect(parseCsv(stepsToCsv(trials))).toEqual([
+      ["number", "state", "step", "val_loss", "meteor", "bleu1"],
+      ["0", "COMPLETE", "0", "2.5", "0.1", ""],
+      ["0", "COMPLETE", "1", "2.1", "0.2", "0.3"],
+      ["0", "COMPLETE", "2", "", "0.25", ""],
+      ["1", "COMPLETE", "0", "2.5", "0.1", ""],
+      ["1", "COMPLETE", "1", "NaN", "0.2", "0.3"],
+      ["1", "COMPLETE", "2", "", "0.25", ""],
+    ]);
+    const json = trialsToJson(trials);
+    expect(json[1].metrics).toEqual({ "0": { val_loss: 2.5, meteor: 0.1 }, "1": { val_loss: "NaN", meteor: 0.2, bleu1: 0.3 }, "2": { meteor: 0.25 } });
+    expect(json[1].intermediateValues).toEqual({ "0": 0.1, "1": 0.2, "2": 0.25 });
+    await study.close();
+  });
+});
 
 describe("CSV export", () => {
   it("keeps every column in place whatever the names and values hold (commas, quotes, line breaks)", async () => {

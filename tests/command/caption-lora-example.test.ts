@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, type FrozenTrial } from "hpo";
-import { command, parseReportLine } from "hpo/command";
+import { command } from "hpo/command";
 import { computeCaptionMetrics } from "hpo/metrics";
 import { waitFor } from "./child-programs.ts";
 
@@ -19,12 +19,7 @@ const STUBS = join(root, "tests/command/python/hf-stubs");
 const SCRIPT = join(root, "examples/python/caption_lora.py");
 const hasTorch = spawnSync(PYTHON, ["-c", "import torch"]).status === 0;
 const PYTHONPATH = `${STUBS}:${join(root, "examples/python")}`;
-// The example reports named metrics (issue 18, branch metrics, not yet merged here): until
-// the command objective reads them these tests skip, and they read trial.metrics and the
-// study's metric option structurally. Drop the guard and the casts once that work is merged.
-const namedMetrics = parseReportLine('hpo:report {"step": 0, "metrics": {"val_loss": 1}}').kind === "report";
-type StudyOptions = Parameters<typeof createStudy>[0];
-type MetricsTrial = FrozenTrial & { readonly metrics: ReadonlyMap<number, Readonly<Record<string, number>>> };
+
 
 
 let workDir: string;
@@ -38,7 +33,7 @@ const ARGS = ["--tiny-random", "--synthetic", "160", "--num-workers", "0", "--ba
 
 /** A study (PGlite-free: memory) running the example with fixed params. */
 async function runExample(studyName: string, params: Record<string, string | number>, extra: string[] = []) {
-  const study = await createStudy({ storage: "memory", direction: "maximize", studyName, metric: "val_meteor" } as StudyOptions);
+  const study = await createStudy({ storage: "memory", direction: "maximize", studyName, metric: "val_meteor" });
   const objective = command({
     cmd: [PYTHON, SCRIPT, ...ARGS, "--lora-r", "{lora_r}", "--freeze", "{freeze}", "--epochs", "{epochs}", ...extra],
     env: { PYTHONPATH },
@@ -53,11 +48,11 @@ async function runExample(studyName: string, params: Record<string, string | num
   );
   const trials = await study.trials();
   await study.close();
-  return trials[0] as MetricsTrial;
+  return trials[0] as FrozenTrial;
 }
 
 const trialDir = (studyName: string, n = 0) => join(workDir, "trials", studyName, `trial-${n}`);
-const metricsAt = (trial: FrozenTrial, step: number): Readonly<Record<string, number>> => (trial as MetricsTrial).metrics.get(step) ?? {};
+const metricsAt = (trial: FrozenTrial, step: number): Readonly<Record<string, number>> => trial.metrics.get(step) ?? {};
 
 /** The scores hpo/metrics gives for a captions file the example wrote. */
 function scoresOfFile(file: string) {
@@ -65,11 +60,11 @@ function scoresOfFile(file: string) {
   return computeCaptionMetrics(cases.map((c) => c.prediction), cases.map((c) => c.references));
 }
 
-describe.skipIf(!hasTorch || !namedMetrics)("examples/python/caption_lora.py (PyTorch, Hugging Face test doubles)", { timeout: 300_000 }, () => {
+describe.skipIf(!hasTorch)("examples/python/caption_lora.py (PyTorch, Hugging Face test doubles)", { timeout: 300_000 }, () => {
   it("reports epoch 0 (zero-shot) to the last epoch: losses and hpo's caption scores; test scored at the best epoch", async () => {
     const trial = await runExample("example-epochs", { lora_r: 4, freeze: "encoder", epochs: 3 });
     expect(trial.state).toBe("COMPLETE");
-    expect([...(trial as MetricsTrial).metrics.keys()]).toEqual([0, 1, 2, 3]);
+    expect([...trial.metrics.keys()]).toEqual([0, 1, 2, 3]);
     expect(Object.keys(metricsAt(trial, 0)).sort()).toEqual(["val_bleu1", "val_bleu2", "val_loss", "val_meteor", "val_rougeL"]);
     for (const step of [1, 2, 3]) {
       expect(Object.keys(metricsAt(trial, step))).toEqual(expect.arrayContaining(["train_loss", "val_loss", ...SPLITS.map((s) => `val_${s}`)]));
@@ -117,7 +112,7 @@ describe.skipIf(!hasTorch || !namedMetrics)("examples/python/caption_lora.py (Py
     // The same run in a study of its own, killed (SIGKILL) once its epoch-1 checkpoint exists.
     const studyName = "example-resume";
     const meta = join(trialDir(studyName, 0), "checkpoint.pt.json");
-    const study = await createStudy({ storage: "memory", direction: "maximize", studyName, metric: "val_meteor" } as StudyOptions);
+    const study = await createStudy({ storage: "memory", direction: "maximize", studyName, metric: "val_meteor" });
     const objective = command({
       cmd: [PYTHON, SCRIPT, ...ARGS, "--lora-r", "{lora_r}", "--freeze", "{freeze}", "--epochs", "{epochs}", ...marker],
       env: { PYTHONPATH },
@@ -147,7 +142,7 @@ describe.skipIf(!hasTorch || !namedMetrics)("examples/python/caption_lora.py (Py
     expect(resumed.state).toBe("COMPLETE");
     expect(readFileSync(resumed.userAttrs.log_path as string, "utf8")).toMatch(/resuming from .*trial-0\/checkpoint\.pt: epochs 0-[12] done/);
     // Its curves are whole (earlier epochs re-reported) and equal the uninterrupted run's.
-    expect([...(resumed as MetricsTrial).metrics.keys()]).toEqual([0, 1, 2, 3]);
+    expect([...resumed.metrics.keys()]).toEqual([0, 1, 2, 3]);
     for (const step of [0, 1, 2, 3]) {
       for (const [name, value] of Object.entries(metricsAt(reference, step))) expect(metricsAt(resumed, step)[name]).toBeCloseTo(value, 5);
     }
@@ -155,7 +150,7 @@ describe.skipIf(!hasTorch || !namedMetrics)("examples/python/caption_lora.py (Py
   });
 });
 
-describe.skipIf(!hasTorch || !namedMetrics)("scripts/gpu-check.sh, dry run on the CPU (fake GPU list)", { timeout: 300_000 }, () => {
+describe.skipIf(!hasTorch)("scripts/gpu-check.sh, dry run on the CPU (fake GPU list)", { timeout: 300_000 }, () => {
   it("runs the 2-trial study, prints each trial's pinned GPU, speed and stored metrics, and exits 0; a mismatch exits 1", () => {
     const env = { ...process.env, GPU_CHECK_DRY_RUN: "1", GPU_CHECK_GPUS: "5,7", PYTHON, PYTHONPATH: STUBS, TMPDIR: workDir };
     const run = spawnSync("bash", [join(root, "scripts/gpu-check.sh")], { env, encoding: "utf8" });
@@ -169,7 +164,7 @@ describe.skipIf(!hasTorch || !namedMetrics)("scripts/gpu-check.sh, dry run on th
   });
 });
 
-describe.skipIf(!hasTorch || !namedMetrics)("scripts/gpu-check/check-study.mjs", { timeout: 300_000 }, () => {
+describe.skipIf(!hasTorch)("scripts/gpu-check/check-study.mjs", { timeout: 300_000 }, () => {
   it("names every mismatch and exits 1: a GPU outside the list, a stored score that differs", () => {
     const dir = mkdtempSync(join(workDir, "check-"));
     const env = { ...process.env, PYTHON, PYTHONPATH: STUBS, CAPTION_MODEL: "tiny", CAPTION_SYNTHETIC: "160", CAPTION_TRIALS: "2", CAPTION_STUDY: "gpu-check", CAPTION_EXTRA: "--epochs 1 --num-workers 0 --device cpu" };

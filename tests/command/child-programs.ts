@@ -9,6 +9,7 @@ import { join } from "node:path";
  * A node program driven by the SCRIPT variable: a JSON list of steps run in order.
  *   {"out": "text"}            a stdout line          {"err": "text"}      a stderr line
  *   {"report": [step, value]}  hpo:report             {"result": value}    hpo:result
+ *   {"metrics": [step, {name: value}]}  hpo:report with named metrics
  *   {"sleep": ms}              {"exit": code}         {"signal": "SIGKILL"}  (kills itself)
  *   {"spew": bytes, "lineLength": n}   that much stdout in lines of n characters (0: one line)
  *   {"spewErr": bytes}         that much stderr
@@ -38,6 +39,7 @@ for (const step of steps) {
   if ("out" in step) await write(process.stdout, step.out + "\n");
   else if ("err" in step) await write(process.stderr, step.err + "\n");
   else if ("report" in step) await write(process.stdout, "hpo:report " + JSON.stringify({ step: step.report[0], value: step.report[1] }) + "\n");
+  else if ("metrics" in step) await write(process.stdout, "hpo:report " + JSON.stringify({ step: step.metrics[0], metrics: step.metrics[1] }) + "\n");
   else if ("result" in step) await write(process.stdout, "hpo:result " + JSON.stringify({ value: step.result }) + "\n");
   else if ("sleep" in step) await new Promise((r) => setTimeout(r, step.sleep));
   else if ("exit" in step) process.exit(step.exit);

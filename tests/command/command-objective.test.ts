@@ -59,6 +59,45 @@ const trialDirOf = (trial: FrozenTrial) => dirname(trial.userAttrs.log_path as s
 const logOf = (trial: FrozenTrial) => readFileSync(trial.userAttrs.log_path as string, "utf8");
 const failReason = (trial: FrozenTrial) => String(trial.systemAttrs.fail_reason);
 
+describe("command objective with named metrics", () => {
+  it("records every metric of hpo:report {step, metrics}, prunes on the watched one, and takes the value from the last report", async () => {
+    const study = await createStudy({ storage: "memory", direction: "maximize", metric: "meteor", pruner: new ThresholdPruner({ lower: 0.1 }) });
+    const reports: ReportEvent[] = [];
+    const curves = [
+      // Trial 0 completes without hpo:result: its last report's METEOR is the value.
+      [{ val_loss: 2.5, meteor: 0.15 }, { val_loss: 2.1, meteor: 0.2, bleu1: "NaN" }, { val_loss: 1.9, meteor: 0.25 }],
+      // Trial 1's METEOR falls below 0.1 at step 1: pruned there, its program stopped.
+      [{ val_loss: 2.5, meteor: 0.12 }, { val_loss: 3.5, meteor: 0.05 }, { val_loss: 3.9, meteor: 0.04 }],
+    ];
+    await study.optimize(
+      (trial) =>
+        command({
+          cmd: programs.scriptedTrainer,
+          logDir,
+          // Trial 1 would sleep a minute after its reports: pruning stops it.
+          env: script(...curves[trial.number].map((m, step) => ({ metrics: [step, m] })), ...(trial.number === 1 ? [{ sleep: 60_000 }] : [])),
+        })(trial),
+      { nTrials: 2, trackers: [{ name: "reports", onReport: (e) => void reports.push(e) }] },
+    );
+    const [done, pruned] = await study.trials();
+    expect(done.state).toBe("COMPLETE");
+    expect(done.value).toBe(0.25);
+    expect([...done.metrics]).toEqual([
+      [0, { val_loss: 2.5, meteor: 0.15 }],
+      [1, { val_loss: 2.1, meteor: 0.2, bleu1: Number.NaN }],
+      [2, { val_loss: 1.9, meteor: 0.25 }],
+    ]);
+    expect(pruned.state).toBe("PRUNED");
+    expect([...pruned.intermediateValues]).toEqual([
+      [0, 0.12],
+      [1, 0.05],
+    ]);
+    expect(pruned.metrics.get(1)).toEqual({ val_loss: 3.5, meteor: 0.05 });
+    expect(reports.filter((r) => r.trialNumber === 1).map((r) => r.value)).toEqual([0.12, 0.05]);
+    await study.close();
+  });
+});
+
 describe("command objective through a real study", () => {
   it("passes reports to the trial in order and returns hpo:result; other output goes to the log", async () => {
     const objective = command({

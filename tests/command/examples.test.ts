@@ -59,4 +59,23 @@ describe("examples", () => {
     const log = readFileSync(trial.userAttrs.log_path as string, "utf8");
     expect(log).toContain(`lr=0.5 trial=0 study=${study.studyName} dir=${join(workDir, study.studyName, "trial-0")}`);
   });
+  it.skipIf(!hasPython)("examples/python/hpo_report.py sends named metrics, NaN included, and a metrics result", async () => {
+    const study = await createStudy({ storage: "memory", direction: "maximize", metric: "meteor" });
+    const program = [
+      "import hpo_report as hpo",
+      "hpo.report({'val_loss': 2.5, 'meteor': 0.1}, 0)",
+      "hpo.report({'val_loss': float('nan'), 'meteor': 0.2, 'bleu1': float('inf')}, 1)",
+      "hpo.result({'meteor': 0.2, 'bleu1': 0.4})",
+    ].join("\n");
+    await study.optimize(command({ cmd: ["python3", "-c", program], cwd: join(root, "examples/python"), logDir: workDir }), { nTrials: 1 });
+    const [trial] = await study.trials();
+    expect(trial.state).toBe("COMPLETE");
+    expect(trial.value).toBe(0.2);
+    expect([...trial.metrics]).toEqual([
+      [0, { val_loss: 2.5, meteor: 0.1 }],
+      [1, { val_loss: Number.NaN, meteor: 0.2, bleu1: Infinity }],
+    ]);
+    expect(trial.systemAttrs.final_metrics).toEqual({ meteor: 0.2, bleu1: 0.4 });
+    await study.close();
+  });
 });

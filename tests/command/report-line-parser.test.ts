@@ -14,6 +14,15 @@ describe("parseReportLine", () => {
     expect(parseReportLine('hpo:result {"value": "-Infinity"}')).toEqual({ kind: "result", value: -Infinity });
   });
 
+  it("reads named metrics in reports and results", () => {
+    expect(parseReportLine('hpo:report {"step": 2, "metrics": {"val_loss": 2.41, "meteor": 0.22, "bleu1": "NaN"}}')).toEqual({
+      kind: "report",
+      step: 2,
+      value: { val_loss: 2.41, meteor: 0.22, bleu1: Number.NaN },
+    });
+    expect(parseReportLine('hpo:result {"metrics": {"meteor": 0.3}}')).toEqual({ kind: "result", value: { meteor: 0.3 } });
+  });
+
   it("passes other output through", () => {
     expect(parseReportLine("epoch 3: loss 0.41")).toEqual({ kind: "output" });
     expect(parseReportLine("")).toEqual({ kind: "output" });
@@ -33,6 +42,10 @@ describe("parseReportLine", () => {
     expect(reason("hpo:report {step: 1}")).toMatch(/needs a JSON object/);
     expect(reason("hpo:result")).toMatch(/needs a JSON object/);
     expect(reason("hpo:result 0.5")).toMatch(/expected object/);
+    expect(reason('hpo:report {"step": 1}')).toMatch(/expected "value" \(a number\) or "metrics"/);
+    expect(reason('hpo:report {"step": 1, "value": 1, "metrics": {"a": 1}}')).toMatch(/not both/);
+    expect(reason('hpo:report {"step": 1, "metrics": {}}')).toMatch(/metrics: expected at least one metric/);
+    expect(reason('hpo:report {"step": 1, "metrics": {"bleu": "high"}}')).toMatch(/metrics\.bleu: expected a number/);
     expect(reason('hpo:reprot {"step": 1, "value": 1}')).toMatch(/unknown keyword "hpo:reprot"/);
   });
 });

@@ -23,6 +23,7 @@ function trial(number: number, params: Record<string, ParamValue>, distributions
     params,
     distributions,
     intermediateValues: new Map(),
+    metrics: new Map(),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: null,

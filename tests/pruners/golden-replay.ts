@@ -154,6 +154,7 @@ function runningTrial(number: number, start: Date): FrozenTrial {
     params: {},
     distributions: {},
     intermediateValues: new Map(),
+    metrics: new Map(),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: start,

@@ -32,6 +32,7 @@ export function trial(
     params: {},
     distributions: {},
     intermediateValues,
+    metrics: new Map(),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: new Date((options.start ?? number * 10) * 1000),

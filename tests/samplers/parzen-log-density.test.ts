@@ -107,4 +107,22 @@ describe("compiled mixture log-density equals the plain sum", () => {
       check(space, 2000, multivariate, true, 10);
     });
   }
+
+  test("joint spaces that pack categorical and grid codes differently", () => {
+    // Many choices: several code groups at 2,000 kernels, one dimension per group at 25.
+    const wide = [
+      categoricalDistribution(Array.from({ length: 12 }, (_, i) => i)),
+      categoricalDistribution(["a", "b", "c"]),
+      categoricalDistribution(Array.from({ length: 30 }, (_, i) => `c${i}`)),
+      intDistribution(1, 20),
+      floatDistribution(0, 1),
+    ];
+    check(wide, 2000, true, false, 11);
+    check(wide, 25, true, true, 12);
+    // A grid too large to tabulate: every kernel is evaluated term by term.
+    check([intDistribution(0, 50000), floatDistribution(-1, 1), categoricalDistribution([1, 2])], 2000, true, false, 13);
+    // No continuous dimension at all.
+    check([intDistribution(1, 9), categoricalDistribution(["x", "y", "z"])], 500, true, false, 14);
+  });
 });
+

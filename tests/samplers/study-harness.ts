@@ -130,6 +130,7 @@ export function frozenTrial(fields: Partial<FrozenTrial> & { number: number }): 
     params: {},
     distributions: {},
     intermediateValues: new Map(),
+    metrics: new Map(),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: null,

@@ -50,7 +50,7 @@ describe("TPE proposals match Optuna 3.1.0's distribution", () => {
       }
       const ours: Record<string, number>[] = [];
       for (let seed = 0; seed < c.samples.length; seed++) {
-        const study = await createStudy({ storage, studyName: name, loadIfExists: true, sampler: new TPESampler({ seed }) });
+        const study = await createStudy({ storage, studyName: name, loadIfExists: true, sampler: new TPESampler({ seed, replay: "optuna-3.1" }) });
         const trial = await study.ask();
         ours.push(Object.fromEntries(Object.entries(space).map(([p, d]) => [p, trial.suggest(p, d) as number])));
         await study.tell(trial, "FAIL");

@@ -72,30 +72,54 @@ const median = (xs: number[]) => {
 };
 
 describe("TPESampler options", () => {
-  test("defaults are Optuna 3.1's, except the multivariate widths", () => {
+  test("hpo's defaults: multivariate, grouped, spread widths, normalised kernels", () => {
     const o = new TPESampler().options;
     expect(o).toMatchObject({
+      replay: undefined,
       nStartupTrials: 10,
-      nEiCandidates: 24,
+      nEiCandidates: 48,
       considerPrior: true,
-      priorWeight: 1,
+      priorWeight: 1.5,
       considerMagicClip: true,
       considerEndpoints: false,
-      multivariate: false,
-      group: false,
+      multivariate: true,
+      group: true,
       constantLiar: false,
-      optuna31Kernels: true,
+      optuna31Kernels: false,
       multivariateBandwidth: "spread",
     });
     expect(o.gamma(100)).toBe(10);
     expect(o.gamma(1000)).toBe(25);
+    // Univariate by choice: no groups.
+    expect(new TPESampler({ multivariate: false }).options.group).toBe(false);
+  });
+
+  test('replay: "optuna-3.1" fills in Optuna 3.1.0\'s defaults; given options still win', () => {
+    expect(new TPESampler({ replay: "optuna-3.1" }).options).toMatchObject({
+      replay: "optuna-3.1",
+      nStartupTrials: 10,
+      nEiCandidates: 24,
+      priorWeight: 1,
+      multivariate: false,
+      group: false,
+      optuna31Kernels: true,
+      multivariateBandwidth: "range",
+    });
+    expect(new TPESampler({ replay: "optuna-3.1", multivariate: true, nEiCandidates: 32 }).options).toMatchObject({
+      multivariate: true,
+      group: false,
+      nEiCandidates: 32,
+      multivariateBandwidth: "range",
+    });
   });
 
   test("invalid options are rejected with the field named", () => {
     expect(() => new TPESampler({ nStartupTrials: -1 })).toThrow(/nStartupTrials/);
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
     expect(() => new TPESampler({ priorWeight: 0 })).toThrow(/priorWeight/);
-    expect(() => new TPESampler({ group: true })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ group: true, multivariate: false })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ replay: "optuna-3.1", group: true })).toThrow(/group: true needs multivariate: true/);
+    expect(() => new TPESampler({ replay: "optuna-3.0" } as unknown as TPESamplerOptions)).toThrow(/replay/);
     expect(() => new TPESampler({ gamma: 3 as unknown as (n: number) => number })).toThrow(/gamma must be a function/);
     expect(() => new TPESampler({ nStartupTrial: 3 } as unknown as TPESamplerOptions)).toThrow(/nStartupTrial/);
   });
@@ -209,11 +233,20 @@ describe("TPESampler on conditional spaces", () => {
     study.optimize(conditional, 20);
     const snap = new ObservationHistory(false).snapshot(study.view);
     expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["model", "scale"]);
-    const groups = groupDecomposedSearchSpace(snap).map((g) => Object.keys(g));
+    const groups = groupDecomposedSearchSpace(snap, true).map((g) => Object.keys(g));
     // Optuna's order: the shared part first, then the first branch seen, then the other.
     const firstBranch = study.trials[0].params.model === "linear" ? ["alpha"] : ["depth", "leaves"];
     const otherBranch = firstBranch[0] === "alpha" ? ["depth", "leaves"] : ["alpha"];
     expect(groups).toEqual([["model", "scale"], firstBranch, otherBranch]);
+  });
+
+  test("group names: sorted when replaying Optuna, else in suggestion order", () => {
+    const study = new HarnessStudy(new RandomSampler({ seed: 2 }));
+    study.optimize((suggest) => (suggest("zeta", floatDistribution(0, 1)) as number) + (suggest("alpha", floatDistribution(0, 1)) as number), 5);
+    const snap = new ObservationHistory(false).snapshot(study.view);
+    expect(groupDecomposedSearchSpace(snap, true).map((g) => Object.keys(g))).toEqual([["alpha", "zeta"]]);
+    expect(groupDecomposedSearchSpace(snap, false).map((g) => Object.keys(g))).toEqual([["zeta", "alpha"]]);
+    expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["zeta", "alpha"]);
   });
 
   test("group mode samples each group jointly once TPE starts", () => {

@@ -46,7 +46,7 @@ describe.each(BACKENDS.filter((b) => b !== "pglite"))("TPESampler in a study on 
   afterAll(() => cleanup());
 
   it("optimizes a conditional define-by-run objective with pruned trials", async () => {
-    const study = await createStudy({ studyName: uniqueName("tpe-dbr"), storage, sampler: new TPESampler({ seed: 3, multivariate: true, group: true }) });
+    const study = await createStudy({ studyName: uniqueName("tpe-dbr"), storage, sampler: new TPESampler({ seed: 3, replay: "optuna-3.1", multivariate: true, group: true, multivariateBandwidth: "spread" }) });
     await study.optimize(
       (trial) => {
         const kind = trial.suggestCategorical("kind", ["quadratic", "abs"]);

@@ -98,10 +98,11 @@ describe("seeded TPE replays Optuna 3.1.0's studies", () => {
       const study = await createStudy({
         storage: new InMemoryStorage(),
         sampler: new TPESampler({
+          replay: "optuna-3.1",
           seed: c.seed,
           multivariate: s.multivariate ?? false,
           group: s.group ?? false,
-          // Optuna's own multivariate widths; hpo's default ("spread") proposes elsewhere on purpose.
+          // Optuna's own multivariate widths (the replay's default; hpo's "spread" proposes elsewhere).
           multivariateBandwidth: "range",
           nStartupTrials: s.n_startup_trials ?? 10,
           nEiCandidates: s.n_ei_candidates ?? 24,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,14 +54,29 @@ describe("jsonl tracker", () => {
     expect(beta.filter((e) => e.event === "trial_finish")).toHaveLength(1);
   });
 
-  it("batches lines: nothing is written before the flush interval, all by close", async () => {
-    const hub = new TrackerHub([jsonl({ path: dir, flushIntervalMs: 60_000 })]);
-    hub.trialStart({ studyName: "b", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "b", trialNumber: 0, step: 0, value: 1, params: { x: 1 } });
-    await new Promise((r) => setTimeout(r, 100));
-    await expect(readFile(jsonlFileFor(dir, "b"), "utf8")).rejects.toThrow(/ENOENT/);
-    await hub.close();
+  it("writes each line before the call that produced it returns (no buffer a crash could lose)", async () => {
+    const tracker = jsonl({ path: dir });
+    tracker.onTrialStart!({ studyName: "b", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
+    tracker.onReport!({ studyName: "b", trialNumber: 0, step: 0, value: 1, metrics: { value: 1, loss: Number.NaN }, params: { x: 1 } });
+    // Read synchronously right after the calls: no timer, no await in between.
+    const lines = readFileSync(jsonlFileFor(dir, "b"), "utf8").split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
     expect((await readJsonlEvents(jsonlFileFor(dir, "b"))).map((e) => e.event)).toEqual(["trial_start", "report"]);
+  });
+
+  it("skips a line torn by a crash, with a warning, and starts the next run's lines on a line of their own", async () => {
+    const file = jsonlFileFor(dir, "torn");
+    const whole = '{"event":"trial_start","time":"t","study":"torn","trial":0,"params":{}}';
+    await writeFile(file, `${whole}\n{"event":"report","time":"t","stu`);
+    const warnings: string[] = [];
+    expect((await readJsonlEvents(file, { warn: (m) => warnings.push(m) })).map((e) => e.event)).toEqual(["trial_start"]);
+    expect(warnings).toEqual([`hpo: jsonl: ${file}: skipped its last line, cut short (the writing process was killed): {"event":"report","time":"t","stu`]);
+    const tracker = jsonl({ path: dir });
+    tracker.onStudyEnd!({ studyName: "torn", reason: "completed" });
+    warnings.length = 0;
+    expect((await readJsonlEvents(file, { warn: (m) => warnings.push(m) })).map((e) => e.event)).toEqual(["trial_start", "study_end"]);
+    expect(warnings).toEqual([`hpo: jsonl: ${file}: skipped line 2, cut short (the writing process was killed): {"event":"report","time":"t","stu`]);
   });
 
   it("refuses at once, naming the cause, a path where it cannot write", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TrackerHub, type ReportEvent, type Tracker } from "hpo";
 import { frozenTrial } from "./support/frozen-trials.ts";
 
-const report = (trialNumber: number, step: number): ReportEvent => ({ studyName: "s", trialNumber, step, value: step, params: {} });
+const report = (trialNumber: number, step: number): ReportEvent => ({ studyName: "s", trialNumber, step, value: step, metrics: { value: step }, params: {} });
 
 /** A tracker that records what it receives, in order. */
 function recorder(name = "rec"): Tracker & { seen: string[] } {

@@ -68,7 +68,7 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("batches history: nothing is sent before the interval, everything by the end of the trial", async () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 60_000 })]);
     hub.trialStart({ studyName: "batched", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    for (let step = 0; step < 5; step++) hub.report({ studyName: "batched", trialNumber: 0, step, value: step / 10, params: { x: 1 } });
+    for (let step = 0; step < 5; step++) hub.report({ studyName: "batched", trialNumber: 0, step, value: step / 10, metrics: { value: step / 10 }, params: { x: 1 } });
     const live = await vi.waitFor(() => {
       const [run] = server.group("batched");
       expect(run?.config).toEqual({ x: 1 });
@@ -88,7 +88,7 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("sends batches while the trial runs, and heartbeats while it is idle", async () => {
     const hub = new TrackerHub([tracker({ batchIntervalMs: 30, heartbeatIntervalMs: 40 })]);
     hub.trialStart({ studyName: "live", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "live", trialNumber: 0, step: 1, value: 1, params: { x: 1 } });
+    hub.report({ studyName: "live", trialNumber: 0, step: 1, value: 1, metrics: { value: 1 }, params: { x: 1 } });
     await vi.waitFor(
       () => {
         const [run] = server.group("live");
@@ -128,12 +128,34 @@ describe("wandb tracker (online) against a W&B-protocol server", () => {
   it("ends runs whose trial never finished as interrupted (exit code 1) when closed", async () => {
     const hub = new TrackerHub([tracker()]);
     hub.trialStart({ studyName: "cut", trial: frozenTrial({ number: 0, state: "RUNNING", params: { x: 1 } }) });
-    hub.report({ studyName: "cut", trialNumber: 0, step: 1, value: 3, params: { x: 1 } });
+    hub.report({ studyName: "cut", trialNumber: 0, step: 1, value: 3, metrics: { value: 3 }, params: { x: 1 } });
     hub.studyEnd({ studyName: "cut", reason: "interrupted" });
     await hub.close();
     const [run] = server.group("cut");
     expect(run.history.map((r) => r.value)).toEqual([3]);
     expect(run.summary).toMatchObject({ trial_state: "interrupted", value: 3 });
     expect(run.exitCode).toBe(1);
+  });
+  it("ends the run of a trial another process left running (failed here as stale): same run, state failed, with the reason", async () => {
+    const start = new Date(Date.now() - 60_000);
+    // Process A: starts trial 4, reports, and dies (its tracker is never closed).
+    const a = tracker();
+    a.onTrialStart!({ studyName: "stale", trial: frozenTrial({ number: 4, state: "RUNNING", params: { x: 1 }, start }) });
+    a.onReport!({ studyName: "stale", trialNumber: 4, step: 0, value: 0.3, metrics: { meteor: 0.3, val_loss: 2 }, params: { x: 1 } });
+    const deadline = Date.now() + 10_000;
+    while (server.group("stale")[0]?.history.length !== 1 && Date.now() < deadline) await pause(20);
+    expect(server.group("stale")[0].complete).toBe(false);
+    // Process B finds it stale and tells its own tracker.
+    const b = tracker();
+    const failed = frozenTrial({ number: 4, state: "FAIL", params: { x: 1 }, start, metrics: [[0, { meteor: 0.3, val_loss: 2 }]], intermediate: [[0, 0.3]] });
+    const withReason = { ...failed, systemAttrs: { fail_reason: "stale: no heartbeat for 21.0 s" } };
+    b.onTrialFinish!({ studyName: "stale", trial: withReason });
+    await b.close!();
+    const runs = server.group("stale");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ complete: true, exitCode: 1, displayName: "trial-4" });
+    expect(runs[0].summary).toMatchObject({ trial_state: "failed", fail_reason: "stale: no heartbeat for 21.0 s", meteor: 0.3, val_loss: 2 });
+    expect(runs[0].history.map((r) => r.meteor)).toEqual([0.3]);
+    expect(server.violations).toEqual([]);
   });
 });

@@ -16,12 +16,21 @@ export type JsonlEvent =
       readonly nTrials: number | null;
       readonly finishedBefore: number;
     })
-  | (JsonlEventBase & { readonly event: "trial_start"; readonly trial: number; readonly params: Readonly<Record<string, unknown>> })
+  | (JsonlEventBase & {
+      readonly event: "trial_start";
+      readonly trial: number;
+      readonly params: Readonly<Record<string, unknown>>;
+      /** For a retry of a trial failed as stale or interrupted: that trial's number. */
+      readonly retryOf?: number | null;
+    })
   | (JsonlEventBase & {
       readonly event: "report";
       readonly trial: number;
       readonly step: number;
-      readonly value: number;
+      /** The study's watched metric, or null when this report did not include it. */
+      readonly value: number | null;
+      /** Every metric this report recorded, by name. */
+      readonly metrics: Readonly<Record<string, number>>;
       readonly params: Readonly<Record<string, unknown>>;
     })
   | (JsonlEventBase & {
@@ -33,7 +42,12 @@ export type JsonlEvent =
       readonly params: Readonly<Record<string, unknown>>;
       /** `[step, value]` pairs in step order. */
       readonly intermediateValues: readonly (readonly [number, number])[];
+      /** `[step, { name: value }]` pairs in step order: every metric reported. */
+      readonly metrics: readonly (readonly [number, Readonly<Record<string, number>>])[];
       readonly userAttrs: Readonly<Record<string, AttrValue>>;
+      /** Why a FAIL trial failed (e.g. "stale: no heartbeat for 21.0 s", written by the process that found it dead). */
+      readonly failReason?: string | null;
+      readonly retryOf?: number | null;
       readonly started: string | null;
       readonly completed: string | null;
       readonly durationMs: number | null;

@@ -12,7 +12,7 @@ export const JsonlOptionsSchema = z.strictObject(
   {
     /** Folder of the event files, one `<study>.jsonl` per study (default "runs"). */
     path: z.string({ error: "must be a folder such as runs/" }).min(1, "must be a folder such as runs/").optional(),
-    /** Longest time an event waits in memory before it is appended (default 1 000). */
+    /** Accepted for older study files; lines are no longer held in memory but appended at once. */
     flushIntervalMs: z.number({ error: MS }).int(MS).positive(MS).optional(),
     /** Where the tracker's own messages go (default console.warn). */
     log: z.custom<(message: string) => void>((v) => typeof v === "function", "must be a function (message: string) => void").optional(),

@@ -49,11 +49,15 @@ export class TrialRunState {
    * The history row for a report, or null when its step is not past the last one (W&B
    * history steps only move forward; Optuna likewise keeps the first report of a step).
    */
-  report(event: Pick<ReportEvent, "step" | "value">, now: Date): HistoryRow | null {
+  report(event: Pick<ReportEvent, "step" | "value" | "metrics">, now: Date): HistoryRow | null {
     if (this.#lastStep !== undefined && event.step <= this.#lastStep) return null;
     this.#lastStep = event.step;
+    // Every metric under its own name; the watched one also under the objective's key, so
+    // the "value" curve and summary mean the same as for one-number reports.
+    const metrics: Record<string, number> = { ...event.metrics };
+    if (event.value !== null) metrics[this.#naming.metricName] = event.value;
     const row: HistoryRow = {
-      [this.#naming.metricName]: event.value,
+      ...metrics,
       _step: event.step,
       _runtime: this.#runtime(now),
       _timestamp: now.getTime() / 1000,
@@ -85,6 +89,14 @@ export class TrialRunState {
     summary.trial_state = trialStateLabel(trial.state);
     summary.trial_number = trial.number;
     if (Object.keys(trial.userAttrs).length > 0) summary.user_attrs = trial.userAttrs;
+    if (typeof trial.systemAttrs.fail_reason === "string") summary.fail_reason = trial.systemAttrs.fail_reason;
+    if (typeof trial.systemAttrs.retry_of === "number") summary.retry_of = trial.systemAttrs.retry_of;
+    // A run ended by another process (its trial failed as stale) has no rows here: the
+    // trial's own last metrics stand in for them.
+    if (this.#lastRow === undefined) {
+      const last = [...trial.metrics].sort((a, b) => a[0] - b[0]).pop();
+      if (last) for (const [k, v] of Object.entries(last[1])) if (!Object.hasOwn(summary, k)) summary[k] = v;
+    }
     return summary;
   }
 

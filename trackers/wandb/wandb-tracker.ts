@@ -1,6 +1,6 @@
 import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
 import type { ReportEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
-import { newRunId } from "./run-id.ts";
+import { newRunId, trialRunId } from "./run-id.ts";
 import { TrialRunState, exitCodeFor } from "./trial-run-state.ts";
 import type { TrialRunSink, WandbBackend } from "./trial-run-sink.ts";
 import type { WandbSettings } from "./wandb-options.ts";
@@ -37,7 +37,7 @@ export class WandbTracker implements Tracker {
 
   /** Creates the trial's run with the params known up front. */
   onTrialStart(event: TrialStartEvent): void {
-    this.#open(event.studyName, event.trial.number, event.trial.datetimeStart, event.trial.params);
+    this.#open(event.studyName, event.trial.number, event.trial.datetimeStart, event.trial.params, event.trial);
   }
 
   /** Adds a history row (dropped, with one warning, when its step is not past the last one). */
@@ -57,7 +57,9 @@ export class WandbTracker implements Tracker {
   /** Writes the final summary and exit code, then closes the run. */
   onTrialFinish(event: TrialFinishEvent): void {
     const trial = event.trial;
-    const run = this.#open(event.studyName, trial.number, trial.datetimeStart, trial.params);
+    // A trial another process ran and died in (failed here as stale) gets its own run id
+    // back: the run it left "running" ends as failed.
+    const run = this.#open(event.studyName, trial.number, trial.datetimeStart, trial.params, trial);
     if (!run || run.finished) return;
     run.finished = true;
     const now = new Date();
@@ -100,17 +102,21 @@ export class WandbTracker implements Tracker {
     }
   }
 
-  #open(studyName: string, trialNumber: number, startedAt: Date | null, params: FrozenTrial["params"] | ReportEvent["params"]): OpenRun | null {
+  #open(studyName: string, trialNumber: number, startedAt: Date | null, params: FrozenTrial["params"] | ReportEvent["params"], trial: FrozenTrial | null = null): OpenRun | null {
     if (this.#closed || !this.#backend.active) return null;
     const key = `${studyName}\u0000${trialNumber}`;
     if (this.#done.has(key)) return null;
     let run = this.#runs.get(key);
     if (!run) {
       const s = this.#settings;
-      const state = new TrialRunState(trialNumber, startedAt ?? new Date(), { metricName: s.metricName, extraConfig: s.config });
+      // A retry is a run of its own that names the trial it retries (config and summary
+      // `retry_of`): each trial keeps its own run, and the retry's curve starts where it resumed.
+      const retryOf = typeof trial?.systemAttrs.retry_of === "number" ? trial.systemAttrs.retry_of : undefined;
+      const extraConfig = retryOf === undefined ? s.config : { ...s.config, retry_of: retryOf };
+      const state = new TrialRunState(trialNumber, startedAt ?? new Date(), { metricName: s.metricName, extraConfig });
       state.updateParams(params);
       const identity = {
-        runId: newRunId(),
+        runId: trial?.datetimeStart ? trialRunId(studyName, trialNumber, trial.datetimeStart) : newRunId(),
         studyName,
         project: s.project,
         entity: s.entity,

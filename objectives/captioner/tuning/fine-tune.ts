@@ -50,7 +50,7 @@ export interface FineTuneResult {
 /** Hooks into the loop. */
 export interface FineTuneHooks {
   /** After each epoch; may throw to stop (pruning). `state()` serialises a checkpoint. */
-  readonly onEpoch?: (epoch: number, value: number, scores: SplitScores, state: () => Uint8Array) => Promise<void>;
+  readonly onEpoch?: (epoch: number, value: number, scores: SplitScores, state: () => Uint8Array, trainLoss: number) => Promise<void>;
   /** A checkpoint to resume from. */
   readonly resume?: Uint8Array | null;
   /** Where to save what the run learned (best epoch). */
@@ -131,7 +131,7 @@ export async function fineTune(captioner: TunableCaptioner, hp: CaptionerHyperpa
       hooks.log(
         `[captioner] epoch ${epoch}/${hp.epochs}: train loss ${r.trainLoss.toFixed(3)} (${(captioner.trainSize / r.seconds).toFixed(1)} images/s); validation ${formatScores(scoresOf(validation))}${improved ? " (best so far)" : ""}`,
       );
-      await hooks.onEpoch?.(epoch, value, validation, snapshot(epoch));
+      await hooks.onEpoch?.(epoch, value, validation, snapshot(epoch), r.trainLoss);
     }
     const lastEpoch = history.length ? history[history.length - 1].epoch : 0;
     if (best && best.epoch !== lastEpoch) {

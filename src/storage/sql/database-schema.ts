@@ -26,6 +26,7 @@ export interface Database {
   hpo_trial_params: { trial_id: number; param_name: string; position: number; param_value: number; distribution_json: string };
   hpo_trial_values: { trial_id: number; objective: number; value: number };
   hpo_trial_intermediate_values: { trial_id: number; step: number; value: number };
+  hpo_trial_metrics: { trial_id: number; step: number; name: string; value: number };
   hpo_trial_attrs: { trial_id: number; kind: string; key: string; value_json: string };
   hpo_trial_heartbeats: { trial_id: number; heartbeat_at: Date };
   hpo_checkpoints: { trial_id: number; format: string; data: Uint8Array; updated_at: ColumnType<Date, never, Date> };

@@ -42,6 +42,7 @@ interface TrialRow {
   params: string | null;
   vals: string | null;
   iv: string | null;
+  metrics: string | null;
   attrs: string | null;
 }
 
@@ -188,6 +189,7 @@ export class SqlStorage implements Storage {
   async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
     const params = patch.params ?? [];
     const reports = patch.intermediateValues ?? [];
+    const metrics = patch.metrics ?? [];
     const attrs = [
       ...Object.entries(patch.userAttrs ?? {}).map(([key, value]) => ["user", key, encodeJson(value)] as const),
       ...Object.entries(patch.systemAttrs ?? {}).map(([key, value]) => ["system", key, encodeJson(value)] as const),
@@ -198,6 +200,7 @@ export class SqlStorage implements Storage {
         ${trialId}::bigint,
         ${params.map((p) => p.name)}::text[], ${params.map((p) => p.internal)}::float8[], ${params.map((p) => JSON.stringify(p.distribution))}::text[],
         ${reports.map((r) => r.step)}::integer[], ${reports.map((r) => r.value)}::float8[],
+        ${metrics.map((m) => m.step)}::integer[], ${metrics.map((m) => m.name)}::text[], ${metrics.map((m) => m.value)}::float8[],
         ${attrs.map((a) => a[0])}::text[], ${attrs.map((a) => a[1])}::text[], ${attrs.map((a) => a[2])}::text[],
         ${patch.finish?.state ?? null}::text, ${[...(patch.finish?.values ?? [])]}::float8[],
         ${events.map((e) => e.type)}::text[], ${events.map((e) => encodeJson(e.payload))}::text[])`.execute(this.#db);
@@ -473,6 +476,8 @@ const trialColumns = sql`
      FROM hpo_trial_values v WHERE v.trial_id = t.trial_id) AS vals,
   (SELECT json_agg(json_build_array(i.step, i.value::text) ORDER BY i.step)::text
      FROM hpo_trial_intermediate_values i WHERE i.trial_id = t.trial_id) AS iv,
+  (SELECT json_agg(json_build_array(m.step, m.name, m.value::text) ORDER BY m.step)::text
+     FROM hpo_trial_metrics m WHERE m.trial_id = t.trial_id) AS metrics,
   (SELECT json_agg(json_build_array(a.kind, a.key, a.value_json))::text
      FROM hpo_trial_attrs a WHERE a.trial_id = t.trial_id) AS attrs`;
 
@@ -487,6 +492,7 @@ function rowToTrial(row: TrialRow): FrozenTrial {
     : [];
   const values = row.vals ? (JSON.parse(row.vals) as string[]).map(parseFloat) : null;
   const intermediate = row.iv ? (JSON.parse(row.iv) as [number, string][]).map(([s, v]) => [s, parseFloat(v)] as const) : [];
+  const metrics = row.metrics ? (JSON.parse(row.metrics) as [number, string, string][]).map(([s, n, v]) => [s, n, parseFloat(v)] as const) : [];
   const userAttrs: Record<string, AttrValue> = {};
   const systemAttrs: Record<string, AttrValue> = {};
   if (row.attrs) {
@@ -501,6 +507,7 @@ function rowToTrial(row: TrialRow): FrozenTrial {
     params,
     values,
     intermediate,
+    metrics,
     userAttrs,
     systemAttrs,
     datetimeStart: toDate(row.datetime_start),

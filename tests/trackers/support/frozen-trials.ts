@@ -8,6 +8,7 @@ export function frozenTrial(t: {
   value?: number | null;
   values?: number[] | null;
   intermediate?: [number, number][];
+  metrics?: [number, Record<string, number>][];
   userAttrs?: FrozenTrial["userAttrs"];
   start?: Date;
   complete?: Date | null;
@@ -31,6 +32,7 @@ export function frozenTrial(t: {
     params,
     distributions,
     intermediateValues: new Map(t.intermediate ?? []),
+    metrics: new Map(t.metrics ?? []),
     userAttrs: t.userAttrs ?? {},
     systemAttrs: {},
     datetimeStart: t.start ?? new Date(),

@@ -13,12 +13,12 @@ export async function runScriptedStudy(trackers: Tracker[], studyName = "sweep-a
   hub.studyStart({ studyName, directions: ["maximize"], nTrials: 3, finishedBefore: 0 });
   hub.trialStart({ studyName, trial: frozenTrial({ number: 0, state: "RUNNING", params: { lr: 0.01, layers: 2 }, start: t0 }) });
   hub.trialStart({ studyName, trial: frozenTrial({ number: 1, state: "RUNNING", start: t0 }) });
-  hub.report({ studyName, trialNumber: 0, step: 1, value: 0.5, params: { lr: 0.01, layers: 2 } });
-  hub.report({ studyName, trialNumber: 1, step: 1, value: 0.2, params: { lr: 0.1 } });
-  hub.report({ studyName, trialNumber: 0, step: 2, value: 0.7, params: { lr: 0.01, layers: 2 } });
-  hub.report({ studyName, trialNumber: 1, step: 2, value: 0.1, params: { lr: 0.1, freeze: "encoder" } });
+  hub.report({ studyName, trialNumber: 0, step: 1, value: 0.5, metrics: { value: 0.5 }, params: { lr: 0.01, layers: 2 } });
+  hub.report({ studyName, trialNumber: 1, step: 1, value: 0.2, metrics: { value: 0.2 }, params: { lr: 0.1 } });
+  hub.report({ studyName, trialNumber: 0, step: 2, value: 0.7, metrics: { value: 0.7 }, params: { lr: 0.01, layers: 2 } });
+  hub.report({ studyName, trialNumber: 1, step: 2, value: 0.1, metrics: { value: 0.1 }, params: { lr: 0.1, freeze: "encoder" } });
   await pause(30);
-  hub.report({ studyName, trialNumber: 0, step: 3, value: 0.9, params: { lr: 0.01, layers: 2 } });
+  hub.report({ studyName, trialNumber: 0, step: 3, value: 0.9, metrics: { value: 0.9 }, params: { lr: 0.01, layers: 2 } });
   hub.trialFinish({
     studyName,
     trial: frozenTrial({ number: 1, state: "PRUNED", params: { lr: 0.1, freeze: "encoder" }, value: 0.1, intermediate: [[1, 0.2], [2, 0.1]], start: t0 }),
@@ -28,10 +28,10 @@ export async function runScriptedStudy(trackers: Tracker[], studyName = "sweep-a
     trial: frozenTrial({ number: 0, state: "COMPLETE", params: { lr: 0.01, layers: 2 }, value: 0.95, intermediate: [[1, 0.5], [2, 0.7], [3, 0.9]], start: t0, userAttrs: { epochs: 3 } }),
   });
   hub.trialStart({ studyName, trial: frozenTrial({ number: 2, state: "RUNNING", params: { lr: 0.5 }, start: t0 }) });
-  hub.report({ studyName, trialNumber: 2, step: 4, value: 1.5, params: { lr: 0.5 } });
-  hub.report({ studyName, trialNumber: 2, step: 4, value: 9.9, params: { lr: 0.5 } });
-  hub.report({ studyName, trialNumber: 2, step: 2, value: 8.8, params: { lr: 0.5 } });
-  hub.report({ studyName, trialNumber: 2, step: 6, value: Number.NaN, params: { lr: 0.5 } });
+  hub.report({ studyName, trialNumber: 2, step: 4, value: 1.5, metrics: { value: 1.5 }, params: { lr: 0.5 } });
+  hub.report({ studyName, trialNumber: 2, step: 4, value: 9.9, metrics: { value: 9.9 }, params: { lr: 0.5 } });
+  hub.report({ studyName, trialNumber: 2, step: 2, value: 8.8, metrics: { value: 8.8 }, params: { lr: 0.5 } });
+  hub.report({ studyName, trialNumber: 2, step: 6, value: Number.NaN, metrics: { value: Number.NaN }, params: { lr: 0.5 } });
   hub.trialFinish({ studyName, trial: frozenTrial({ number: 2, state: "FAIL", params: { lr: 0.5 }, intermediate: [[4, 1.5], [6, Number.NaN]], start: t0 }) });
   hub.studyEnd({ studyName, reason: "completed" });
   await hub.close(10_000);

@@ -32,12 +32,23 @@ export class OfflineRunFile {
 
   /** Creates the run folder and the file (with its header) under `<baseDir>/wandb/`. */
   static async create(baseDir: string, runId: string, startedAt: Date): Promise<OfflineRunFile> {
-    const runDir = join(baseDir, "wandb", offlineRunDirName(runId, startedAt));
-    await mkdir(join(runDir, "files"), { recursive: true });
-    const path = join(runDir, `run-${runId}.wandb`);
-    const handle = await open(path, "wx");
-    await handle.write(FILE_HEADER);
-    return new OfflineRunFile(runDir, path, handle);
+    // The folder of a run that another (dead) process already wrote is left as it is: the
+    // records that end the run go to a folder of their own, named by the time now.
+    for (let attempt = 0; ; attempt++) {
+      const at = attempt === 0 ? startedAt : new Date(Date.now() + (attempt - 1) * 1000);
+      const runDir = join(baseDir, "wandb", offlineRunDirName(runId, at));
+      await mkdir(join(runDir, "files"), { recursive: true });
+      const path = join(runDir, `run-${runId}.wandb`);
+      let handle;
+      try {
+        handle = await open(path, "wx");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < 5) continue;
+        throw e;
+      }
+      await handle.write(FILE_HEADER);
+      return new OfflineRunFile(runDir, path, handle);
+    }
   }
 
   /** Appends records (framed in order; resolves once written). */
