@@ -392,6 +392,7 @@ function frozen(number: number, state: FrozenTrial["state"], iv: Map<number, num
     params: {},
     distributions: {},
     intermediateValues: iv,
+    metrics: new Map([...iv].map(([step, value]) => [step, { value }])),
     userAttrs: {},
     systemAttrs: {},
     datetimeStart: new Date(1_700_000_000_000 + number * 1000),
