@@ -22,3 +22,14 @@ export function feedUrl() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 }
+
+/** PUTs JSON to a REST path; resolves to the status and decoded body (errors included, for the caller to show). */
+export async function putJson(path, body) {
+  const token = accessToken();
+  const res = await fetch(path, {
+    method: "PUT",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: decodeJson(await res.text()) };
+}

@@ -52,7 +52,7 @@ export class StudyStore {
   #trial(number, at) {
     let t = this.trials.get(number);
     if (!t) {
-      t = { number, trialId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], metrics: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
+      t = { number, trialId: null, workerId: null, state: "WAITING", value: null, values: null, params: {}, distributions: {}, intermediate: [], metrics: [], userAttrs: {}, systemAttrs: {}, start: null, complete: null, retriedBy: null, createdAt: at };
       this.trials.set(number, t);
     }
     return t;
@@ -72,10 +72,12 @@ export class StudyStore {
         t.state = p.state;
         Object.assign(t.params, p.params ?? {});
         if (p.state === "RUNNING") t.start = at;
+        if (p.workerId) t.workerId = p.workerId;
         break;
       case "trial_started":
         t.state = "RUNNING";
         t.start = at;
+        if (p.workerId) t.workerId = p.workerId;
         break;
       case "param_set":
         t.params[p.name] = p.value;
@@ -126,6 +128,7 @@ function insertAtStep(pairs, step, value, merge) {
 function fromFeed(t) {
   return {
     ...t,
+    workerId: t.workerId ?? null,
     params: { ...t.params },
     distributions: { ...t.distributions },
     intermediate: t.intermediate.map(([s, v]) => [s, v]),

@@ -14,6 +14,7 @@ import { TimelineChart } from "../charts/timeline-chart.js";
 import { logScaleToggle } from "../charts/log-scale-toggle.js";
 import { esc, formatNumber, h } from "../format.js";
 import { isBetter, StudyStore } from "../study-store.js";
+import { NoteEditor, noteOf } from "./note-editor.js";
 import { TrialDetail } from "./trial-detail.js";
 import { TrialsTable } from "./trials-table.js";
 
@@ -38,6 +39,7 @@ export function studyView(root, feed, name) {
   const nav = (n) => (location.hash = `#/study/${encodeURIComponent(name)}/trial/${n}`);
 
   const summary = h("section", { class: "summary", "data-testid": "study-summary" });
+  const studyNote = new NoteEditor(`/api/studies/${encodeURIComponent(name)}/note`, "study-note");
   const objectivePick = h("select", { class: "objective", hidden: true, "aria-label": "objective" });
   objectivePick.addEventListener("change", () => {
     objective = Number(objectivePick.value);
@@ -72,7 +74,7 @@ export function studyView(root, feed, name) {
   const rank = card("Rank", "rank-chart", rankPicks.el);
   const contourPicks = pairPicks("contour", () => redraw(true));
   const contour = card("Contour (best per cell)", "contour-chart", contourPicks.el);
-  const timeline = card("Timeline", "timeline-chart");
+  const timeline = card("Timeline by worker", "timeline-chart");
   const importance = card("Parameter importance (fANOVA)", "importance-chart");
   const importanceNote = h("p", { class: "muted note" }, "needs 2 complete trials");
   importance.card.append(importanceNote);
@@ -93,6 +95,7 @@ export function studyView(root, feed, name) {
     "div",
     { hidden: true },
     summary,
+    h("section", { class: "card" }, studyNote.el),
     h("div", { class: "grid" }, pareto.card, history.card, curves.card, parallel.card, importance.card, slice.card, rank.card, contour.card, edf.card, timeline.card),
     h("section", { class: "card" }, h("h2", {}, "Trials ", tableNote), trialsTable.el),
   );
@@ -121,6 +124,7 @@ export function studyView(root, feed, name) {
     drawnVersion = store.version;
     lastDraw = performance.now();
     renderSummary();
+    studyNote.update(noteOf(store.study.systemAttrs, "hpo:note"));
     charts.history.update(store, objective, { logY: historyLog.log });
     renderMetricPick();
     charts.curves.update(store, { logY: curvesLog.log, metric: metric ?? store.watchedMetric() });

@@ -1,6 +1,7 @@
 import { api } from "../api.js";
 import { createChart, GRID } from "../charts/chart-base.js";
 import { curveSeries } from "../charts/intermediate-chart.js";
+import { NoteEditor, noteOf } from "./note-editor.js";
 import { esc, formatDuration, formatNumber, formatParam, h } from "../format.js";
 
 function describe(d) {
@@ -31,7 +32,8 @@ export class TrialDetail {
     this.summary = h("div", { class: "detail-summary" });
     this.chartEl = h("div", { class: "chart small", "data-testid": "trial-curve" });
     this.rest = h("div");
-    this.panel.append(this.header, this.summary, h("h3", {}, "Intermediate values"), this.chartEl, this.rest);
+    this.note = new NoteEditor(`/api/studies/${encodeURIComponent(studyName)}/trials/${number}/note`, "trial-note");
+    this.panel.append(this.header, this.summary, this.note.el, h("h3", {}, "Intermediate values"), this.chartEl, this.rest);
     container.append(this.panel);
     this.chart = createChart(this.chartEl);
     api(`/api/studies/${encodeURIComponent(studyName)}/trials/${number}`)
@@ -56,6 +58,8 @@ export class TrialDetail {
       return;
     }
     this.panel.dataset.state = t.state;
+    // Trial notes live in the study (finished trials are never rewritten).
+    this.note.update(noteOf(this.store.study?.systemAttrs, `hpo:note:trial:${this.number}`));
     const end = t.complete ?? (t.state === "RUNNING" ? Date.now() : null);
     const values = t.values ? t.values.map(formatNumber).join(", ") : "—";
     this.summary.innerHTML = `

@@ -41,7 +41,8 @@ import os
 import shutil
 import signal
 import sys
-from typing import Any, Mapping, Optional, Union
+import time
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "report",
@@ -51,6 +52,7 @@ __all__ = [
     "trial_number",
     "study_name",
     "trial_dir",
+    "score_captions",
     "retry_of_dir",
     "resume_file",
     "handle_sigterm",
@@ -133,6 +135,42 @@ def study_name() -> Optional[str]:
 def trial_dir(default: str = ".") -> str:
     """This trial's own folder, for checkpoints and outputs (``default`` when not run by hpo)."""
     return os.environ.get("HPO_TRIAL_DIR", default)
+
+
+def score_captions(step: int, split: str, cases: Iterable[Tuple[str, Sequence[str]]], timeout: float = 600.0) -> Optional[Dict[str, float]]:
+    """Hands a split's captions to hpo, which scores them (BLEU-1/2, ROUGE-L, METEOR with
+    ``hpo/metrics``) and records them as the step's metrics ``<split>_bleu1`` ... ``<split>_meteor``.
+
+    ``cases`` are ``(prediction, references)`` pairs. They are written to
+    ``<trial_dir>/captions/<split>-step<step>.jsonl`` and announced with one ``hpo:captions``
+    line; hpo answers in ``<split>-step<step>.scores.json`` next to it, which this waits for
+    and returns as ``{"bleu1": ..., "bleu2": ..., "rougeL": ..., "meteor": ..., "cases": n}``.
+    Returns None when not run by hpo (nobody scores) and raises RuntimeError when hpo could
+    not read the file (the message names the line and field).
+    """
+    folder = os.path.join(trial_dir(), "captions")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{split}-step{int(step)}.jsonl")
+    answer = os.path.join(folder, f"{split}-step{int(step)}.scores.json")
+    if os.path.exists(answer):
+        os.remove(answer)  # a rerun in the same folder must not read the last run's answer
+    with open(path, "w", encoding="utf-8") as f:
+        for prediction, references in cases:
+            refs = [references] if isinstance(references, str) else list(references)
+            f.write(json.dumps({"prediction": prediction, "references": refs}) + "\n")
+    _emit("hpo:captions", {"step": int(step), "split": split, "path": os.path.abspath(path)})
+    if os.environ.get("HPO_TRIAL_NUMBER") is None:
+        return None
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(answer):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"hpo_report.score_captions: no answer in {answer} after {timeout:.0f} s")
+        time.sleep(0.05)
+    with open(answer, encoding="utf-8") as f:
+        body = json.load(f)
+    if "error" in body:
+        raise RuntimeError(f"hpo could not score {path}: {body['error']}")
+    return body["scores"]
 
 
 def retry_of_dir() -> Optional[str]:

@@ -36,6 +36,7 @@ export {
   type SelectBackendOptions,
 } from "./backend/select-backend.ts";
 export { activeBackendSelection } from "./backend/select-backend.ts";
+export { gpuAccess, TF_GPU_LIBRARIES, type GpuAccess, type GpuAccessProbe } from "./backend/gpu-access.ts";
 export { installWasmKernels, wasmKernelsActive } from "./backend/wasm-kernels/install-wasm-kernels.ts";
 
 export {

@@ -7,12 +7,15 @@ import { terminalSafe } from "../../src/internal/terminal-text.ts";
 import { TrialPruned } from "../../src/trial/trial-pruned.ts";
 import { UnstorableDataError } from "../../src/storage/storage-errors.ts";
 import { BoundedTail } from "./bounded-tail.ts";
+import { CAPTIONS_PREFIX } from "./caption-message.ts";
+import { scoreCaptionsMessage } from "./caption-scoring-step.ts";
 import type { CommandTrial } from "./command-trial.ts";
 import { gpusFromEnvironment, type ResolvedCommandOptions } from "./command-options.ts";
 import { processGpuPool, type GpuSlot } from "./gpu-slot-pool.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { ProcessGroup, type ExitStatus } from "./process-group.ts";
 import { isShuttingDown, trackProcessGroup } from "./process-group-registry.ts";
+import { recordCaptionScores } from "./record-caption-scores.ts";
 import { parseReportLine, type ReportedValue } from "./report-line-parser.ts";
 import { TrialLog } from "./trial-log.ts";
 import { renderArguments, trialEnvironment, type TrialContext } from "./trial-environment.ts";
@@ -55,7 +58,7 @@ export async function runCommandTrial(options: ResolvedCommandOptions, trial: Co
       env.CUDA_VISIBLE_DEVICES = slot.device;
       await trial.setUserAttr("gpu", slot.device);
     }
-    return await runProgram(options, trial, argv, env, log);
+    return await runProgram(options, trial, argv, env, log, trialDir);
   } finally {
     slot?.release();
     const logError = await log.close();
@@ -70,6 +73,7 @@ async function runProgram(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   log: TrialLog,
+  trialDir: string,
 ): Promise<ReportedValue> {
   const group = await ProcessGroup.spawn(argv, { cwd: options.cwd, env });
   const untrack = trackProcessGroup(group, options.gracePeriod);
@@ -112,17 +116,34 @@ async function runProgram(
       result = parsed.value;
       return;
     }
-    try {
-      trial.report(parsed.value, parsed.step);
-    } catch (e) {
-      // A value the trial rejects is one bad line; anything else (the trial was finished
-      // or interrupted elsewhere) means nobody listens any more: stop the program.
-      if (!(e instanceof TypeError || e instanceof RangeError || e instanceof UnstorableDataError)) throw e;
-      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${e.message})`);
+    if (parsed.kind === "captions") {
+      const { message } = parsed;
+      const scoring = await scoreCaptionsMessage(message, trialDir, (m) => options.onWarning(`${label}: ${m}`));
+      if (!scoring.ok) {
+        options.onWarning(`${label}: ignored stdout line ${stdoutLine} (${CAPTIONS_PREFIX} not scored: ${scoring.error})`);
+        return;
+      }
+      if (!refusedBy(() => recordCaptionScores(trial, message.step, message.split, scoring.scores))) {
+        if (await trial.shouldPrune()) stop("pruned");
+      }
       return;
     }
-    lastReport = { step: parsed.step, value: parsed.value };
+    const { step, value } = parsed;
+    if (refusedBy(() => trial.report(value, step))) return;
+    lastReport = { step, value };
     if (await trial.shouldPrune()) stop("pruned");
+  };
+  // A value the trial rejects is one bad line; anything else (the trial was finished or
+  // interrupted elsewhere) means nobody listens any more: it is thrown, and stops the program.
+  const refusedBy = (record: () => void): boolean => {
+    try {
+      record();
+      return false;
+    } catch (e) {
+      if (!(e instanceof TypeError || e instanceof RangeError || e instanceof UnstorableDataError)) throw e;
+      options.onWarning(`${label}: ignored stdout line ${stdoutLine} (the trial refused it: ${e.message})`);
+      return true;
+    }
   };
 
   const onReaderError = (e: unknown): void => {

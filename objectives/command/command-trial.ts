@@ -15,7 +15,10 @@ export interface CommandTrial {
   readonly retryOf?: number | null;
   /** Params already suggested for this trial (a study file's declarative space). */
   readonly params: Readonly<Record<string, ParamValue>>;
-  /** Records an intermediate value or named metrics; may throw when the core refuses it (e.g. a bad name). */
+  /**
+   * Records an intermediate value, or named metrics (`{ val_meteor: 0.2, ... }`, from
+   * `hpo:captions`); may throw a TypeError or RangeError when the core refuses it.
+   */
   report(value: number | Readonly<Record<string, number>>, step: number): void;
   /** Asks the study's pruner whether this trial should stop now. */
   shouldPrune(): boolean | Promise<boolean>;

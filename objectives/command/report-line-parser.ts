@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CAPTIONS_PREFIX, captionsMessageSchema, type CaptionsMessage } from "./caption-message.ts";
 import { describeZodIssues } from "./describe-zod-issues.ts";
 import { MAX_REPORT_STEP } from "../../src/storage/storable-data.ts";
 
@@ -48,6 +49,8 @@ export type ReportLine =
   | { readonly kind: "report"; readonly step: number; readonly value: ReportedValue }
   /** The trial's final value (named metrics: the study's watched one is the value). */
   | { readonly kind: "result"; readonly value: ReportedValue }
+  /** A split's captions for hpo to score and record as that step's metrics. */
+  | { readonly kind: "captions"; readonly message: CaptionsMessage }
   /** A line that starts with `hpo:` but is not a valid report or result; `reason` says why. */
   | { readonly kind: "invalid"; readonly reason: string }
   /** Any other output. */
@@ -65,14 +68,19 @@ export function parseReportLine(line: string): ReportLine {
   const space = text.search(/\s/);
   const keyword = space === -1 ? text : text.slice(0, space);
   const payload = space === -1 ? "" : text.slice(space + 1).trim();
-  if (keyword !== REPORT_PREFIX && keyword !== RESULT_PREFIX) {
-    return { kind: "invalid", reason: `unknown keyword "${keyword}" (expected ${REPORT_PREFIX} or ${RESULT_PREFIX})` };
+  if (keyword !== REPORT_PREFIX && keyword !== RESULT_PREFIX && keyword !== CAPTIONS_PREFIX) {
+    return { kind: "invalid", reason: `unknown keyword "${keyword}" (expected ${REPORT_PREFIX}, ${RESULT_PREFIX} or ${CAPTIONS_PREFIX})` };
   }
   let json: unknown;
   try {
     json = JSON.parse(payload);
   } catch (e) {
     return { kind: "invalid", reason: `${keyword} needs a JSON object: ${(e as Error).message}` };
+  }
+  if (keyword === CAPTIONS_PREFIX) {
+    const parsed = captionsMessageSchema.safeParse(json);
+    if (!parsed.success) return { kind: "invalid", reason: `${keyword}: ${describeZodIssues(parsed.error)}` };
+    return { kind: "captions", message: parsed.data };
   }
   if (keyword === REPORT_PREFIX) {
     const parsed = reportSchema.safeParse(json);

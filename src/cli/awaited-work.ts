@@ -34,7 +34,7 @@ const HOOKS = ["onStudyStart", "onTrialStart", "onReport", "onTrialFinish", "onS
 
 /** The tracker, with each of its pending hooks (and close) remembered by name. */
 export function labelledTracker(tracker: Tracker): Tracker {
-  const wrapped: Record<string, unknown> = { name: tracker.name };
+  const wrapped: Record<string, unknown> = { name: tracker.name, reportsFailures: tracker.reportsFailures };
   for (const hook of HOOKS) {
     const fn = tracker[hook] as ((event?: unknown) => unknown) | undefined;
     if (typeof fn !== "function") continue;

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   export: { load: async () => (await import("./commands/export-command.ts")).exportCommand, summary: "export a study's trials as CSV or JSON" },
   delete: { load: async () => (await import("./commands/delete-command.ts")).deleteCommand, summary: "delete a study and its trials" },
   serve: { load: async () => (await import("./commands/serve-command.ts")).serveCommand, summary: "serve the dashboard and live feed (WebSocket) for a storage" },
+  "score-captions": {
+    load: async () => (await import("./commands/score-captions-command.ts")).scoreCaptionsCommand,
+    summary: "BLEU-1/2, ROUGE-L and METEOR of a JSONL file of predictions and references",
+  },
 };
 
 function help(): string {

@@ -23,11 +23,11 @@ export const RUN_FLAG_DOCS: CommandDoc<typeof RUN_FLAGS>["flags"] = {
   storage: { ...STORAGE_FLAG_DOC, default: "$HPO_STORAGE, else the study file's storage, else ./.hpo" },
   "n-trials": { value: "N", help: "study-wide budget: stop once the study holds N finished trials (earlier runs' count)", default: "the study file's nTrials; none: until --timeout or Ctrl-C" },
   "more-trials": { value: "N", help: "run N trials more than the study has finished now (a budget of finished + N; instead of --n-trials)" },
-  concurrency: { value: "N", help: "trials run at once in each process", default: "the study file's concurrency, else one per --gpus entry, else 1" },
+  concurrency: { value: "N", help: "trials run at once in each process", default: "the study file's concurrency, else 1; with --gpus, one process per trial" },
   timeout: { value: "SECONDS", help: "start no new trial after this long", default: "the study file's timeout, else none" },
   "no-catch": { help: "stop at the first trial whose objective throws (it is still recorded FAIL)", default: "record it FAIL and go on" },
   quiet: { help: "no progress bar or per-trial lines" },
-  gpus: { value: "0,1,...", help: "GPU indices; each concurrent trial gets one of its own (CUDA_VISIBLE_DEVICES)" },
+  gpus: { value: "0,1,...", help: "GPU indices; each concurrent trial runs in a process pinned to its own (CUDA_VISIBLE_DEVICES)" },
   tracker: { value: "SPEC", help: 'also log to a tracker: "jsonl:path=runs/" or "wandb:project=NAME"' },
 };
 

@@ -1,4 +1,5 @@
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
+import { parentProgressTrackers } from "./parent-progress.ts";
 import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import { createStudy } from "../study/create-study.ts";
@@ -11,6 +12,7 @@ import { printStudySummary } from "./study-summary.ts";
 import { CliError } from "./cli-error.ts";
 import { separateSamplerStream } from "./sampler-stream.ts";
 import { labelledObjective, labelledTracker, onStuck } from "./awaited-work.ts";
+import { recordPinnedGpu } from "./gpu-plan.ts";
 import { MAX_TRIALS } from "./parse-flags.ts";
 
 /** Builds the trackers named on the command line (loaded only when named); a bad spec is a one-line usage error. */
@@ -125,7 +127,7 @@ export async function runStudyInProcess(
       }
       return 0;
     }
-    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...flagTrackers].map(
+    const trackers: Tracker[] = [...(flags.quiet ? [] : [consoleTracker()]), ...(def.trackers ?? []), ...flagTrackers, ...parentProgressTrackers(process.env)].map(
       labelledTracker,
     );
     const controller = new AbortController();
@@ -147,7 +149,7 @@ export async function runStudyInProcess(
     });
     let reason: string;
     try {
-      const result = await study.optimize(labelledObjective(withSpace(def.space, def.objective)), {
+      const result = await study.optimize(labelledObjective(recordPinnedGpu(withSpace(def.space, def.objective))), {
         budget,
         timeout: flags.timeout ?? def.timeout,
         concurrency: flags.concurrency ?? def.concurrency ?? flags.gpus?.length ?? 1,

@@ -7,10 +7,12 @@ import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
 import { RUN_START_TRIALS_ENV, WORKER_INDEX_ENV } from "./sampler-stream.ts";
+import { PARENT_REPORTS_FAILURES_ENV } from "./parent-progress.ts";
 import { countAllTrials, openDefinedStudy, prepareStudy, trackersFromFlags } from "./study-runner.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
 import { FINISHED_STATES } from "../trial/trial-state.ts";
+import { PINNED_GPU_ENV, type GpuPlan } from "./gpu-plan.ts";
 import { packageRoot } from "../internal/package-root.ts";
 import { forwardLines } from "./child-output.ts";
 
@@ -22,7 +24,14 @@ const HPO_BIN = join(packageRoot(), "bin", "hpo.js");
  * itself; on embedded or memory storage this process owns the database and the workers
  * reach it through their IPC channels. This process shows the progress of all of them.
  */
-export async function runWithWorkers(file: string, def: StudyDefinition, flags: RunFlags, workers: number, log: (m: string) => void): Promise<number> {
+export async function runWithWorkers(
+  file: string,
+  def: StudyDefinition,
+  flags: RunFlags,
+  workers: number,
+  log: (m: string) => void,
+  gpuPlan?: GpuPlan,
+): Promise<number> {
   const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
   const direct = parseStorageUrl(storageUrl).kind === "postgres";
   // The workers build their own; checked here so that a bad --tracker creates nothing.
@@ -37,7 +46,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
       await printStudySummary(study, log);
       return 0;
     }
-    log(`hpo: starting ${workers} worker process(es)${direct ? "" : " (they reach the storage through this process)"}`);
+    log(`hpo: starting ${workers} worker process(es)${direct ? "" : " (they reach the storage through this process)"}${gpuPlan ? `, one trial each, on GPUs ${gpuPlan.devices.join(", ")}` : ""}`);
     const tracker = flags.quiet ? null : consoleTracker();
     const finishedBefore = (await study.trials({ states: FINISHED_STATES })).length;
     const best = study.directions.length === 1 ? await study.bestTrial.catch(() => null) : null;
@@ -53,15 +62,19 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
     const args = ["worker", file, "--storage", direct ? storageUrl! : "ipc:parent", "--quiet"];
     // The budget this run resolved (--more-trials is relative to now: the workers get its total).
     if (budget !== undefined && (flags.nTrials !== undefined || flags.moreTrials !== undefined)) args.push("--n-trials", String(budget));
-    if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
+    // A worker pinned to a GPU runs one trial at a time: the plan already made one worker per trial.
+    if (gpuPlan) args.push("--concurrency", "1");
+    else if (flags.concurrency !== undefined) args.push("--concurrency", String(flags.concurrency));
     if (flags.timeout !== undefined) args.push("--timeout", String(flags.timeout));
     if (flags.noCatch) args.push("--no-catch");
     for (const spec of flags.trackers) args.push("--tracker", spec);
     const children: ChildProcess[] = [];
     const exits: Promise<number>[] = [];
     for (let i = 0; i < workers; i++) {
-      // Each worker gets its own share of the GPUs, so two processes never pick the same one.
-      const gpus = flags.gpus?.filter((_, j) => j % workers === i);
+      // Each worker gets its own GPU in its environment, so CUDA_VISIBLE_DEVICES is set before
+      // the worker (and any GPU library in it) starts.
+      const device = gpuPlan?.devices[i];
+      const gpuEnv = device === undefined ? {} : { CUDA_VISIBLE_DEVICES: device, HPO_GPUS: device, [PINNED_GPU_ENV]: device };
       const child = fork(HPO_BIN, args, {
         serialization: "advanced",
         // A session of its own: a terminal's Ctrl-C reaches only this process, which passes it
@@ -71,7 +84,7 @@ export async function runWithWorkers(file: string, def: StudyDefinition, flags: 
         // Piped, and passed on line by line: see forwardLines.
         stdio: ["ignore", "pipe", "pipe", "ipc"],
         // The index and the study's size at the start give each worker its own sampler stream.
-        env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(gpus ? { HPO_GPUS: gpus.join(",") } : {}) },
+        env: { ...process.env, [WORKER_INDEX_ENV]: String(i), [RUN_START_TRIALS_ENV]: String(trialsAtStart), ...(tracker ? { [PARENT_REPORTS_FAILURES_ENV]: "1" } : {}), ...gpuEnv },
       });
       forwardLines(child.stdout!, process.stdout);
       forwardLines(child.stderr!, process.stderr);

@@ -37,6 +37,7 @@ export function trialToFeed(t: FrozenTrial): FeedTrial {
     systemAttrs: t.systemAttrs,
     start: t.datetimeStart?.toISOString() ?? null,
     complete: t.datetimeComplete?.toISOString() ?? null,
+    workerId: t.workerId ?? null,
   };
 }
 

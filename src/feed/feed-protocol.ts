@@ -71,6 +71,8 @@ export interface FeedTrial {
   readonly systemAttrs: Readonly<Record<string, AttrValue>>;
   readonly start: string | null;
   readonly complete: string | null;
+  /** The process that ran it (host:pid:random), or null when unknown. */
+  readonly workerId: string | null;
 }
 
 /** One event of a study's log. */

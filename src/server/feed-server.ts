@@ -9,6 +9,8 @@ import { serveApi } from "./api-routes.ts";
 import { checkBindPolicy, hostOfHeader, isLoopbackHost, ServeConfigError } from "./host-policy.ts";
 import { sendError } from "./http-json.ts";
 import { ImportanceCache } from "./importance-cache.ts";
+import { noteTargetOf, sameOrigin, serveNoteWrite } from "./note-routes.ts";
+import { NoteWriter } from "./study-notes.ts";
 import { serveStaticFile, staticFileMap } from "./static-files.ts";
 import type { FeedSocketOptions } from "./feed-socket-options.ts";
 import { attachFeedSocket } from "./ws-adapter.ts";
@@ -63,6 +65,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
   const files = staticFileMap();
   const feed = await FeedHub.open(options.storage, { log, ...options.feed });
   const importance = new ImportanceCache(options.storage);
+  const notes = new NoteWriter(options.storage);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
 
   /** Without a token the server trusts loopback, so only loopback names may address it (no DNS rebinding). */
@@ -78,7 +81,10 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
     if (!hostAllowed(req)) return sendError(res, 403, "this server answers to loopback names only (start it with --token to serve other hosts)");
     const auth = authorized(req, url);
     if (!auth.ok) return sendError(res, 401, "a valid token is required (Authorization: Bearer <token>, or ?token=<token>)", { "www-authenticate": "Bearer" });
-    if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "only GET is served", { allow: "GET, HEAD" });
+    const noteTarget = noteTargetOf(url.pathname);
+    if (noteTarget && req.method === "PUT") return serveNoteWrite({ storage: options.storage, notes }, noteTarget, req, res);
+    if (noteTarget) return sendError(res, 405, "a note is saved with PUT (JSON {text, baseVersion}) and read in its study's systemAttrs", { allow: "PUT" });
+    if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "only GET is served (and PUT of notes)", { allow: "GET, HEAD" });
     if (auth.source === "query" && (url.pathname === "/" || url.pathname === "/index.html")) {
       // The page's scripts, styles and feed then carry the token without it in every URL.
       res.setHeader("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/`);
@@ -163,12 +169,4 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
         wss.close();
       })()),
   };
-}
-
-function sameOrigin(origin: string, hostHeader: string | undefined): boolean {
-  try {
-    return new URL(origin).host === hostHeader;
-  } catch {
-    return false;
-  }
 }

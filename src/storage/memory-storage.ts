@@ -6,7 +6,7 @@ import { toExternal } from "../distributions/distribution-ops.ts";
 import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
-import { eventsForPatch, type PendingEvent } from "./trial-patch-events.ts";
+import { eventsForPatch, trialCreatedPayload, type PendingEvent } from "./trial-patch-events.ts";
 import { isBetter } from "../study/study-direction.ts";
 import { planRetry } from "./retry-plan.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "./storable-data.ts";
@@ -114,6 +114,7 @@ export class InMemoryStorage implements Storage {
         systemAttrs: structuredClone({ ...trial.systemAttrs }),
         datetimeStart: trial.state === "RUNNING" ? new Date() : null,
         datetimeComplete: null,
+        workerId: trial.state === "RUNNING" ? (trial.workerId ?? null) : null,
       },
       version: 0,
       frozen: null,
@@ -125,7 +126,7 @@ export class InMemoryStorage implements Storage {
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
     const external: Record<string, AttrValue> = {};
     for (const p of params) external[p.name] = toExternal(p.distribution, p.internal);
-    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: { state: trial.state, params: external, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } } }]);
+    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: trialCreatedPayload(trial, external) }]);
     return t;
   }
 
@@ -135,6 +136,7 @@ export class InMemoryStorage implements Storage {
     if (!t) return null;
     t.parts.state = "RUNNING";
     t.parts.datetimeStart = new Date();
+    t.parts.workerId = workerId;
     t.heartbeat = Date.now();
     t.frozen = null;
     t.version = this.#append(s, [{ type: "trial_started", trialNumber: t.parts.number, payload: { workerId } }]);

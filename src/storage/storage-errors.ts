@@ -36,3 +36,8 @@ export class StorageConfigError extends StorageError {
 export class UnstorableDataError extends StorageError {
   override name = "UnstorableDataError";
 }
+
+/** A write reached a storage this process can only read (an embedded folder read through the process that holds it). */
+export class ReadOnlyStorageError extends StorageError {
+  override name = "ReadOnlyStorageError";
+}

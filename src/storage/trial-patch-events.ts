@@ -1,6 +1,6 @@
 import { toExternal } from "../distributions/distribution-ops.ts";
 import type { AttrValue } from "../trial/frozen-trial.ts";
-import type { TrialPatch } from "./storage.ts";
+import type { NewTrial, TrialPatch } from "./storage.ts";
 import type { StudyEventType } from "./study-event.ts";
 
 /** An event before it has a sequence number. */
@@ -11,6 +11,16 @@ export interface PendingEvent {
 }
 
 const FINISH_EVENT = { COMPLETE: "trial_completed", PRUNED: "trial_pruned", FAIL: "trial_failed" } as const;
+
+/**
+ * The payload of a trial_created event (shared by all storages): a trial created RUNNING
+ * names its worker, so a feed reader knows which process runs it.
+ */
+export function trialCreatedPayload(trial: NewTrial, externalParams: Record<string, AttrValue>): Record<string, AttrValue> {
+  const payload: Record<string, AttrValue> = { state: trial.state, params: externalParams, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } };
+  if (trial.state === "RUNNING" && trial.workerId) payload.workerId = trial.workerId;
+  return payload;
+}
 
 /** The events one trial patch appends, in the order its changes apply (shared by all storages). */
 export function eventsForPatch(trialNumber: number, patch: TrialPatch): PendingEvent[] {

@@ -355,7 +355,8 @@ export class Study {
         try {
           const result = await objective(trial);
           outcome = evaluateResult(result, this.directions.length, this.metric.name);
-          if (outcome.state === "FAIL") console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
+          // Once: a console tracker prints it already (above the progress bar).
+          if (outcome.state === "FAIL" && !hub?.reportsFailures) console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
         } catch (e) {
           if (isTrialPruned(e)) {
             outcome = prunedOutcome(trial);

@@ -43,6 +43,11 @@ export class TrackerHub {
     for (const t of trackers) this.#queues.set(t, { tail: Promise.resolve(), queuedReports: 0, droppedReports: 0 });
   }
 
+  /** Whether one of the trackers shows each failure's reason to the user. */
+  get reportsFailures(): boolean {
+    return this.#trackers.some((t) => t.reportsFailures === true);
+  }
+
   /** Emits `onStudyStart`. */
   studyStart(e: StudyStartEvent): void {
     this.#emit("onStudyStart", e);

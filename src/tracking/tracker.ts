@@ -52,6 +52,8 @@ export interface StudyEndEvent {
 export interface Tracker {
   /** Short name used in log lines ("wandb", "jsonl"). */
   readonly name: string;
+  /** True when it shows the user each failed trial's reason (the study then does not warn as well). */
+  readonly reportsFailures?: boolean;
   onStudyStart?(event: StudyStartEvent): void | Promise<void>;
   onTrialStart?(event: TrialStartEvent): void | Promise<void>;
   onReport?(event: ReportEvent): void | Promise<void>;

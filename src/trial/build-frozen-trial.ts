@@ -17,13 +17,20 @@ export interface TrialParts {
   systemAttrs: Record<string, AttrValue>;
   datetimeStart: Date | null;
   datetimeComplete: Date | null;
+  /** The worker that ran it, when known. */
+  workerId?: string | null;
 }
 
 /**
  * Assembles an immutable FrozenTrial from stored pieces; `intermediateValues`, when given,
- * is used as is instead of a sorted copy of `p.intermediate` (a running trial's StepView).
+ * is used as is instead of a sorted copy of `p.intermediate` (a running trial's StepView), and
+ * `metricsView` likewise instead of a map built from `p.metrics` (a running trial's MetricLog view).
  */
-export function buildFrozenTrial(p: TrialParts, intermediateValues?: ReadonlyMap<number, number>): FrozenTrial {
+export function buildFrozenTrial(
+  p: TrialParts,
+  intermediateValues?: ReadonlyMap<number, number>,
+  metricsView?: ReadonlyMap<number, Readonly<Record<string, number>>>,
+): FrozenTrial {
   const params: Record<string, ParamValue> = {};
   const distributions: Record<string, Distribution> = {};
   for (const { name, internal, distribution } of p.params) {
@@ -31,13 +38,7 @@ export function buildFrozenTrial(p: TrialParts, intermediateValues?: ReadonlyMap
     distributions[name] = distribution;
   }
   const intermediate = intermediateValues ?? new Map([...p.intermediate].sort((a, b) => a[0] - b[0]));
-  const metrics = new Map<number, Record<string, number>>();
-  for (const [step, name, value] of [...(p.metrics ?? [])].sort((a, b) => a[0] - b[0])) {
-    let record = metrics.get(step);
-    if (!record) metrics.set(step, (record = {}));
-    if (!Object.hasOwn(record, name)) record[name] = value;
-  }
-  for (const record of metrics.values()) Object.freeze(record);
+  const metrics = metricsView ?? metricsFromRows(p.metrics ?? []);
   const values = p.values && p.values.length > 0 ? Object.freeze([...p.values]) : null;
   return Object.freeze({
     trialId: p.trialId,
@@ -53,5 +54,18 @@ export function buildFrozenTrial(p: TrialParts, intermediateValues?: ReadonlyMap
     systemAttrs: Object.freeze({ ...p.systemAttrs }),
     datetimeStart: p.datetimeStart,
     datetimeComplete: p.datetimeComplete,
+    ...(p.workerId ? { workerId: p.workerId } : {}),
   });
+}
+
+/** Stored metric rows as a map of frozen records in ascending step order (first value of a name wins). */
+function metricsFromRows(rows: readonly (readonly [step: number, name: string, value: number])[]): ReadonlyMap<number, Readonly<Record<string, number>>> {
+  const metrics = new Map<number, Record<string, number>>();
+  for (const [step, name, value] of [...rows].sort((a, b) => a[0] - b[0])) {
+    let record = metrics.get(step);
+    if (!record) metrics.set(step, (record = {}));
+    if (!Object.hasOwn(record, name)) record[name] = value;
+  }
+  for (const record of metrics.values()) Object.freeze(record);
+  return metrics;
 }

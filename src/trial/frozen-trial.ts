@@ -32,6 +32,8 @@ export interface FrozenTrial {
   readonly systemAttrs: Readonly<Record<string, AttrValue>>;
   readonly datetimeStart: Date | null;
   readonly datetimeComplete: Date | null;
+  /** The process that ran it (host:pid:random), when known (absent while WAITING). */
+  readonly workerId?: string;
 }
 
 /** The last reported intermediate value of a trial, or undefined if it reported none. */

@@ -27,6 +27,7 @@ import type { TrialHistory } from "../study/trial-history.ts";
 import type { StudyView } from "../study/study-view.ts";
 import { buildFrozenTrial } from "./build-frozen-trial.ts";
 import { StepLog } from "./step-series.ts";
+import { MetricLog } from "./metric-log.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
 import { TrialCheckpoint, type PredecessorLookup } from "../checkpoints/trial-checkpoint.ts";
@@ -101,7 +102,8 @@ export class Trial {
   readonly #intermediate = new Map<number, number>();
   /** The same reports while they arrive in ascending step order (snapshots view it); null after one does not. */
   #stepLog: StepLog | null = new StepLog();
-  readonly #metrics = new Map<number, Record<string, number>>();
+  /** Every metric record, versioned so that snapshots view it instead of copying it. */
+  readonly #metrics = new MetricLog();
   readonly #userAttrs: Record<string, AttrValue>;
   #relativeSpace: Record<string, Distribution> = {};
   #relativeParams: Record<string, ParamValue> = {};
@@ -128,7 +130,7 @@ export class Trial {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
     for (const [step, v] of start.intermediateValues) this.#record(step, v);
-    for (const [step, record] of start.metrics) this.#metrics.set(step, { ...record });
+    for (const [step, record] of start.metrics) this.#metrics.set(step, record);
     this.#userAttrs = { ...start.userAttrs };
     const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
     this.checkpoint = new TrialCheckpoint(
@@ -193,7 +195,7 @@ export class Trial {
 
   /** Every metric reported so far, by step and name. */
   get metrics(): ReadonlyMap<number, Readonly<Record<string, number>>> {
-    return new Map([...this.#metrics].map(([step, record]) => [step, { ...record }]));
+    return new Map([...this.#metrics.entries()].map(([step, record]) => [step, { ...record }]));
   }
 
   /** The metric pruners watch; a one-number report is recorded under this name. */
@@ -325,12 +327,12 @@ export class Trial {
       params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
       values: null,
       intermediate: reports ? [] : [...this.#intermediate],
-      metrics: this.#metricRows(),
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs },
       datetimeStart: this.#start.datetimeStart,
+      workerId: this.#start.workerId,
       datetimeComplete: null,
-    }, reports);
+    }, reports, this.#metrics.view());
   }
 
   /** Whether the trial has been told its outcome. */
@@ -380,6 +382,7 @@ export class Trial {
       userAttrs: this.#userAttrs,
       systemAttrs: { ...this.#start.systemAttrs, ...systemAttrs },
       datetimeStart: this.#start.datetimeStart,
+      workerId: this.#start.workerId,
       datetimeComplete: new Date(),
     });
     this.#ctx.history.upsert(final);
@@ -398,7 +401,7 @@ export class Trial {
 
   #metricRows(): [number, string, number][] {
     const rows: [number, string, number][] = [];
-    for (const [step, record] of this.#metrics) for (const [name, v] of Object.entries(record)) rows.push([step, name, v]);
+    for (const [step, record] of this.#metrics.entries()) for (const [name, v] of Object.entries(record)) rows.push([step, name, v]);
     return rows;
   }
 

@@ -9,7 +9,7 @@ import { studyFiles } from "../support/study-files.ts";
 const files = studyFiles("help");
 afterAll(() => files.cleanup());
 
-const COMMANDS = ["run", "worker", "resume", "studies", "trials", "best", "export", "delete", "serve"];
+const COMMANDS = ["run", "worker", "resume", "studies", "trials", "best", "export", "delete", "serve", "score-captions"];
 
 /** The flags a help text lists, each with the text that describes it. */
 function describedFlags(help: string): Map<string, string> {

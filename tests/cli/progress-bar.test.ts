@@ -101,4 +101,30 @@ export default defineStudy({
     for (let n = 0; n < 4; n++) expect(screen.lines, run.stdout).toContain(`worker output of trial ${n}: done`);
     expect(screen.lines.filter((l) => / eta /.test(l)).at(-1)).toMatch(/\b4\/4\b/);
   });
+
+  it("prints an objective's NaN failure once, above the bar", async () => {
+    const file = files.write(
+      "nan",
+      `import { RandomSampler, param } from "hpo";
+export default defineStudy({
+  name: "progress-bar-nan",
+  direction: "minimize",
+  sampler: new RandomSampler({ seed: 7 }),
+  space: { x: param.float(-5, 5) },
+  nTrials: 2,
+  objective: async (trial) => (trial.number === 0 ? Number.NaN : (trial.params.x as number) ** 2),
+});
+`,
+    );
+    const run = await runHpo(["run", file, "--storage", freshPgliteFolder()], { tty: "", columns: 80 });
+    expect(run.code, run.stdout).toBe(0);
+    const screen = playTerminal(run.stdout, 80);
+    expect(screen.lines.filter((l) => l.includes("trial 0 failed")), screen.lines.join("\n")).toEqual(["hpo: trial 0 failed: the objective returned NaN"]);
+    expect(screen.lines.filter((l) => / eta /.test(l)).at(-1)).toMatch(/\b2\/2\b.*1 failed/);
+    // Worker processes leave it to the parent's bar.
+    const pool = await runHpo(["run", file, "--storage", freshPgliteFolder(), "--workers", "2"], { tty: "", columns: 80 });
+    expect(pool.code, pool.stdout).toBe(0);
+    const poolScreen = playTerminal(pool.stdout, 80);
+    expect(poolScreen.lines.filter((l) => l.includes("trial 0 failed")), poolScreen.lines.join("\n")).toEqual(["hpo: trial 0 failed: the objective returned NaN"]);
+  });
 });

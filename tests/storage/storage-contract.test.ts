@@ -128,4 +128,31 @@ describe.each(BACKENDS)("Storage contract on %s", (backend) => {
     await stop();
     expect(heard.map(([, seq]) => seq)).toEqual([2, 4]);
   });
+
+  it("records which worker ran each trial: created RUNNING, claimed, or created by claimOrCreateTrial", async () => {
+    const s = await storage.createStudy(uniqueName("workers"), ["minimize"]);
+    const direct = await storage.createTrial(s.studyId, { state: "RUNNING", workerId: "host-a:1:aa" });
+    const waiting = await storage.createTrial(s.studyId, { state: "WAITING" });
+    expect(direct.workerId).toBe("host-a:1:aa");
+    expect(waiting.workerId).toBeUndefined();
+    const claimed = await storage.claimWaitingTrial(s.studyId, "host-b:2:bb");
+    expect([claimed?.number, claimed?.workerId]).toEqual([1, "host-b:2:bb"]);
+    const created = await storage.claimOrCreateTrial(s.studyId, { workerId: "host-c:3:cc" });
+    expect([created?.number, created?.workerId]).toEqual([2, "host-c:3:cc"]);
+    const bare = await storage.createTrial(s.studyId, { state: "RUNNING" });
+    await storage.updateTrial(direct.trialId, { finish: { state: "COMPLETE", values: [1] } });
+    const { trials } = await storage.getTrials(s.studyId);
+    expect(trials.map((t) => t.workerId ?? null)).toEqual(["host-a:1:aa", "host-b:2:bb", "host-c:3:cc", null]);
+    expect((await storage.getTrial(direct.trialId))?.workerId).toBe("host-a:1:aa");
+    expect((await storage.getTrial(bare.trialId))?.workerId).toBeUndefined();
+    // The feed tells it too: the event that makes a trial RUNNING names its worker.
+    const events = await storage.readEvents(s.studyId, 0);
+    const running = events.filter((e) => (e.type === "trial_created" && (e.payload as { state: string }).state === "RUNNING") || e.type === "trial_started");
+    expect(running.map((e) => [e.trialNumber, (e.payload as { workerId?: string }).workerId ?? null])).toEqual([
+      [0, "host-a:1:aa"],
+      [1, "host-b:2:bb"],
+      [2, "host-c:3:cc"],
+      [3, null],
+    ]);
+  });
 });

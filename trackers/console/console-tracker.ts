@@ -26,6 +26,8 @@ export function consoleTracker(options: ConsoleTrackerOptions = {}): Tracker {
 
 class ConsoleTracker implements Tracker {
   readonly name = "console";
+  // Above the bar, or as reason= on the trial's line.
+  readonly reportsFailures = true;
   readonly #out: NodeJS.WritableStream;
   readonly #bar: boolean;
   #directions: readonly StudyDirection[] = ["minimize"];

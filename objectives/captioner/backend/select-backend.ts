@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
+import { gpuAccess, type GpuAccessProbe } from "./gpu-access.ts";
 import { installWasmKernels } from "./wasm-kernels/install-wasm-kernels.ts";
 
 /** The backends the captioner knows, in the order they are tried. */
@@ -25,6 +26,8 @@ export interface BackendSelection {
   readonly simdKernels: boolean;
   /** Why earlier candidates were skipped (automatic selection only). */
   readonly skipped: readonly string[];
+  /** Where the computation really runs: tfjs-node-gpu without a usable GPU runs on the CPU. */
+  readonly device: "gpu" | "cpu";
 }
 
 /** Options of {@link selectBackend}. */
@@ -35,6 +38,8 @@ export interface SelectBackendOptions {
   readonly log?: (message: string) => void;
   /** Restrict automatic selection to these (benchmarks pick one backend at a time). */
   readonly candidates?: readonly BackendChoice[];
+  /** Where to look for the GPU and CUDA libraries (default: this machine). */
+  readonly gpuProbe?: Omit<GpuAccessProbe, "env">;
 }
 
 /** Thrown when HPO_TF_BACKEND names a backend that cannot be used. */
@@ -102,6 +107,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log ?? ((m: string) => console.error(m));
   const forced = parseBackendEnv(env.HPO_TF_BACKEND);
+  const access = () => gpuAccess({ ...options.gpuProbe, env });
   if (forced) {
     try {
       await tryActivate(forced);
@@ -109,14 +115,20 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       throw new BackendUnavailableError(`HPO_TF_BACKEND=${forced} cannot be used: ${(e as Error).message}`);
     }
     const simdKernels = forced === "wasm" && installWasmKernels();
-    log(`[captioner] tfjs backend: ${forced} (forced by HPO_TF_BACKEND)${simdKernels ? ", SIMD attention kernels" : ""}`);
-    return (active = { choice: forced, tfBackend: tf.getBackend(), forced: true, simdKernels, skipped: [] });
+    const gpu = forced === "node-gpu" ? access() : null;
+    // Forced tfjs-node-gpu loads even where it cannot reach a GPU: say where it really runs.
+    const onCpu = gpu !== null && !gpu.usable ? `, running on the CPU: ${gpu.reason}` : "";
+    log(`[captioner] tfjs backend: ${forced} (forced by HPO_TF_BACKEND)${simdKernels ? ", SIMD attention kernels" : ""}${onCpu}`);
+    return (active = { choice: forced, tfBackend: tf.getBackend(), forced: true, simdKernels, skipped: [], device: gpu?.usable ? "gpu" : "cpu" });
   }
   const skipped: string[] = [];
   for (const choice of options.candidates ?? BACKEND_CHOICES) {
-    if (choice === "node-gpu" && !gpuVisible(env)) {
-      skipped.push("node-gpu: no GPU visible");
-      continue;
+    if (choice === "node-gpu") {
+      const gpu = access();
+      if (!gpu.usable) {
+        skipped.push(`node-gpu: ${gpu.reason}`);
+        continue;
+      }
     }
     try {
       await tryActivate(choice);
@@ -126,7 +138,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
     const simdKernels = choice === "wasm" && installWasmKernels();
     log(`[captioner] tfjs backend: ${choice}${simdKernels ? " (SIMD attention kernels)" : ""}${skipped.length ? `; skipped ${skipped.join("; ")}` : ""}`);
-    return (active = { choice, tfBackend: tf.getBackend(), forced: false, simdKernels, skipped });
+    return (active = { choice, tfBackend: tf.getBackend(), forced: false, simdKernels, skipped, device: choice === "node-gpu" ? "gpu" : "cpu" });
   }
   throw new BackendUnavailableError(`no tfjs backend could be loaded: ${skipped.join("; ")}`);
 }

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import type { EventsListener, Storage } from "../storage.ts";
-import { StorageError } from "../storage-errors.ts";
+import { ReadOnlyStorageError, StorageError } from "../storage-errors.ts";
 import { READ_METHODS, readSocketPath, type HolderMessage, type ReaderMessage } from "./read-protocol.ts";
 import { readFrames, writeFrame } from "./socket-frames.ts";
 
@@ -57,7 +57,7 @@ class FolderReadClient {
         if (typeof prop === "string" && prop in target) return target[prop];
         if (prop === "then" || typeof prop === "symbol") return undefined;
         return async () => {
-          throw new StorageError(`${String(prop)}: the embedded storage folder is in use by ${self.#holder}, through which it can only be read; stop that process first`);
+          throw new ReadOnlyStorageError(`${String(prop)}: the embedded storage folder is in use by ${self.#holder}, through which it can only be read; stop that process first`);
         };
       },
     }) as unknown as Storage;

@@ -10,7 +10,7 @@ import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type Ne
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent, StudyEventType } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
-import { eventsForPatch, type PendingEvent } from "../trial-patch-events.ts";
+import { eventsForPatch, trialCreatedPayload, type PendingEvent } from "../trial-patch-events.ts";
 import { planRetry } from "../retry-plan.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
@@ -47,6 +47,7 @@ interface TrialRow {
   iv: string | null;
   metrics: string | null;
   attrs: string | null;
+  worker_id: string | null;
 }
 
 /**
@@ -243,7 +244,7 @@ export class SqlStorage implements Storage {
       const result = await sql<{ out_trial_id: number; out_number: number; out_claimed: boolean; out_started_at: Date | string }>`
         WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))
         SELECT c.* FROM durable, hpo_claim_or_create_trial(${studyId}::integer, ${options.workerId}::text, ${options.maxTrials ?? null}::integer,
-          ${encodeJson({ workerId: options.workerId })}::text, ${CREATED_RUNNING_PAYLOAD}::text) c`.execute(this.#db);
+          ${encodeJson({ workerId: options.workerId })}::text, ${encodeJson({ ...CREATED_RUNNING, workerId: options.workerId })}::text) c`.execute(this.#db);
       return result.rows[0] ?? null;
     });
     if (!row) return null;
@@ -260,6 +261,7 @@ export class SqlStorage implements Storage {
       systemAttrs: {},
       datetimeStart: toDate(row.out_started_at),
       datetimeComplete: null,
+      workerId: options.workerId,
     });
   }
 
@@ -486,10 +488,10 @@ export class SqlStorage implements Storage {
 }
 
 /** The trial_created payload of a trial created RUNNING with nothing set yet. */
-const CREATED_RUNNING_PAYLOAD = encodeJson({ state: "RUNNING", params: {}, userAttrs: {}, systemAttrs: {} });
+const CREATED_RUNNING = { state: "RUNNING", params: {}, userAttrs: {}, systemAttrs: {} } as const;
 
 const trialColumns = sql`
-  t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete,
+  t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
   (SELECT json_agg(json_build_array(p.param_name, p.param_value::text, p.distribution_json) ORDER BY p.position)::text
      FROM hpo_trial_params p WHERE p.trial_id = t.trial_id) AS params,
   (SELECT json_agg(v.value::text ORDER BY v.objective)::text
@@ -532,6 +534,7 @@ function rowToTrial(row: TrialRow): FrozenTrial {
     systemAttrs,
     datetimeStart: toDate(row.datetime_start),
     datetimeComplete: toDate(row.datetime_complete),
+    workerId: row.worker_id,
   });
 }
 
@@ -595,7 +598,7 @@ async function insertTrial(tx: Tx, studyId: number, trial: NewTrial, maxTrials?:
   for (const p of params) externalParams[p.name] = toExternal(p.distribution, p.internal);
   await tx
     .insertInto("hpo_events")
-    .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson({ state: trial.state, params: externalParams, userAttrs: { ...trial.userAttrs }, systemAttrs: { ...trial.systemAttrs } }) })
+    .values({ study_id: studyId, seq, type: "trial_created", trial_number: number, payload_json: encodeJson(trialCreatedPayload(trial, externalParams)) })
     .execute();
   return buildFrozenTrial({
     trialId,
@@ -608,6 +611,7 @@ async function insertTrial(tx: Tx, studyId: number, trial: NewTrial, maxTrials?:
     systemAttrs: { ...trial.systemAttrs },
     datetimeStart: now,
     datetimeComplete: null,
+    workerId: trial.state === "RUNNING" ? trial.workerId : null,
   });
 }
 
