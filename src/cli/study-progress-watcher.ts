@@ -16,9 +16,8 @@ export async function watchStudyProgress(study: Study, tracker: Tracker): Promis
   for (const t of view.getTrials()) known.set(t.number, t.state);
   let scheduled = false;
   let stopped = false;
-  const update = async () => {
-    scheduled = false;
-    if (stopped) return;
+  let reading: Promise<void> = Promise.resolve();
+  const read = async () => {
     await view.refresh();
     for (const t of view.getTrials()) {
       const before = known.get(t.number);
@@ -30,15 +29,22 @@ export async function watchStudyProgress(study: Study, tracker: Tracker): Promis
       if (isFinished(t.state)) tracker.onTrialFinish?.({ studyName: study.studyName, trial: t });
     }
   };
+  // Reads run one after another, so a state change is never told twice.
+  const update = (): Promise<void> => (reading = reading.then(read).catch(() => undefined));
   const unwatch = await study.storage.watchEvents((studyId) => {
     if (studyId !== study.studyId || scheduled) return;
     scheduled = true;
     // Coalesce bursts of events into one read.
-    setTimeout(() => void update().catch(() => undefined), 100);
+    setTimeout(() => {
+      scheduled = false;
+      if (!stopped) void update();
+    }, 100);
   });
   return async () => {
     stopped = true;
     await unwatch();
-    await update().catch(() => undefined);
+    // The last read catches up with everything the workers finished (before: it returned
+    // early once stopped, so the bar could end at 2/4 and miss a failure's line).
+    await update();
   };
 }
