@@ -1,23 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, openStorage, RandomSampler, startFeedServer, TrialPruned, type FeedServer, type Storage } from "hpo";
-import { launchChromium } from "../support/chromium.ts";
+import { launchChromium, until } from "../support/chromium.ts";
 
 const TOKEN = "browser-test-token";
 const OUTPUT = new URL("../../test-output/", import.meta.url).pathname;
-
-/** Polls a number the page shows until it satisfies `ok`. */
-async function until(page: Page, read: () => Promise<number>, ok: (n: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await read();
-    if (ok(n)) return n;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${n}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 describe("dashboard in Chromium", () => {
   let storage: Storage;

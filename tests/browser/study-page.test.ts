@@ -1,22 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, openStorage, RandomSampler, startFeedServer, type FeedServer, type FrozenTrial, type Storage } from "hpo";
-import { launchChromium } from "../support/chromium.ts";
+import { launchChromium, until } from "../support/chromium.ts";
 
 const OUTPUT = new URL("../../test-output/", import.meta.url).pathname;
-
-/** Waits until a number the page shows satisfies `ok`. */
-async function until(page: Page, read: () => Promise<number>, ok: (n: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await read();
-    if (ok(n)) return n;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${n}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 describe("study page in Chromium: conditional params, table, log scale, errors, narrow screens", () => {
   let storage: Storage;

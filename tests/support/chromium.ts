@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's chromium, which the browser tests drive through playwright-core. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -22,4 +22,15 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls a number the page shows until it satisfies `ok` (throws naming `what` after `timeoutMs`). */
+export async function until(page: Page, read: () => Promise<number>, ok: (n: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await read();
+    if (ok(n)) return n;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${n}`);
+    await page.waitForTimeout(100);
+  }
 }
