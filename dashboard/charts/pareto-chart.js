@@ -63,6 +63,7 @@ export class ParetoChart {
     this.el.dataset.front = String(front.length);
     this.el.dataset.points = String(front.length + rest.length);
     this.el.dataset.selected = chosen ? String(chosen.number) : "";
+    this.el.dataset.axes = `${x},${y}`;
   }
 
   dispose() {

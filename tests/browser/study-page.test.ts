@@ -14,6 +14,7 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
   let context: BrowserContext;
   let trials: FrozenTrial[];
   let front: FrozenTrial[];
+  let frontOfThree: FrozenTrial[];
 
   beforeAll(async () => {
     storage = await openStorage("memory");
@@ -51,6 +52,15 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     }
     front = await two.bestTrials;
     await two.close();
+    const three = await createStudy({ studyName: "three-objectives", storage, directions: ["minimize", "maximize", "minimize"], sampler: new RandomSampler({ seed: 5 }) });
+    for (let i = 0; i < 20; i++) {
+      const trial = await three.ask();
+      const x = trial.suggestFloat("x", 0, 1);
+      const y = trial.suggestFloat("y", 0, 1);
+      await three.tell(trial, [x + y, x * y, (1 - x) ** 2 + y]);
+    }
+    frontOfThree = await three.bestTrials;
+    await three.close();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -194,6 +204,30 @@ describe("study page in Chromium: conditional params, table, log scale, errors, 
     expect(await chart.getAttribute("data-selected")).toBe(String(pick));
     await page.locator("[data-testid=trial-detail] .close").click();
     await chart.screenshot({ path: join(OUTPUT, "study-page-pareto.png") });
+    await page.close();
+  });
+
+  it("shows a three-objective study's Pareto front by the two objectives the user picks", async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}#/study/three-objectives`);
+    await page.waitForSelector('[data-testid="trial-count"]');
+    const chart = page.locator("[data-testid=pareto-chart]");
+    await chart.waitFor();
+    // The front is the trials no other trial dominates in all three objectives.
+    expect(frontOfThree.length).toBeGreaterThan(2);
+    expect(Number(await chart.getAttribute("data-front"))).toBe(frontOfThree.length);
+    expect(Number(await chart.getAttribute("data-points"))).toBe(20);
+    const pickY = page.locator("[data-testid=pareto-y]");
+    expect(await pickY.isVisible()).toBe(true);
+    expect(await pickY.locator("option").count()).toBe(3);
+    expect(await chart.getAttribute("data-axes")).toBe("0,1");
+    await pickY.selectOption("2");
+    await page.waitForFunction(() => document.querySelector("[data-testid=pareto-chart]")?.getAttribute("data-axes") === "0,2");
+    expect(Number(await chart.getAttribute("data-front"))).toBe(frontOfThree.length);
+    const pick = frontOfThree[0]!.number;
+    await page.locator(`[data-testid=trials-table] tr[data-trial="${pick}"]`).click();
+    await page.locator(`[data-testid=trial-detail][data-trial="${pick}"]`).waitFor();
+    expect(await chart.getAttribute("data-selected")).toBe(String(pick));
     await page.close();
   });
 });
