@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { Migrator } from "kysely";
 import { migrations } from "../../../migrations/index.ts";
 import { StorageError } from "../storage-errors.ts";
+import { isConnectionError } from "./sql-storage.ts";
 
 /** Brings the schema up to date (forward only); the applied versions live in hpo_migrations. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
@@ -13,6 +14,9 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
+    // A lost connection is not a bad migration: the caller may reconnect and try again
+    // (the migration ran in a transaction that the server rolled back).
+    if (isConnectionError(error)) throw error;
     const failed = results?.find((r) => r.status === "Error");
     throw new StorageError(
       `could not apply database migration${failed ? ` ${failed.migrationName}` : ""}: ${(error as Error).message ?? String(error)}`,

@@ -3,9 +3,9 @@ import pg from "pg";
 import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL, isConnectionError, SqlStorage } from "./sql-storage.ts";
 import { PostgresEventListener } from "./postgres-event-listener.ts";
-import { StorageConfigError } from "../storage-errors.ts";
+import { StorageConfigError, StorageError } from "../storage-errors.ts";
 
 const INT8 = 20;
 
@@ -57,15 +57,20 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (options.existingOnly) {
-      const found = await sql<{ found: boolean }>`SELECT to_regclass('hpo_migrations') IS NOT NULL AS found`.execute(db);
-      if (!found.rows[0]?.found) {
-        throw new StorageConfigError(`no hpo storage in the PostgreSQL database ${location} (it has no hpo tables; run a study there first)`);
+    // Opening survives a connection lost on the way (a restart, pg_terminate_backend) the
+    // way every later operation does: it tries again on a new connection until the deadline.
+    await retryOnConnectionLoss(options.reconnectTimeoutMs ?? 120_000, (e) => losses.record(e), async () => {
+      if (options.existingOnly) {
+        const found = await sql<{ found: boolean }>`SELECT to_regclass('hpo_migrations') IS NOT NULL AS found`.execute(db);
+        if (!found.rows[0]?.found) {
+          throw new StorageConfigError(`no hpo storage in the PostgreSQL database ${location} (it has no hpo tables; run a study there first)`);
+        }
       }
-    }
-    await migrateToLatest(db as Kysely<unknown>);
+      await migrateToLatest(db as Kysely<unknown>);
+    });
   } catch (e) {
     await db.destroy().catch(() => undefined);
+    if (isConnectionError(e)) throw new StorageError(`lost the connection to PostgreSQL at ${location} while opening the storage, and could not get it back: ${(e as Error).message}`);
     throw e;
   }
   const listener = new PostgresEventListener(url, EVENTS_CHANNEL);
@@ -79,6 +84,20 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     onReconnecting: (e) => losses.record(e),
     onClose: () => listener.close(),
   });
+}
+
+/** Runs `fn`, again after a backoff while it fails on a lost connection, until `timeoutMs` has passed. */
+async function retryOnConnectionLoss(timeoutMs: number, onLoss: (e: Error) => void, fn: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 200; ; delay = Math.min(5000, delay * 2)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isConnectionError(e) || Date.now() + delay > deadline) throw e;
+      onLoss(e as Error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /**
