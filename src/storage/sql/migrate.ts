@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { Migrator } from "kysely";
 import { migrations } from "../../../migrations/index.ts";
 import { StorageError } from "../storage-errors.ts";
-import { isConnectionError } from "./sql-storage.ts";
+import { isConnectionError } from "./connection-errors.ts";
 
 /** Brings the schema up to date (forward only); the applied versions live in hpo_migrations. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

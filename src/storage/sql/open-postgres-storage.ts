@@ -3,7 +3,9 @@ import pg from "pg";
 import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { EVENTS_CHANNEL, isConnectionError, SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { isConnectionError } from "./connection-errors.ts";
+import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { PostgresEventListener } from "./postgres-event-listener.ts";
 import { StorageConfigError, StorageError } from "../storage-errors.ts";
 
@@ -59,7 +61,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   try {
     // Opening survives a connection lost on the way (a restart, pg_terminate_backend) the
     // way every later operation does: it tries again on a new connection until the deadline.
-    await retryOnConnectionLoss(options.reconnectTimeoutMs ?? 120_000, (e) => losses.record(e), async () => {
+    await retryWhileConnectionLost(async () => {
       if (options.existingOnly) {
         const found = await sql<{ found: boolean }>`SELECT to_regclass('hpo_migrations') IS NOT NULL AS found`.execute(db);
         if (!found.rows[0]?.found) {
@@ -67,7 +69,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
         }
       }
       await migrateToLatest(db as Kysely<unknown>);
-    });
+    }, { timeoutMs: options.reconnectTimeoutMs ?? 120_000, onLoss: (e) => losses.record(e) });
   } catch (e) {
     await db.destroy().catch(() => undefined);
     if (isConnectionError(e)) throw new StorageError(`lost the connection to PostgreSQL at ${location} while opening the storage, and could not get it back: ${(e as Error).message}`);
@@ -84,20 +86,6 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     onReconnecting: (e) => losses.record(e),
     onClose: () => listener.close(),
   });
-}
-
-/** Runs `fn`, again after a backoff while it fails on a lost connection, until `timeoutMs` has passed. */
-async function retryOnConnectionLoss(timeoutMs: number, onLoss: (e: Error) => void, fn: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 200; ; delay = Math.min(5000, delay * 2)) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isConnectionError(e) || Date.now() + delay > deadline) throw e;
-      onLoss(e as Error);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
 /**

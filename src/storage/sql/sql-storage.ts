@@ -12,6 +12,7 @@ import type { StudyEvent, StudyEventType } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
 import { eventsForPatch, trialCreatedPayload, type PendingEvent } from "../trial-patch-events.ts";
 import { planRetry } from "../retry-plan.ts";
+import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
 type Db = Kysely<Database>;
@@ -464,26 +465,16 @@ export class SqlStorage implements Storage {
     return next.catch(rethrowRaised);
   }
 
-  /**
-   * Retries an operation that failed because the server went away (restart, failover,
-   * network cut) with exponential backoff, for up to `reconnectTimeoutMs`. Operations are
-   * written to be safe to repeat (see updateTrial).
-   */
-  async #withReconnect<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.#options.reconnectTimeoutMs ?? 120_000);
-    let delay = 200;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn(attempt);
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
+  /** Retries an operation that failed on a lost connection, until `reconnectTimeoutMs` (operations are safe to repeat, see updateTrial). */
+  #withReconnect<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+    return retryWhileConnectionLost(fn, {
+      timeoutMs: this.#options.reconnectTimeoutMs ?? 120_000,
+      stopped: () => this.#closed,
+      onLoss: (e, attempt) => {
         this.#failedOnConnection++;
-        if (Date.now() + delay > deadline || this.#closed) throw e;
-        if (attempt === 0) this.#options.onReconnecting?.(e as Error);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(5000, delay * 2);
-      }
-    }
+        if (attempt === 0) this.#options.onReconnecting?.(e);
+      },
+    });
   }
 }
 
@@ -676,17 +667,6 @@ function rethrowRaised(e: unknown): never {
   const code = typeof e === "object" && e !== null ? (e as { code?: string }).code : undefined;
   if (code === "P0001" || code === "P0002") throw new StorageError((e as Error).message);
   throw e;
-}
-
-const CONNECTION_ERROR_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"]);
-
-/** Whether an error means the server could not be reached or dropped the connection. */
-export function isConnectionError(e: unknown): boolean {
-  if (typeof e !== "object" || e === null) return false;
-  const err = e as { code?: string; message?: string; errors?: unknown[] };
-  if (err.code && CONNECTION_ERROR_CODES.has(err.code)) return true;
-  if (err.errors?.some(isConnectionError)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(err.message ?? "");
 }
 
 function isUniqueViolation(e: unknown): boolean {
