@@ -26,12 +26,12 @@ export class MetricLog {
     return i === undefined ? undefined : this.#records[i];
   }
 
-  /** Sets the record at `step` (a new version if the step has one). */
+  /** Sets the record at `step` (a new version if the step has one); the log keeps and freezes `record` itself, so pass a fresh object. */
   set(step: number, record: Readonly<Record<string, number>>): void {
     const index = this.#steps.length;
     const previous = this.#latest.get(step) ?? -1;
     this.#steps.push(step);
-    this.#records.push(Object.freeze({ ...record }));
+    this.#records.push(Object.freeze(record));
     this.#previous.push(previous);
     this.#latest.set(step, index);
     if (previous === -1) {

@@ -130,7 +130,7 @@ export class Trial {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
     for (const [step, v] of start.intermediateValues) this.#record(step, v);
-    for (const [step, record] of start.metrics) this.#metrics.set(step, record);
+    for (const [step, record] of start.metrics) this.#metrics.set(step, { ...record });
     this.#userAttrs = { ...start.userAttrs };
     const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
     this.checkpoint = new TrialCheckpoint(
