@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { lastStep } from "../src/trial/frozen-trial.ts";
+import { lastStep } from "../src/vocabulary/frozen-trial.ts";
 import {
   CatchUpPruner,
   createStudy,
@@ -35,7 +35,7 @@ import {
   type Trial,
 } from "../src/index.ts";
 import { SeededRandom } from "../src/random/seeded-random.ts";
-import { studyViewOf } from "../src/study/study-view.ts";
+import { studyViewOf } from "../src/vocabulary/study-view.ts";
 import { loss, toCurveParams } from "../../shared/bench/curves.ts";
 
 const SHARED = new URL("../../shared/bench/", import.meta.url);

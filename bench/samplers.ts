@@ -174,7 +174,6 @@ class DirectStudy {
     this.view = {
       studyName: "bench",
       directions: ["minimize"],
-      pruner: { prune: () => false },
       getTrials: (states) => {
         if (!states) return trials;
         const key = `${version}:${states.join(",")}`;

@@ -20,13 +20,13 @@ export type {
   TellInput,
   WorkerOptions,
 } from "./study/study.ts";
-export type { StudyDirection } from "./study/study-direction.ts";
+export type { StudyDirection } from "./vocabulary/study-direction.ts";
 export type { StudyMetric, StudyMetricOption } from "./study/study-metric.ts";
 export type { Objective, ObjectiveResult } from "./study/objective.ts";
-export { Trial, TrialFinishedError } from "./trial/trial.ts";
-export { TrialState } from "./trial/trial-state.ts";
-export type { AttrValue, FrozenTrial } from "./trial/frozen-trial.ts";
-export { TrialPruned, isTrialPruned } from "./trial/trial-pruned.ts";
+export { Trial, TrialFinishedError } from "./study/trial.ts";
+export { TrialState } from "./vocabulary/trial-state.ts";
+export type { AttrValue, FrozenTrial } from "./vocabulary/frozen-trial.ts";
+export { TrialPruned, isTrialPruned } from "./vocabulary/trial-pruned.ts";
 
 // -- study files (`hpo run study.ts`) --
 export { defineStudy, StudyDefinitionError } from "./study-file/study-definition.ts";
@@ -36,7 +36,7 @@ export { param } from "./study-file/search-space.ts";
 // -- search spaces --
 export { floatDistribution, intDistribution, categoricalDistribution } from "./distributions/create-distribution.ts";
 export type { RangeOptions } from "./distributions/create-distribution.ts";
-export { DistributionError } from "./distributions/distribution.ts";
+export { DistributionError } from "./vocabulary/distribution.ts";
 export type {
   CategoricalChoice,
   CategoricalDistribution,
@@ -44,11 +44,11 @@ export type {
   FloatDistribution,
   IntDistribution,
   ParamValue,
-} from "./distributions/distribution.ts";
+} from "./vocabulary/distribution.ts";
 
 // -- samplers (the interface, so users can write their own, and hpo's two) --
 export type { Sampler } from "./samplers/sampler.ts";
-export type { StudyView } from "./study/study-view.ts";
+export type { StudyView } from "./vocabulary/study-view.ts";
 export { RandomSampler } from "./samplers/random-sampler.ts";
 export type { RandomSamplerOptions } from "./samplers/random-sampler.ts";
 export { TPESampler, defaultGamma, defaultWeights, hyperoptGamma } from "../samplers/tpe/index.ts";

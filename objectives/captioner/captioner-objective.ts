@@ -6,8 +6,8 @@
  * store one, keeps its best epoch's weights, and records their test-split scores.
  */
 import { join } from "node:path";
-import type { AttrValue } from "../../src/trial/frozen-trial.ts";
-import { TrialPruned } from "../../src/trial/trial-pruned.ts";
+import type { AttrValue } from "../../src/vocabulary/frozen-trial.ts";
+import { TrialPruned } from "../../src/vocabulary/trial-pruned.ts";
 import { selectBackend } from "./backend/select-backend.ts";
 import { type CaptionerObjectiveOptions, captionerObjectiveOptionsSchema, type ResolvedCaptionerOptions } from "./captioner-options.ts";
 import { type CaptionerTrial, checkpointStoreOf } from "./captioner-trial.ts";

@@ -2,8 +2,8 @@
  * The part of a running trial the captioner objective uses. hpo's Trial satisfies it;
  * declaring only this subset keeps the objective testable with any trial-shaped object.
  */
-import type { CategoricalChoice, Distribution, ParamValue } from "../../src/distributions/distribution.ts";
-import type { AttrValue } from "../../src/trial/frozen-trial.ts";
+import type { CategoricalChoice, Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
+import type { AttrValue } from "../../src/vocabulary/frozen-trial.ts";
 
 /** A per-trial checkpoint store (offered by workers that can resume a trial). */
 export interface TrialCheckpointStore {

@@ -2,7 +2,7 @@
  * The six tuned hyperparameters: read from trial.params when a declarative study space
  * already set them, else suggested from the objective's own ranges (define-by-run).
  */
-import type { ParamValue } from "../../src/distributions/distribution.ts";
+import type { ParamValue } from "../../src/vocabulary/distribution.ts";
 import type { ResolvedCaptionerOptions } from "./captioner-options.ts";
 import type { CaptionerTrial } from "./captioner-trial.ts";
 import { FREEZE_MODES, type FreezeMode } from "./training/freeze-mode.ts";

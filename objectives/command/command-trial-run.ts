@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { holdExitUntil } from "../../src/internal/exit-holds.ts";
 import { terminalSafe } from "../../src/internal/terminal-text.ts";
-import { TrialPruned } from "../../src/trial/trial-pruned.ts";
+import { TrialPruned } from "../../src/vocabulary/trial-pruned.ts";
 import { UnstorableDataError } from "../../src/storage/storage-errors.ts";
 import { BoundedTail } from "./bounded-tail.ts";
 import { CAPTIONS_PREFIX } from "./caption-message.ts";

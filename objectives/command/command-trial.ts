@@ -1,5 +1,5 @@
-import type { ParamValue } from "../../src/distributions/distribution.ts";
-import type { AttrValue } from "../../src/trial/frozen-trial.ts";
+import type { ParamValue } from "../../src/vocabulary/distribution.ts";
+import type { AttrValue } from "../../src/vocabulary/frozen-trial.ts";
 
 /**
  * The part of a Trial that a command objective uses. Declared structurally so that the

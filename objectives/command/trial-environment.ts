@@ -1,4 +1,4 @@
-import type { ParamValue } from "../../src/distributions/distribution.ts";
+import type { ParamValue } from "../../src/vocabulary/distribution.ts";
 
 /** What a trial's program learns about its trial, besides its params. */
 export interface TrialContext {

@@ -1,4 +1,4 @@
-import type { Distribution } from "../../src/distributions/distribution.ts";
+import type { Distribution } from "../../src/vocabulary/distribution.ts";
 import { clampToGrid } from "../../src/distributions/distribution-ops.ts";
 
 /**

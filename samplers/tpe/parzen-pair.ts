@@ -1,4 +1,4 @@
-import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
+import type { Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
 import { toExternal } from "../../src/distributions/distribution-ops.ts";
 import type { UniformSource } from "../../src/random/uniform-source.ts";
 import { kernelSpaceOf, type KernelSpace } from "./kernel-space.ts";

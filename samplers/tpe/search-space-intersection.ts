@@ -1,4 +1,4 @@
-import type { Distribution } from "../../src/distributions/distribution.ts";
+import type { Distribution } from "../../src/vocabulary/distribution.ts";
 import { distributionId } from "./distribution-ids.ts";
 import type { HistorySnapshot } from "./observation-history.ts";
 

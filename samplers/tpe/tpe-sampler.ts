@@ -1,11 +1,10 @@
-import type { Distribution, ParamValue } from "../../src/distributions/distribution.ts";
+import type { Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
 import { isSingleValue, toExternal } from "../../src/distributions/distribution-ops.ts";
 import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
-import type { StudyView } from "../../src/study/study-view.ts";
-import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
+import type { StudyView } from "../../src/vocabulary/study-view.ts";
+import type { FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
 import { sampleUniform } from "../../src/samplers/random-sampler.ts";
-import { samplingView } from "./bracket-view.ts";
 import { groupDecomposedSearchSpace } from "./group-decomposed-search-space.ts";
 import type { ParzenSettings } from "./parzen-estimator.ts";
 import { fitParzenPair, proposeFromPair } from "./parzen-pair.ts";
@@ -68,7 +67,7 @@ export class TPESampler implements Sampler {
   /** Multivariate: the intersection space (or every group's params); else empty. */
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution> {
     if (!this.#options.multivariate) return {};
-    const snap = this.#history.snapshot(samplingView(study, trial));
+    const snap = this.#history.snapshot(study.samplingView?.(trial) ?? study);
     const result: Record<string, Distribution> = {};
     const spaces = this.#options.group ? groupDecomposedSearchSpace(snap, this.#options.replay !== undefined) : [intersectionSearchSpace(snap)];
     for (const space of spaces) for (const [name, d] of Object.entries(space)) if (!isSingleValue(d)) result[name] = d;
@@ -79,7 +78,7 @@ export class TPESampler implements Sampler {
   sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, ParamValue> {
     const names = Object.keys(searchSpace);
     if (names.length === 0) return {};
-    const snap = this.#history.snapshot(samplingView(study, trial));
+    const snap = this.#history.snapshot(study.samplingView?.(trial) ?? study);
     if (snap.nFinished < this.#options.nStartupTrials) return {};
     const result: Record<string, ParamValue> = {};
     if (!this.#options.group) {
@@ -97,7 +96,7 @@ export class TPESampler implements Sampler {
   /** Univariate TPE proposal for one parameter (random during start-up). */
   sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): ParamValue {
     if (isSingleValue(distribution)) return toExternal(distribution, distribution.type === "categorical" ? 0 : distribution.low);
-    const snap = this.#history.snapshot(samplingView(study, trial));
+    const snap = this.#history.snapshot(study.samplingView?.(trial) ?? study);
     if (snap.nFinished < this.#options.nStartupTrials) return sampleUniform(distribution, this.#startupRng);
     return this.#propose(snap, { [paramName]: distribution })[paramName];
   }

@@ -1,5 +1,5 @@
 import { decodeJson, encodeJson } from "../storage/json-codec.ts";
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
 
 /** What a checkpoint holds: raw bytes (model weights) or a JSON-compatible object. */

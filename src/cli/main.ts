@@ -54,7 +54,7 @@ async function isKnownError(e: unknown): Promise<boolean> {
   // Loaded only on the error path: they come with the modules that throw them.
   const [{ PeerDependencyError }, { DistributionError }, { StorageError }, { StudyOptionsError }, { StudyDefinitionError }] = await Promise.all([
     import("../internal/peer-dependencies.ts"),
-    import("../distributions/distribution.ts"),
+    import("../vocabulary/distribution.ts"),
     import("../storage/storage-errors.ts"),
     import("../study/create-study.ts"),
     import("../study-file/study-definition.ts"),

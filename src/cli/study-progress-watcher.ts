@@ -1,7 +1,7 @@
 import type { Study } from "../study/study.ts";
 import { TrialHistory } from "../study/trial-history.ts";
 import type { Tracker } from "../tracking/tracker.ts";
-import { isFinished, type TrialState } from "../trial/trial-state.ts";
+import { isFinished, type TrialState } from "../vocabulary/trial-state.ts";
 
 /**
  * Follows a study that other processes run (hpo run --workers): on every committed event

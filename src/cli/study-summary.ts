@@ -1,6 +1,6 @@
 import { formatNumber, formatParams, formatText } from "../../trackers/console/format-value.ts";
 import type { Study } from "../study/study.ts";
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 
 /** Prints the end-of-run summary: counts, then the best trial (or the Pareto front). */
 export async function printStudySummary(study: Study, log: (m: string) => void): Promise<void> {

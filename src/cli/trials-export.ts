@@ -1,5 +1,5 @@
-import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
-import { metricNames, trialDurationMs } from "../trial/frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { metricNames, trialDurationMs } from "../vocabulary/frozen-trial.ts";
 
 /** A trial as plain JSON (non-finite numbers as strings "NaN", "Infinity", "-Infinity"). */
 export interface TrialJson {

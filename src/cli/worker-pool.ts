@@ -11,7 +11,7 @@ import { PARENT_REPORTS_FAILURES_ENV } from "./parent-progress.ts";
 import { countAllTrials, openDefinedStudy, prepareStudy, trackersFromFlags } from "./study-runner.ts";
 import { printStudySummary } from "./study-summary.ts";
 import { watchStudyProgress } from "./study-progress-watcher.ts";
-import { FINISHED_STATES } from "../trial/trial-state.ts";
+import { FINISHED_STATES } from "../vocabulary/trial-state.ts";
 import { PINNED_GPU_ENV, type GpuPlan } from "./gpu-plan.ts";
 import { packageRoot } from "../internal/package-root.ts";
 import { forwardLines } from "./child-output.ts";

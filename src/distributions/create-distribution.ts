@@ -4,7 +4,7 @@ import {
   DistributionError,
   type FloatDistribution,
   type IntDistribution,
-} from "./distribution.ts";
+} from "../vocabulary/distribution.ts";
 
 /** Options shared by `suggestFloat` / `suggestInt`. */
 export interface RangeOptions {

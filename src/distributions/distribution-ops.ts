@@ -1,5 +1,5 @@
 import { roundToStep } from "./create-distribution.ts";
-import type { CategoricalChoice, Distribution, ParamValue } from "./distribution.ts";
+import type { CategoricalChoice, Distribution, ParamValue } from "../vocabulary/distribution.ts";
 
 /**
  * Internal representation: every param is a number (categoricals by index), as in Optuna's

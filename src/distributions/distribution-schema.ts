@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { categoricalDistribution, floatDistribution, intDistribution } from "./create-distribution.ts";
-import type { Distribution } from "./distribution.ts";
+import type { Distribution } from "../vocabulary/distribution.ts";
 
 const choice = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

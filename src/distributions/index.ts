@@ -1,4 +1,4 @@
-export * from "./distribution.ts";
+export * from "../vocabulary/distribution.ts";
 export * from "./create-distribution.ts";
 export * from "./distribution-ops.ts";
 export * from "./distribution-schema.ts";

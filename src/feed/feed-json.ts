@@ -1,7 +1,7 @@
 import { decodeJson, encodeJson } from "../storage/json-codec.ts";
 import type { StudyRecord, StudySummary } from "../storage/storage.ts";
 import type { StudyEvent } from "../storage/study-event.ts";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import type { FeedEvent, FeedServerMessage, FeedStudy, FeedStudySummary, FeedTrial } from "./feed-protocol.ts";
 
 /** A study record as the feed sends it. */

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import type { StudyEventType } from "../storage/study-event.ts";
-import type { StudyDirection } from "../study/study-direction.ts";
-import type { AttrValue } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
 
 /** The feed protocol version the server speaks (sent in `hello`). */
 export const FEED_PROTOCOL_VERSION = 1;

@@ -1,6 +1,6 @@
-import type { Distribution } from "../distributions/distribution.ts";
+import type { Distribution } from "../vocabulary/distribution.ts";
 import { distributionsEqual, isSingleValue, toInternal } from "../distributions/distribution-ops.ts";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 
 /** One input column: a parameter on the scale it is measured on (log for log ranges). */
 export interface ImportanceFeature {

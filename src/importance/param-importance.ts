@@ -1,5 +1,5 @@
 import { SeededRandom } from "../random/seeded-random.ts";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import { buildImportanceDataset } from "./importance-dataset.ts";
 import { fitRegressionTree } from "./regression-tree.ts";
 import { marginalVarianceFractions } from "./tree-variance.ts";

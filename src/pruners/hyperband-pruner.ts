@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import { lastStep } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { lastStep } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { crc32Text as crc32 } from "../internal/crc32.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
@@ -91,7 +91,7 @@ export class HyperbandPruner implements Pruner {
    * (TPE) narrow their history with it, as Optuna does; the study itself while the brackets
    * are not known yet (an "auto" maxResource before any trial completed).
    */
-  bracketStudyView(study: StudyView, trial: FrozenTrial): StudyView {
+  samplingView(study: StudyView, trial: FrozenTrial): StudyView {
     const setup = this.#setup(study);
     if (!setup) return study;
     const { layout } = setup;
@@ -100,7 +100,6 @@ export class HyperbandPruner implements Pruner {
     return {
       studyName: name,
       directions: study.directions,
-      pruner: study.pruner,
       getTrials: (states?: readonly TrialState[]) =>
         study.getTrials(states).filter((t) => this.#bracketOf(layout, name, t.number) === bracket),
     };

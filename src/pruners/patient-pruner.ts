@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 import { isPruner, type Pruner } from "./pruner.ts";
 import { nanMax, nanMin } from "./internal/nan-stats.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";

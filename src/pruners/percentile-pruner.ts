@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import { StepView } from "../trial/step-series.ts";
-import { lastStep } from "../trial/frozen-trial.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { StepView } from "../vocabulary/step-series.ts";
+import { lastStep } from "../vocabulary/frozen-trial.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { CompletedStepIndex } from "./internal/completed-step-index.ts";
 import { isFirstInIntervalStep } from "./internal/interval-step.ts";

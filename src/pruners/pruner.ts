@@ -1,5 +1,5 @@
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 
 /**
  * Decides whether a running trial should stop early, from the study's history and the
@@ -10,6 +10,11 @@ export interface Pruner {
   prune(study: StudyView, trial: FrozenTrial): boolean;
   /** Whether decisions read other trials while they are RUNNING (absent: assumed true). */
   readonly usesRunningTrials?: boolean;
+  /**
+   * The part of `study` a sampler should learn from when sampling `trial` (Hyperband: the
+   * trial's bracket); absent: the whole study. The study offers it on its view.
+   */
+  samplingView?(study: StudyView, trial: FrozenTrial): StudyView;
 }
 
 /** Whether a value looks like a Pruner (used to validate study files). */

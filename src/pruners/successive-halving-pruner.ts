@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import { lastStep } from "../trial/frozen-trial.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { lastStep } from "../vocabulary/frozen-trial.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
 import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";

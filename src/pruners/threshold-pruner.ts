@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import { lastStep } from "../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { lastStep } from "../vocabulary/frozen-trial.ts";
 import type { Pruner } from "./pruner.ts";
 import { isFirstInIntervalStep } from "./internal/interval-step.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";

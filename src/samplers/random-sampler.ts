@@ -1,4 +1,4 @@
-import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import { roundToStep } from "../distributions/create-distribution.ts";
 import { deriveSeed, MersenneTwister, randomSeed } from "../random/mersenne-twister.ts";
 import type { UniformSource } from "../random/uniform-source.ts";

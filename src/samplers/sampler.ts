@@ -1,7 +1,7 @@
-import type { Distribution, ParamValue } from "../distributions/distribution.ts";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
-import type { StudyView } from "../study/study-view.ts";
+import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 
 /**
  * Proposes parameter values, as Optuna's BaseSampler: a joint (relative) proposal over a

@@ -1,6 +1,6 @@
 import { StudyNotFoundError } from "../storage/storage-errors.ts";
 import type { StudyRecord, Storage } from "../storage/storage.ts";
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 
 /** Longest note, in UTF-8 bytes: a note is a few paragraphs, not a log file. */
 export const MAX_NOTE_BYTES = 16 * 1024;

@@ -1,13 +1,13 @@
-import type { StudyDirection } from "../study/study-direction.ts";
-import { buildFrozenTrial, type TrialParts } from "../trial/build-frozen-trial.ts";
-import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
+import { buildFrozenTrial, type TrialParts } from "./build-frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
 import { toExternal } from "../distributions/distribution-ops.ts";
 import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
 import { eventsForPatch, trialCreatedPayload, type PendingEvent } from "./trial-patch-events.ts";
-import { isBetter } from "../study/study-direction.ts";
+import { isBetter } from "../vocabulary/study-direction.ts";
 import { planRetry } from "./retry-plan.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "./storable-data.ts";
 

@@ -1,5 +1,5 @@
-import type { ParamValue } from "../distributions/distribution.ts";
-import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
+import type { ParamValue } from "../vocabulary/distribution.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
 
 /** System attrs of a retry: same params (as fixed params), linked to the trial it replaces. */
 export interface RetryPlan {

@@ -1,4 +1,4 @@
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "./storage.ts";
 import { UnstorableDataError } from "./storage-errors.ts";
 

@@ -1,7 +1,7 @@
-import type { Distribution } from "../distributions/distribution.ts";
-import type { StudyDirection } from "../study/study-direction.ts";
-import type { AttrValue, FrozenTrial } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
+import type { Distribution } from "../vocabulary/distribution.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
 import type { StudyEvent } from "./study-event.ts";
 
 /**

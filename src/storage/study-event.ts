@@ -1,4 +1,4 @@
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 
 /** The kinds of event in a study's append-only log (the live feed reads them). */
 export type StudyEventType =

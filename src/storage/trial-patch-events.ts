@@ -1,5 +1,5 @@
 import { toExternal } from "../distributions/distribution-ops.ts";
-import type { AttrValue } from "../trial/frozen-trial.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { NewTrial, TrialPatch } from "./storage.ts";
 import type { StudyEventType } from "./study-event.ts";
 

@@ -4,7 +4,7 @@ import {
   intDistribution,
   type RangeOptions,
 } from "../distributions/create-distribution.ts";
-import type { CategoricalChoice, CategoricalDistribution, Distribution, FloatDistribution, IntDistribution } from "../distributions/distribution.ts";
+import type { CategoricalChoice, CategoricalDistribution, Distribution, FloatDistribution, IntDistribution } from "../vocabulary/distribution.ts";
 import type { Objective } from "../study/objective.ts";
 
 /**

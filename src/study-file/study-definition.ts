@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { Distribution } from "../distributions/distribution.ts";
+import type { Distribution } from "../vocabulary/distribution.ts";
 import { distributionSchema } from "../distributions/distribution-schema.ts";
 import { formatZodError } from "../internal/format-zod-error.ts";
 import { isPruner, type Pruner } from "../pruners/pruner.ts";
 import { isSampler, type Sampler } from "../samplers/sampler.ts";
 import type { Objective } from "../study/objective.ts";
-import type { StudyDirection } from "../study/study-direction.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
 import type { CatchOption } from "../study/study.ts";
 import { workerOptionsShape } from "../study/create-study.ts";
 import { studyMetricSchema, type StudyMetricOption } from "../study/study-metric.ts";

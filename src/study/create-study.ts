@@ -8,7 +8,7 @@ import type { Storage, StudySummary } from "../storage/storage.ts";
 import { acquireStorage } from "../storage/storage-handles.ts";
 import { DuplicatedStudyError, StudyNotFoundError } from "../storage/storage-errors.ts";
 import { formatZodError } from "../internal/format-zod-error.ts";
-import type { StudyDirection } from "./study-direction.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
 import { Study, type WorkerOptions } from "./study.ts";
 import type { StudyRecord } from "../storage/storage.ts";
 import { describeStudyMetric, METRIC_ATTR, sameStudyMetric, storedStudyMetric, studyMetricAttr, studyMetricSchema, toStudyMetric, type StudyMetricOption } from "./study-metric.ts";

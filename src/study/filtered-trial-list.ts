@@ -1,5 +1,5 @@
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
 
 /**
  * A number-ordered list of the trials in some states, kept current from a log of changed

@@ -1,4 +1,4 @@
-import type { Trial } from "../trial/trial.ts";
+import type { Trial } from "./trial.ts";
 
 /**
  * What an objective may return: one value, one per direction for multi-objective studies, or

@@ -1,5 +1,5 @@
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { StudyDirection } from "./study-direction.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
 
 /** Whether values `a` dominate `b`: no worse in every objective and better in one. */
 export function dominates(a: readonly number[], b: readonly number[], directions: readonly StudyDirection[]): boolean {

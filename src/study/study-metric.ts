@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { AttrValue } from "../trial/frozen-trial.ts";
-import type { StudyDirection } from "./study-direction.ts";
-import type { StudyView } from "./study-view.ts";
+import type { AttrValue } from "../vocabulary/frozen-trial.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 
 /** The metric a study's pruner and objective value watch, and the direction pruners compare it in. */
 export interface StudyMetric {
@@ -61,7 +61,6 @@ export function prunerViewFor(history: StudyView, metric: StudyMetric | null): S
   return {
     studyName: history.studyName,
     directions: [direction],
-    pruner: history.pruner,
     getTrials: (states) => history.getTrials(states),
   };
 }

@@ -1,9 +1,9 @@
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import { isFinished, type TrialState } from "../trial/trial-state.ts";
-import type { StudyDirection } from "./study-direction.ts";
-import type { StudyView } from "./study-view.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { isFinished, type TrialState } from "../vocabulary/trial-state.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
 import { FilteredTrialList } from "./filtered-trial-list.ts";
 
 const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
@@ -16,7 +16,7 @@ const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 export class TrialHistory implements StudyView {
   readonly studyName: string;
   readonly directions: readonly StudyDirection[];
-  readonly pruner: Pruner;
+  readonly #pruner: Pruner;
   readonly #storage: Storage;
   readonly #studyId: number;
   /** Indexed by trial number (numbers are dense per study). */
@@ -51,7 +51,7 @@ export class TrialHistory implements StudyView {
     this.#studyId = studyId;
     this.studyName = studyName;
     this.directions = directions;
-    this.pruner = pruner;
+    this.#pruner = pruner;
     this.#maxAgeMs = options.maxAgeMs ?? 0;
     this.#states = options.finishedOnly ? FINISHED_STATES : undefined;
   }
@@ -117,6 +117,11 @@ export class TrialHistory implements StudyView {
     let list = this.#lists.get(key);
     if (!list) this.#lists.set(key, (list = new FilteredTrialList(states ?? null)));
     return list.current(this.#log, this.#logBase, this.#trials);
+  }
+
+  /** The part of the history a sampler learns from for `trial`, as the study's pruner narrows it. */
+  samplingView(trial: FrozenTrial): StudyView {
+    return this.#pruner.samplingView?.(this, trial) ?? this;
   }
 
   /** The cached trial with that number, if known. */

@@ -1,5 +1,5 @@
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { StudyDirection } from "../study/study-direction.ts";
+import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { StudyDirection } from "../vocabulary/study-direction.ts";
 
 /** What a tracker learns when a study run starts. */
 export interface StudyStartEvent {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { floatDistribution, RandomSampler, type Sampler, TPESampler } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import {
   RUN_START_TRIALS_ENV,
   separateSamplerStream,

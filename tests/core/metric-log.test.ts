@@ -1,6 +1,6 @@
 /** MetricLog: a snapshot's view of a running trial's metrics never changes after it is taken. */
 import { describe, expect, test } from "vitest";
-import { MetricLog } from "../../src/trial/metric-log.ts";
+import { MetricLog } from "../../src/study/metric-log.ts";
 import { createStudy } from "hpo";
 
 const plain = (m: ReadonlyMap<number, Readonly<Record<string, number>>>) => [...m].map(([s, r]) => [s, { ...r }]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InMemoryStorage, type FrozenTrial, type TrialState } from "hpo";
 import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { TrialHistory } from "../../src/study/trial-history.ts";
-import { buildFrozenTrial } from "../../src/trial/build-frozen-trial.ts";
+import { buildFrozenTrial } from "../../src/storage/build-frozen-trial.ts";
 
 const STATES: readonly TrialState[] = ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"];
 const QUERIES: readonly (readonly TrialState[] | undefined)[] = [undefined, ["COMPLETE"], ["COMPLETE", "PRUNED"], ["RUNNING"], ["PRUNED", "COMPLETE", "RUNNING"]];

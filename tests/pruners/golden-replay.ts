@@ -3,7 +3,7 @@
  * scripts/golden/pruner_fixtures.py from Optuna 3.1.0) through hpo's pruners: the same
  * asks, reports and tells, in the same order, with a pruning question after every report.
  */
-import { StepLog } from "../../src/trial/step-series.ts";
+import { StepLog } from "../../src/vocabulary/step-series.ts";
 import { readFileSync } from "node:fs";
 import {
   HyperbandPruner,
@@ -120,7 +120,6 @@ export function replay(scenario: GoldenScenario, pruner: Pruner = buildPruner(sc
   const study: StudyView = {
     studyName: scenario.studyName,
     directions: [scenario.direction],
-    pruner,
     getTrials: (states?: readonly TrialState[]) => (states ? trials.filter((t) => states.includes(t.state)) : trials),
   };
   const mismatches: Mismatch[] = [];

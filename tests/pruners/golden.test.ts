@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HyperbandPruner, SuccessiveHalvingPruner } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { decode, loadGolden, replay } from "./golden-replay.ts";
 
 const FILES = ["median", "percentile", "threshold", "patient", "successive-halving", "hyperband"] as const;

@@ -1,6 +1,6 @@
 /** Small builders for hand-written histories in the pruner tests. */
 import { type FrozenTrial, type Pruner, type StudyDirection, type StudyView, type TrialState } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 
 /** Reports as a list (steps 0, 1, ...) or as explicit step → value pairs. */
 export type Reports = readonly number[] | Readonly<Record<number, number>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HyperbandPruner, type FrozenTrial } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { running, trial, view } from "./history-builders.ts";
 
 const NAME = "captioner-curves-seed0";
@@ -63,7 +63,7 @@ describe("HyperbandPruner", () => {
     const before = view([running(0, [1, 2, 3])], "minimize", NAME);
     expect(pruner.bracketCount(before)).toBeNull();
     expect(pruner.bracketId(before, 0)).toBeNull();
-    expect(pruner.bracketStudyView(before, running(0, [1]))).toBe(before);
+    expect(pruner.samplingView(before, running(0, [1]))).toBe(before);
     expect(pruner.prune(before, running(0, [1, 2, 3]))).toBe(false);
     const after = view([trial(0, new Array(27).fill(0.5))], "minimize", NAME);
     expect(pruner.bracketCount(after)).toBe(4);
@@ -76,10 +76,9 @@ describe("HyperbandPruner", () => {
     const study = view(trials, "maximize", NAME);
     for (const t of trials) {
       const bracket = pruner.bracketId(study, t.number);
-      const narrowed = pruner.bracketStudyView(study, t);
+      const narrowed = pruner.samplingView(study, t);
       expect(narrowed.studyName).toBe(NAME);
       expect(narrowed.directions).toEqual(["maximize"]);
-      expect(narrowed.pruner).toBe(study.pruner);
       const members = narrowed.getTrials();
       expect(members.map((m) => m.number)).toEqual(trials.filter((m) => pruner.bracketId(study, m.number) === bracket).map((m) => m.number));
       expect(narrowed.getTrials(["PRUNED"]).every((m) => m.state === "PRUNED" && m.intermediateValues.size === 2)).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MedianPruner, PercentilePruner } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { ask, running, trial, view } from "./history-builders.ts";
 
 /** Five completed curves whose values at every step are 1, 2, 3, 4, 5 (median 3). */

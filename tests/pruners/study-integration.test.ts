@@ -17,7 +17,7 @@ import {
   type StudyView,
   type Trial,
 } from "hpo";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 
 const STEPS = 12;
 
@@ -92,8 +92,8 @@ describe("pruners inside a real study", () => {
   it("with TPE and Hyperband, TPE learns from the trial's bracket only (pruned trials included)", async () => {
     const seen: { bracket: number | null; members: readonly FrozenTrial[] }[] = [];
     class WatchedHyperband extends HyperbandPruner {
-      override bracketStudyView(study: StudyView, trial: FrozenTrial): StudyView {
-        const narrowed = super.bracketStudyView(study, trial);
+      override samplingView(study: StudyView, trial: FrozenTrial): StudyView {
+        const narrowed = super.samplingView(study, trial);
         seen.push({ bracket: this.bracketId(study, trial.number), members: narrowed.getTrials(["COMPLETE", "PRUNED"]) });
         return narrowed;
       }

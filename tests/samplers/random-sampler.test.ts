@@ -8,7 +8,7 @@ import {
   RandomSampler,
 } from "hpo";
 import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { frozenTrial } from "./study-harness.ts";
 
 const view = studyViewOf({ trials: [] });

@@ -29,12 +29,13 @@ export class HarnessStudy {
     pruner: Pruner = { prune: () => false },
   ) {
     const trials = this.trials;
-    this.view = {
+    const view: StudyView = {
       studyName: "harness",
       directions,
-      pruner,
       getTrials: (states) => (states ? trials.filter((t) => states.includes(t.state)) : trials),
+      samplingView: (trial) => pruner.samplingView?.(view, trial) ?? view,
     };
+    this.view = view;
   }
 
   /** Starts a trial: RUNNING, no params, relative proposal made. */

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { type Distribution, type FrozenTrial, type StudyDirection } from "hpo";
 import { distributionSchema } from "../../src/distributions/distribution-schema.ts";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { logGaussMass, truncatedNormalQuantile } from "../../samplers/tpe/truncated-normal.ts";
 import { logNdtr } from "../../samplers/tpe/normal-functions.ts";
 import { defaultGamma, defaultWeights, hyperoptGamma } from "../../samplers/tpe/tpe-defaults.ts";

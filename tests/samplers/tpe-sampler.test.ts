@@ -18,7 +18,7 @@ import {
   type TPESamplerOptions,
 } from "hpo";
 import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
-import { studyViewOf } from "../../src/study/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { branin } from "../fixtures/branin.ts";
 import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
@@ -353,9 +353,9 @@ describe("TPESampler with a Hyperband pruner", () => {
       const v = Math.sin(i * 1.7) * 3;
       trials.push(frozenTrial({ number: i, value: v * v, params: { x: v }, distributions: { x } }));
     }
-    const study = studyViewOf({ trials, pruner, studyName: "hb" });
+    const study = studyViewOf({ trials, samplingView: (s, t) => pruner.samplingView(s, t), studyName: "hb" });
     const current = frozenTrial({ number: 60, state: "RUNNING" });
-    const bracket = pruner.bracketStudyView(study, current);
+    const bracket = pruner.samplingView(study, current);
     const bracketTrials = bracket.getTrials();
     expect(bracketTrials.length).toBeGreaterThan(0);
     expect(bracketTrials.length).toBeLessThan(60);
@@ -458,7 +458,7 @@ describe("TPE history cache", () => {
   test("a view that mutates one array in place is re-read", () => {
     const x = floatDistribution(0, 1);
     const trials: FrozenTrial[] = [];
-    const view: StudyView = { studyName: "s", directions: ["minimize"], pruner: { prune: () => false }, getTrials: () => trials };
+    const view: StudyView = { studyName: "s", directions: ["minimize"], getTrials: () => trials };
     const history = new ObservationHistory(false);
     trials.push(frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } }));
     expect(history.snapshot(view).size).toBe(1);

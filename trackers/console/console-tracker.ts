@@ -1,7 +1,7 @@
-import type { StudyDirection } from "../../src/study/study-direction.ts";
-import { isBetter } from "../../src/study/study-direction.ts";
+import type { StudyDirection } from "../../src/vocabulary/study-direction.ts";
+import { isBetter } from "../../src/vocabulary/study-direction.ts";
 import type { StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
-import { trialDurationMs } from "../../src/trial/frozen-trial.ts";
+import { trialDurationMs } from "../../src/vocabulary/frozen-trial.ts";
 import { formatDuration, formatNumber, formatParams, formatText } from "./format-value.ts";
 import { estimateRemainingMs, renderProgressLine, type ProgressFacts } from "./progress-line.ts";
 import { StatusLine } from "./status-line.ts";

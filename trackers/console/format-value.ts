@@ -1,4 +1,4 @@
-import type { ParamValue } from "../../src/distributions/distribution.ts";
+import type { ParamValue } from "../../src/vocabulary/distribution.ts";
 import { clipText, terminalSafe } from "../../src/internal/terminal-text.ts";
 
 /** Longest value shown in one-line output (the JSON export keeps every value whole). */

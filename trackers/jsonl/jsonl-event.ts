@@ -1,6 +1,6 @@
-import type { AttrValue } from "../../src/trial/frozen-trial.ts";
-import type { StudyDirection } from "../../src/study/study-direction.ts";
-import type { TrialState } from "../../src/trial/trial-state.ts";
+import type { AttrValue } from "../../src/vocabulary/frozen-trial.ts";
+import type { StudyDirection } from "../../src/vocabulary/study-direction.ts";
+import type { TrialState } from "../../src/vocabulary/trial-state.ts";
 
 /** Fields every line has: the event kind, when the tracker saw it (ISO 8601), the study. */
 interface JsonlEventBase {

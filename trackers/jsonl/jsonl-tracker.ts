@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { decodeJson, encodeJson } from "../../src/storage/json-codec.ts";
 import type { ReportEvent, StudyEndEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
-import { trialDurationMs, type FrozenTrial } from "../../src/trial/frozen-trial.ts";
+import { trialDurationMs, type FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
 import type { JsonlEvent } from "./jsonl-event.ts";
 import { resolveJsonlSettings, type JsonlOptions, type JsonlSettings } from "./jsonl-options.ts";
 

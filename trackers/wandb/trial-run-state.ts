@@ -1,5 +1,5 @@
-import { lastIntermediateValue, lastStep, type FrozenTrial } from "../../src/trial/frozen-trial.ts";
-import type { TrialState } from "../../src/trial/trial-state.ts";
+import { lastIntermediateValue, lastStep, type FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
+import type { TrialState } from "../../src/vocabulary/trial-state.ts";
 import type { ReportEvent } from "../../src/tracking/tracker.ts";
 
 /** One history row: the metric plus W&B's `_step`, `_runtime` (s) and `_timestamp` (s). */

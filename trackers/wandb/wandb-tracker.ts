@@ -1,4 +1,4 @@
-import type { FrozenTrial } from "../../src/trial/frozen-trial.ts";
+import type { FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
 import type { ReportEvent, StudyStartEvent, Tracker, TrialFinishEvent, TrialStartEvent } from "../../src/tracking/tracker.ts";
 import { newRunId, trialRunId } from "./run-id.ts";
 import { TrialRunState, exitCodeFor } from "./trial-run-state.ts";

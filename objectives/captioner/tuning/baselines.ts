@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import type { Distribution } from "../../../src/distributions/distribution.ts";
+import type { Distribution } from "../../../src/vocabulary/distribution.ts";
 import type { ResolvedCaptionerOptions } from "../captioner-options.ts";
 import type { CaptionerHyperparameters } from "../hyperparameters.ts";
 import { fineTune, formatScores, scoresOf } from "./fine-tune.ts";

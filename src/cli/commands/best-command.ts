@@ -1,8 +1,8 @@
 import { formatNumber, formatParams } from "../../../trackers/console/format-value.ts";
 import { StudyNotFoundError } from "../../storage/storage-errors.ts";
 import { paretoFront } from "../../study/pareto-front.ts";
-import { isBetter } from "../../study/study-direction.ts";
-import type { FrozenTrial } from "../../trial/frozen-trial.ts";
+import { isBetter } from "../../vocabulary/study-direction.ts";
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import { CliError } from "../cli-error.ts";
 import { STORAGE_FLAG_DOC, type CommandDoc } from "../command-doc.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";

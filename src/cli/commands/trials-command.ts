@@ -1,7 +1,7 @@
 import { formatNumber } from "../../../trackers/console/format-value.ts";
 import { StudyNotFoundError } from "../../storage/storage-errors.ts";
-import { trialDurationMs } from "../../trial/frozen-trial.ts";
-import { TrialState } from "../../trial/trial-state.ts";
+import { trialDurationMs } from "../../vocabulary/frozen-trial.ts";
+import { TrialState } from "../../vocabulary/trial-state.ts";
 import { CliError } from "../cli-error.ts";
 import { openExistingStorage } from "../open-existing-storage.ts";
 import { parseFlags } from "../parse-flags.ts";

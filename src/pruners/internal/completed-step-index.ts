@@ -1,4 +1,4 @@
-import type { FrozenTrial } from "../../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import { upperBound } from "./nan-stats.ts";
 
 /** What the index knows about one step across the COMPLETE trials. */

@@ -1,4 +1,4 @@
-import type { FrozenTrial } from "../../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 
 /**
  * The trial whose completion lets an "auto" resource be estimated: the earliest COMPLETE

@@ -1,4 +1,4 @@
-import { StepView } from "../../trial/step-series.ts";
+import { StepView } from "../../vocabulary/step-series.ts";
 
 /**
  * Whether `step` is the first reported step in its pruning interval (Optuna's

@@ -1,5 +1,5 @@
-import type { StudyDirection } from "../../study/study-direction.ts";
-import type { FrozenTrial } from "../../trial/frozen-trial.ts";
+import type { StudyDirection } from "../../vocabulary/study-direction.ts";
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 
 /** The competition a ladder's rungs are judged in. */
 export interface RungContext {

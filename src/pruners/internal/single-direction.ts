@@ -1,5 +1,5 @@
-import type { StudyDirection } from "../../study/study-direction.ts";
-import type { StudyView } from "../../study/study-view.ts";
+import type { StudyDirection } from "../../vocabulary/study-direction.ts";
+import type { StudyView } from "../../vocabulary/study-view.ts";
 
 /** The study's one direction; pruning a multi-objective study is refused, as in Optuna. */
 export function singleDirection(study: StudyView, pruner: string): StudyDirection {

@@ -1,5 +1,5 @@
-import type { FrozenTrial } from "../../trial/frozen-trial.ts";
-import { lastStep } from "../../trial/frozen-trial.ts";
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import { lastStep } from "../../vocabulary/frozen-trial.ts";
 import type { RungContext, RungLadder } from "./rung-ladder.ts";
 
 /**

@@ -1,10 +1,10 @@
 import { type Kysely, type Transaction, sql } from "kysely";
-import type { Distribution } from "../../distributions/distribution.ts";
+import type { Distribution } from "../../vocabulary/distribution.ts";
 import { toExternal } from "../../distributions/distribution-ops.ts";
-import type { StudyDirection } from "../../study/study-direction.ts";
-import { buildFrozenTrial } from "../../trial/build-frozen-trial.ts";
-import type { AttrValue, FrozenTrial } from "../../trial/frozen-trial.ts";
-import type { TrialState } from "../../trial/trial-state.ts";
+import type { StudyDirection } from "../../vocabulary/study-direction.ts";
+import { buildFrozenTrial } from "../build-frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { decodeJson, encodeJson } from "../json-codec.ts";
 import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";

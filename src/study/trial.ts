@@ -9,7 +9,7 @@ import {
   type Distribution,
   DistributionError,
   type ParamValue,
-} from "../distributions/distribution.ts";
+} from "../vocabulary/distribution.ts";
 import {
   containsInternal,
   describeDistribution,
@@ -23,15 +23,15 @@ import type { Sampler } from "../samplers/sampler.ts";
 import type { MetricWrite, ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
 import { TrialNotRunningError, UnstorableDataError } from "../storage/storage-errors.ts";
 import { checkReportStep, checkStorableName, storableAttrValue } from "../storage/storable-data.ts";
-import type { TrialHistory } from "../study/trial-history.ts";
-import type { StudyView } from "../study/study-view.ts";
-import { buildFrozenTrial } from "./build-frozen-trial.ts";
-import { StepLog } from "./step-series.ts";
+import type { TrialHistory } from "./trial-history.ts";
+import type { StudyView } from "../vocabulary/study-view.ts";
+import { buildFrozenTrial } from "../storage/build-frozen-trial.ts";
+import { StepLog } from "../vocabulary/step-series.ts";
 import { MetricLog } from "./metric-log.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
 import { TrialCheckpoint, type PredecessorLookup } from "../checkpoints/trial-checkpoint.ts";
-import type { AttrValue, FrozenTrial } from "./frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
 
 /** What a Trial needs from its study; provided by Study. */
 export interface TrialContext {

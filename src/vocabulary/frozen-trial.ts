@@ -1,4 +1,4 @@
-import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { Distribution, ParamValue } from "./distribution.ts";
 import type { TrialState } from "./trial-state.ts";
 import { StepView } from "./step-series.ts";
 

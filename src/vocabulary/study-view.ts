@@ -1,34 +1,44 @@
-import type { FrozenTrial } from "../trial/frozen-trial.ts";
-import type { TrialState } from "../trial/trial-state.ts";
-import type { Pruner } from "../pruners/pruner.ts";
+import type { FrozenTrial } from "./frozen-trial.ts";
+import type { TrialState } from "./trial-state.ts";
 import type { StudyDirection } from "./study-direction.ts";
 
 /**
  * The read-only picture of a study that samplers and pruners receive: its directions and
  * its history, already loaded. Both stay pure functions of this view, so they test without
  * a database.
+ *
+ * Promises a view keeps: `getTrials` lists trials in ascending number; an array it hands out
+ * and the trials in it are never mutated afterwards (a later call may return a new array), so
+ * callers may cache by array identity.
  */
 export interface StudyView {
   readonly studyName: string;
   readonly directions: readonly StudyDirection[];
-  /** The pruner configured on the study (TPE narrows its history to Hyperband brackets). */
-  readonly pruner: Pruner;
   /** Trials ordered by number, optionally only those in `states`; do not mutate. */
   getTrials(states?: readonly TrialState[]): readonly FrozenTrial[];
+  /**
+   * The part of the study a sampler should learn from when sampling `trial`, where the
+   * study's pruner narrows it (Hyperband: the trial's bracket, as Optuna's TPE does);
+   * absent: the whole view.
+   */
+  samplingView?(trial: FrozenTrial): StudyView;
 }
 
 /** A StudyView over a fixed list of trials (tests, benchmarks, filtered views). */
 export function studyViewOf(options: {
   studyName?: string;
   directions?: readonly StudyDirection[];
-  pruner?: Pruner;
+  /** How the view narrows for a sampler (e.g. a Hyperband pruner's `samplingView`). */
+  samplingView?: (study: StudyView, trial: FrozenTrial) => StudyView;
   trials: readonly FrozenTrial[];
 }): StudyView {
   const trials = [...options.trials].sort((a, b) => a.number - b.number);
-  return {
+  const narrow = options.samplingView;
+  const view: StudyView = {
     studyName: options.studyName ?? "study",
     directions: options.directions ?? ["minimize"],
-    pruner: options.pruner ?? { prune: () => false },
     getTrials: (states) => (states ? trials.filter((t) => states.includes(t.state)) : trials),
+    ...(narrow ? { samplingView: (trial: FrozenTrial) => narrow(view, trial) } : {}),
   };
+  return view;
 }

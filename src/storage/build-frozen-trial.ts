@@ -1,7 +1,7 @@
-import type { Distribution, ParamValue } from "../distributions/distribution.ts";
+import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import { toExternal } from "../distributions/distribution-ops.ts";
-import type { AttrValue, FrozenTrial } from "./frozen-trial.ts";
-import type { TrialState } from "./trial-state.ts";
+import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../vocabulary/trial-state.ts";
 
 /** The stored pieces of a trial, as storages hold them. */
 export interface TrialParts {
