@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- long-trial [--reports 4000,16000] [--pruner median|percentile|threshold|sha|hyperband|patient]
- *   [--command 200000]`
+ *   [--command 200000] [--storage memory|FOLDER|postgres://…]`
  *
- * One long trial on memory storage that reports every step and asks its pruner after each
+ * One long trial (on memory storage unless --storage names another, where the study
+ * `long-trial-<pid>` is left behind) that reports every step and asks its pruner after each
  * report, as a command program printing a report line per step does. Prints the CPU time
  * of report + shouldPrune per 1,000 reports at each length, and the ratio of the longest to
  * the shortest: 1.0 means a prune check costs the same however long the trial already is.
@@ -67,20 +68,24 @@ const cpuMsSince = (start: NodeJS.CpuUsage): number => {
 /** Runs the benchmark and prints one line per trial length. */
 export default async function run(args: string[]): Promise<void> {
   const prunerName = flag(args, "pruner", "median");
-  const study = await createStudy({ studyName: "long-trial", storage: "memory", pruner: prunerNamed(prunerName) });
+  const storage = flag(args, "storage", "memory");
+  const study = await createStudy({ studyName: `long-trial-${process.pid}`, storage, pruner: prunerNamed(prunerName) });
   // A few finished trials for the pruner to compare against.
   await study.optimize(async (t) => {
     for (let s = 0; s < 200; s++) t.report(1 - s / 200, s);
     return 0;
   }, { nTrials: 3 });
   const commandReports = flag(args, "command", "");
-  if (commandReports !== "") await commandProgram(study, prunerName, Number(commandReports));
-  else await inProcess(study, prunerName, flag(args, "reports", "4000,16000").split(",").map(Number));
-  await study.close();
+  try {
+    if (commandReports !== "") await commandProgram(study, prunerName, storage, Number(commandReports));
+    else await inProcess(study, prunerName, storage, flag(args, "reports", "4000,16000").split(",").map(Number));
+  } finally {
+    await study.close();
+  }
 }
 
-async function inProcess(study: Study, prunerName: string, lengths: number[]): Promise<void> {
-  console.log(`long-trial: ${prunerName} pruner, report + shouldPrune at every step, memory storage`);
+async function inProcess(study: Study, prunerName: string, storage: string, lengths: number[]): Promise<void> {
+  console.log(`long-trial: ${prunerName} pruner, report + shouldPrune at every step, ${storage} storage`);
   const perThousand: number[] = [];
   for (const n of lengths) {
     const trial = await study.ask();
@@ -111,8 +116,8 @@ for (let s = 0; s < n; s++) {
 process.stdout.write(chunk + 'hpo:result {"value":-2}\\n');
 `;
 
-async function commandProgram(study: Study, prunerName: string, n: number): Promise<void> {
-  console.log(`long-trial --command: ${prunerName} pruner, a program printing ${n} report lines, memory storage`);
+async function commandProgram(study: Study, prunerName: string, storage: string, n: number): Promise<void> {
+  console.log(`long-trial --command: ${prunerName} pruner, a program printing ${n} report lines, ${storage} storage`);
   const logDir = mkdtempSync(join(tmpdir(), "hpo-long-trial-"));
   try {
     const objective = command({ cmd: [process.execPath, "-e", PROGRAM, String(n)], logDir });

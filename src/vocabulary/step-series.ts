@@ -9,7 +9,11 @@ export class StepLog {
   /** Running np.nanmin / np.nanmax of the values up to each position (NaN while all are NaN). */
   readonly #mins: number[] = [];
   readonly #maxs: number[] = [];
+  /** How many values up to each position are not NaN (finds the next number by bisection). */
+  readonly #numbers: number[] = [];
   readonly #position = new Map<number, number>();
+  /** What every view of this log shares as its origin (and views of no other log do). */
+  readonly #origin: object = Object.freeze({});
 
   /** Appends a report; false (nothing changed) unless `step` is above every step so far. */
   append(step: number, value: number): boolean {
@@ -20,6 +24,7 @@ export class StepLog {
     // The same fold as nanMin/nanMax (pruners/internal/nan-stats.ts), one value at a time.
     this.#mins.push(!Number.isNaN(value) && !(value >= min) ? value : min);
     this.#maxs.push(!Number.isNaN(value) && !(value <= max) ? value : max);
+    this.#numbers.push((n > 0 ? this.#numbers[n - 1] : 0) + (Number.isNaN(value) ? 0 : 1));
     this.#position.set(step, n);
     this.#steps.push(step);
     this.#values.push(value);
@@ -28,8 +33,29 @@ export class StepLog {
 
   /** The reports so far, as a map that never changes (later appends are not in it). */
   view(): StepView {
-    return new StepView(this.#steps, this.#values, this.#mins, this.#maxs, this.#position, this.#steps.length);
+    return new StepView(
+      { origin: this.#origin, steps: this.#steps, values: this.#values, mins: this.#mins, maxs: this.#maxs, numbers: this.#numbers, position: this.#position },
+      this.#steps.length,
+    );
   }
+
+  /** A log of `reports` in ascending step order (a stored trial's map, any order), for reading by position. */
+  static of(reports: Iterable<readonly [number, number]>): StepLog {
+    const log = new StepLog();
+    for (const [step, value] of [...reports].sort((a, b) => a[0] - b[0])) log.append(step, value);
+    return log;
+  }
+}
+
+/** The arrays a StepLog shares with its views (append-only; a view reads its prefix). */
+interface StepColumns {
+  readonly origin: object;
+  readonly steps: readonly number[];
+  readonly values: readonly number[];
+  readonly mins: readonly number[];
+  readonly maxs: readonly number[];
+  readonly numbers: readonly number[];
+  readonly position: ReadonlyMap<number, number>;
 }
 
 /**
@@ -38,27 +64,25 @@ export class StepLog {
  */
 export class StepView implements ReadonlyMap<number, number> {
   readonly size: number;
+  readonly #log: StepColumns;
   readonly #steps: readonly number[];
   readonly #values: readonly number[];
-  readonly #mins: readonly number[];
-  readonly #maxs: readonly number[];
-  readonly #position: ReadonlyMap<number, number>;
 
   /** @internal Made by StepLog.view(). */
-  constructor(
-    steps: readonly number[],
-    values: readonly number[],
-    mins: readonly number[],
-    maxs: readonly number[],
-    position: ReadonlyMap<number, number>,
-    size: number,
-  ) {
-    this.#steps = steps;
-    this.#values = values;
-    this.#mins = mins;
-    this.#maxs = maxs;
-    this.#position = position;
+  constructor(log: StepColumns, size: number) {
+    this.#log = log;
+    this.#steps = log.steps;
+    this.#values = log.values;
     this.size = size;
+  }
+
+  /**
+   * The same object for every view of one log and for no other: a key for state derived
+   * from a shorter view of the same trial, which a longer view extends (positions below
+   * the shorter view's size hold the same reports in both).
+   */
+  get origin(): object {
+    return this.#log.origin;
   }
 
   /** The deepest step, or undefined when there is none. */
@@ -73,23 +97,74 @@ export class StepView implements ReadonlyMap<number, number> {
 
   /** np.nanmin of the values (NaN when all are NaN or there are none). */
   get nanMin(): number {
-    return this.size > 0 ? this.#mins[this.size - 1] : NaN;
+    return this.nanMinOfFirst(this.size);
   }
 
   /** np.nanmax of the values (NaN when all are NaN or there are none). */
   get nanMax(): number {
-    return this.size > 0 ? this.#maxs[this.size - 1] : NaN;
+    return this.nanMaxOfFirst(this.size);
+  }
+
+  /** np.nanmin of the first `count` values (clamped to the view): O(1). */
+  nanMinOfFirst(count: number): number {
+    const k = Math.min(count, this.size);
+    return k > 0 ? this.#log.mins[k - 1] : NaN;
+  }
+
+  /** np.nanmax of the first `count` values (clamped to the view): O(1). */
+  nanMaxOfFirst(count: number): number {
+    const k = Math.min(count, this.size);
+    return k > 0 ? this.#log.maxs[k - 1] : NaN;
+  }
+
+  /** The step of the report at `position` (0 = the first step; below size). */
+  stepAt(position: number): number {
+    return this.#steps[position];
+  }
+
+  /** The value of the report at `position` (below size). */
+  valueAt(position: number): number {
+    return this.#values[position];
+  }
+
+  /** The position of the first report at or past `step`, or size when there is none: O(log n). */
+  positionAtOrAfter(step: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#steps[mid] < step) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The first position at or past `from` whose value is not NaN, or size when there is none: O(log n). */
+  nextNumberPosition(from: number): number {
+    if (from >= this.size) return this.size;
+    const numbers = this.#log.numbers;
+    // Numbers strictly before `from`; the answer is where the count first exceeds it.
+    const before = from > 0 ? numbers[from - 1] : 0;
+    if (numbers[this.size - 1] === before) return this.size;
+    let lo = from;
+    let hi = this.size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (numbers[mid] > before) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /** The value reported at `step`, if it is in this view. */
   get(step: number): number | undefined {
-    const i = this.#position.get(step);
+    const i = this.#log.position.get(step);
     return i !== undefined && i < this.size ? this.#values[i] : undefined;
   }
 
   /** Whether `step` is in this view. */
   has(step: number): boolean {
-    const i = this.#position.get(step);
+    const i = this.#log.position.get(step);
     return i !== undefined && i < this.size;
   }
 
