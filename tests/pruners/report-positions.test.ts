@@ -180,7 +180,7 @@ describe("successive halving by position agrees with the walk over every report"
   it("decides the same for a running trial's log as for the same reports in a plain map", () => {
     const rand = random(11);
     const pruner = new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 });
-    const finished = [0, 1, 2].map((n) => trial(n, new Map(randomReports(rand, 60))));
+    const finished = [0, 1, 2].map((n) => ({ ...trial(n, {}), intermediateValues: new Map(randomReports(rand, 60)) }));
     const reports = randomReports(rand, 200);
     const log = new StepLog();
     let answers = 0;
