@@ -259,13 +259,14 @@ export class InMemoryStorage implements Storage {
     return entry ? freeze(entry.trial) : null;
   }
 
-  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] } = {}): Promise<TrialsChanged> {
     const s = this.#study(studyId);
     const since = options.changedSince ?? -1;
     const trials: FrozenTrial[] = [];
     for (const t of s.trials) {
       if (t.version <= since) continue;
       if (options.states && !options.states.includes(t.parts.state)) continue;
+      if (options.excludeTrialIds?.includes(t.parts.trialId)) continue;
       trials.push(freeze(t));
     }
     return { trials, version: s.events.length };

@@ -168,8 +168,11 @@ export interface Storage {
   updateTrial(trialId: number, patch: TrialPatch): Promise<void>;
   /** One trial, or null. */
   getTrial(trialId: number): Promise<FrozenTrial | null>;
-  /** All trials of a study (or those changed after `changedSince`), ordered by number. */
-  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number }): Promise<TrialsChanged>;
+  /**
+   * All trials of a study (or those changed after `changedSince`), ordered by number;
+   * `excludeTrialIds`: leave these out (the caller runs them and knows them better).
+   */
+  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] }): Promise<TrialsChanged>;
 
   /** Events after `afterSeq`, in order, at most `limit`. */
   readEvents(studyId: number, afterSeq: number, limit?: number): Promise<StudyEvent[]>;

@@ -392,15 +392,17 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] } = {}): Promise<TrialsChanged> {
     const since = options.changedSince ?? -1;
     const states = options.states;
+    const excluded = options.excludeTrialIds ?? [];
     return this.#run(async () => {
       // One statement, so the version and the rows come from one snapshot.
       const stateFilter = states && states.length > 0 ? sql`AND state IN (${sql.join(states.map((s) => sql`${s}`))})` : sql``;
+      const excludeFilter = excluded.length > 0 ? sql`AND trial_id <> ALL(${[...excluded]}::bigint[])` : sql``;
       const result = await sql<TrialRow>`
         WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = ${studyId}),
-             t AS (SELECT * FROM hpo_trials WHERE study_id = ${studyId} AND version > ${since} ${stateFilter})
+             t AS (SELECT * FROM hpo_trials WHERE study_id = ${studyId} AND version > ${since} ${stateFilter} ${excludeFilter})
         SELECT s.last_event_seq AS seq, ${trialColumns}
         FROM s LEFT JOIN t ON true
         ORDER BY t.number`.execute(this.#db);
