@@ -237,6 +237,7 @@ export class Study {
       frozen,
     );
     this.#live.add(trial);
+    this.#history.follow(trial);
     try {
       trial.initRelative();
       for (const [name, d] of Object.entries(fixedDistributions ?? {})) trial.suggest(name, d);
@@ -540,6 +541,7 @@ export class Study {
       return await trial.finish(outcome);
     } finally {
       this.#live.delete(trial);
+      this.#history.unfollow(trial.number);
       this.#heartbeats.remove(trial.trialId);
     }
   }

@@ -33,6 +33,8 @@ export class TrialHistory implements StudyView {
   #freshAt = -Infinity;
   readonly #maxAgeMs: number;
   readonly #states: readonly TrialState[] | undefined;
+  /** Trials this process runs, by number: their own snapshots stand in for reading them back. */
+  readonly #followed = new Map<number, { trialId: number; number: number; snapshot: () => FrozenTrial }>();
 
   /**
    * `maxAgeMs`: how old the cache may be when {@link ensureFresh} answers from it (0: never).
@@ -94,8 +96,12 @@ export class TrialHistory implements StudyView {
     const startedAt = performance.now();
     this.#inflightStartedAt = startedAt;
     const run = (async () => {
-      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version, states: this.#states });
+      const followed = [...this.#followed.values()];
+      const excludeTrialIds = followed.length > 0 ? followed.map((f) => f.trialId) : undefined;
+      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version, states: this.#states, excludeTrialIds });
       for (const t of trials) this.#put(t);
+      // Unless it finished while the read was out.
+      for (const f of followed) if (this.#followed.get(f.number) === f) this.#put(f.snapshot());
       if (version > this.#version) this.#version = version;
       if (startedAt > this.#freshAt) this.#freshAt = startedAt;
     })();
@@ -109,6 +115,23 @@ export class TrialHistory implements StudyView {
   /** Records a trial this process just created or changed (before the next refresh). */
   upsert(trial: FrozenTrial): void {
     this.#put(trial);
+  }
+
+  /**
+   * Keeps a trial this process runs current from its own `snapshot` at each refresh instead
+   * of reading it back: storage would return it whole after every report it wrote (all its
+   * reports and metrics, O(reports) per prune check) only to tell this process what it
+   * already knows. Until {@link unfollow}. A history that reads only finished trials never
+   * reads it anyway.
+   */
+  follow(trial: { readonly trialId: number; readonly number: number; snapshot(): FrozenTrial }): void {
+    if (this.#states) return;
+    this.#followed.set(trial.number, { trialId: trial.trialId, number: trial.number, snapshot: () => trial.snapshot() });
+  }
+
+  /** Reads trial `number` from storage again (it finished, or this process stopped running it). */
+  unfollow(number: number): void {
+    this.#followed.delete(number);
   }
 
   /** Trials ordered by number, optionally filtered by state. */
