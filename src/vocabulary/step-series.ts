@@ -4,39 +4,37 @@
  * so `shouldPrune()` after every report costs O(1) per call instead of O(reports).
  */
 export class StepLog {
-  readonly #steps: number[] = [];
-  readonly #values: number[] = [];
-  /** Running np.nanmin / np.nanmax of the values up to each position (NaN while all are NaN). */
-  readonly #mins: number[] = [];
-  readonly #maxs: number[] = [];
-  /** How many values up to each position are not NaN (finds the next number by bisection). */
-  readonly #numbers: number[] = [];
-  readonly #position = new Map<number, number>();
-  /** What every view of this log shares as its origin (and views of no other log do). */
-  readonly #origin: object = Object.freeze({});
+  /** The columns every view of this log reads a prefix of (one object, so a view costs one allocation). */
+  readonly #log: StepColumns = {
+    origin: Object.freeze({}),
+    steps: [],
+    values: [],
+    mins: [],
+    maxs: [],
+    numbers: [],
+    position: new Map(),
+  };
 
   /** Appends a report; false (nothing changed) unless `step` is above every step so far. */
   append(step: number, value: number): boolean {
-    const n = this.#steps.length;
-    if (n > 0 && step <= this.#steps[n - 1]) return false;
-    const min = n > 0 ? this.#mins[n - 1] : NaN;
-    const max = n > 0 ? this.#maxs[n - 1] : NaN;
+    const { steps, values, mins, maxs, numbers, position } = this.#log;
+    const n = steps.length;
+    if (n > 0 && step <= steps[n - 1]) return false;
+    const min = n > 0 ? mins[n - 1] : NaN;
+    const max = n > 0 ? maxs[n - 1] : NaN;
     // The same fold as nanMin/nanMax (pruners/internal/nan-stats.ts), one value at a time.
-    this.#mins.push(!Number.isNaN(value) && !(value >= min) ? value : min);
-    this.#maxs.push(!Number.isNaN(value) && !(value <= max) ? value : max);
-    this.#numbers.push((n > 0 ? this.#numbers[n - 1] : 0) + (Number.isNaN(value) ? 0 : 1));
-    this.#position.set(step, n);
-    this.#steps.push(step);
-    this.#values.push(value);
+    mins.push(!Number.isNaN(value) && !(value >= min) ? value : min);
+    maxs.push(!Number.isNaN(value) && !(value <= max) ? value : max);
+    numbers.push((n > 0 ? numbers[n - 1] : 0) + (Number.isNaN(value) ? 0 : 1));
+    position.set(step, n);
+    steps.push(step);
+    values.push(value);
     return true;
   }
 
   /** The reports so far, as a map that never changes (later appends are not in it). */
   view(): StepView {
-    return new StepView(
-      { origin: this.#origin, steps: this.#steps, values: this.#values, mins: this.#mins, maxs: this.#maxs, numbers: this.#numbers, position: this.#position },
-      this.#steps.length,
-    );
+    return new StepView(this.#log, this.#log.steps.length);
   }
 
   /** A log of `reports` in ascending step order (a stored trial's map, any order), for reading by position. */
@@ -47,20 +45,24 @@ export class StepLog {
   }
 }
 
-/** The arrays a StepLog shares with its views (append-only; a view reads its prefix). */
+/** The arrays a StepLog appends to and its views read a prefix of. */
 interface StepColumns {
+  /** Shared by every view of one log and no other (see StepView.origin). */
   readonly origin: object;
-  readonly steps: readonly number[];
-  readonly values: readonly number[];
-  readonly mins: readonly number[];
-  readonly maxs: readonly number[];
-  readonly numbers: readonly number[];
-  readonly position: ReadonlyMap<number, number>;
+  readonly steps: number[];
+  readonly values: number[];
+  /** Running np.nanmin / np.nanmax of the values up to each position (NaN while all are NaN). */
+  readonly mins: number[];
+  readonly maxs: number[];
+  /** How many values up to each position are not NaN (finds the next number by bisection). */
+  readonly numbers: number[];
+  readonly position: Map<number, number>;
 }
 
 /**
  * The first `size` reports of a StepLog, in ascending step order: an immutable
- * ReadonlyMap (the log only ever appends) that also answers the pruners' questions in O(1).
+ * ReadonlyMap (the log only ever appends) that also answers the pruners' questions by
+ * position, in O(1) or O(log n).
  */
 export class StepView implements ReadonlyMap<number, number> {
   readonly size: number;
@@ -68,7 +70,7 @@ export class StepView implements ReadonlyMap<number, number> {
   readonly #steps: readonly number[];
   readonly #values: readonly number[];
 
-  /** @internal Made by StepLog.view(). */
+  /** @internal Made by StepLog.view(); reads the first `size` entries of the log's columns. */
   constructor(log: StepColumns, size: number) {
     this.#log = log;
     this.#steps = log.steps;
