@@ -12,18 +12,13 @@ import { RungLadder, type RungContext } from "../../src/pruners/internal/rung-la
 import { reportsByPosition } from "../../src/pruners/internal/reports-by-position.ts";
 import { TrailingBest } from "../../src/pruners/internal/trailing-best.ts";
 import { nanMax, nanMin } from "../../src/pruners/internal/nan-stats.ts";
+import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { running, trial, view } from "./history-builders.ts";
 
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
+/** A seeded generator, so a failure names a reproducible case. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.random();
 }
 
 /** Reports with gaps (some jump past several rungs), runs of NaN, ties and infinities. */
