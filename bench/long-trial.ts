@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- long-trial [--reports 4000,16000] [--pruner median|percentile|threshold|sha|hyperband|patient]
- *   [--command 200000] [--storage memory|FOLDER|postgres://…]`
+ *   [--command 200000] [--storage memory|FOLDER|postgres://…] [--finished-reports 200]`
  *
  * One long trial (on memory storage unless --storage names another, where the study
  * `long-trial-<pid>` is left behind) that reports every step and asks its pruner after each
  * report, as a command program printing a report line per step does. Prints the CPU time
  * of report + shouldPrune per 1,000 reports at each length, and the ratio of the longest to
  * the shortest: 1.0 means a prune check costs the same however long the trial already is.
+ * Three finished trials of `--finished-reports` steps come first, for the pruner to compare
+ * against (successive halving and Hyperband take their "auto" resource from the first).
  *
  * `--command N` runs that case for real instead: a program (Node) prints N `hpo:report`
  * lines as fast as the pipe takes them, through the command objective, whose reader stops
@@ -70,9 +72,10 @@ export default async function run(args: string[]): Promise<void> {
   const prunerName = flag(args, "pruner", "median");
   const storage = flag(args, "storage", "memory");
   const study = await createStudy({ studyName: `long-trial-${process.pid}`, storage, pruner: prunerNamed(prunerName) });
+  const finishedReports = Number(flag(args, "finished-reports", "200"));
   // A few finished trials for the pruner to compare against.
   await study.optimize(async (t) => {
-    for (let s = 0; s < 200; s++) t.report(1 - s / 200, s);
+    for (let s = 0; s < finishedReports; s++) t.report(1 - s / finishedReports, s);
     return 0;
   }, { nTrials: 3 });
   const commandReports = flag(args, "command", "");

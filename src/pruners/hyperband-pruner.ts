@@ -7,6 +7,7 @@ import type { Pruner } from "./pruner.ts";
 import { crc32Text as crc32 } from "../internal/crc32.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
 import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { reportsByPosition } from "./internal/reports-by-position.ts";
 import { RungLadder } from "./internal/rung-ladder.ts";
 import { successiveHalvingPrune } from "./internal/successive-halving-rule.ts";
 import { singleDirection } from "./internal/single-direction.ts";
@@ -124,7 +125,8 @@ export class HyperbandPruner implements Pruner {
     }
     const reference = firstCompletion(trials);
     if (!reference) return null;
-    const layout = this.#layout((lastStep(reference) as number) + 1);
+    // The reference is a stored trial (a plain map): its sorted view is made once, not walked per check.
+    const layout = this.#layout((reportsByPosition(reference.intermediateValues).lastStep as number) + 1);
     return layout && { trials, layout, participates: (t) => startedAfterCompletionOf(t, reference) };
   }
 
