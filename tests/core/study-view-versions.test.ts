@@ -1,36 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { HyperbandPruner, InMemoryStorage, type FrozenTrial, type StudyView } from "hpo";
-import { nextStudyViewVersion, studyViewOf } from "../../src/vocabulary/study-view.ts";
+import { HyperbandPruner, InMemoryStorage } from "hpo";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { derivedStudyView, DerivedStudyViews } from "../../src/vocabulary/derived-study-view.ts";
 import { TrialHistory } from "../../src/study/trial-history.ts";
 import { prunerViewFor } from "../../src/study/study-metric.ts";
 import { trial } from "../pruners/history-builders.ts";
-
-/** A view whose trials a test replaces, with a new version each time (StudyView's promise). */
-function changingView(initial: FrozenTrial[]): { view: StudyView; change: (next: FrozenTrial[]) => void; reads: () => number } {
-  let trials = initial;
-  let version = nextStudyViewVersion();
-  let reads = 0;
-  const view: StudyView = {
-    studyName: "changing",
-    directions: ["minimize"],
-    get version() {
-      return version;
-    },
-    getTrials: (states) => {
-      reads++;
-      return states ? trials.filter((t) => states.includes(t.state)) : trials;
-    },
-  };
-  return {
-    view,
-    change: (next) => {
-      trials = next;
-      version = nextStudyViewVersion();
-    },
-    reads: () => reads,
-  };
-}
+import { changingView } from "../support/changing-view.ts";
 
 describe("StudyView versions", () => {
   it("are never shared: a fixed view keeps one, two views of the same trials have two", () => {
@@ -69,7 +44,7 @@ describe("StudyView versions", () => {
   });
 
   it("a derived view has versions of its own that move when, and only when, its parent's do", () => {
-    const { view, change } = changingView([trial(0, [1]), trial(1, [2])]);
+    const { view, change } = changingView([trial(0, [1]), trial(1, [2])], { filter: true });
     let asked = 0;
     const odd = derivedStudyView(view, {
       keepsFor: () => {
@@ -116,7 +91,7 @@ describe("StudyView versions", () => {
   it("Hyperband's bracket view is the same object, at the same version, while the study stands", () => {
     const pruner = new HyperbandPruner({ minResource: 1, maxResource: 9, reductionFactor: 3 });
     const finished = Array.from({ length: 30 }, (_, n) => trial(n, [n, n + 1]));
-    const { view, change } = changingView(finished);
+    const { view, change } = changingView(finished, { filter: true });
     const current = trial(30, [], "RUNNING");
     const bracketView = pruner.samplingView(view, current);
     const version = bracketView.version;

@@ -13,12 +13,12 @@ import {
   intDistribution,
   type ParamValue,
   RandomSampler,
-  type StudyView,
   TPESampler,
   type TPESamplerOptions,
 } from "hpo";
 import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
-import { nextStudyViewVersion, studyViewOf } from "../../src/vocabulary/study-view.ts";
+import { studyViewOf } from "../../src/vocabulary/study-view.ts";
+import { changingView } from "../support/changing-view.ts";
 import { branin } from "../fixtures/branin.ts";
 import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
@@ -457,41 +457,22 @@ describe("multivariate kernel widths (multivariateBandwidth)", () => {
 describe("TPE history cache", () => {
   test("re-reads a view when its version moves, and only then", () => {
     const x = floatDistribution(0, 1);
-    let trials: FrozenTrial[] = [];
-    let version = nextStudyViewVersion();
-    let reads = 0;
-    const view: StudyView = {
-      studyName: "s",
-      directions: ["minimize"],
-      get version() {
-        return version;
-      },
-      getTrials: () => {
-        reads++;
-        return trials;
-      },
-    };
-    // Every change hands out a new array and a new version, as StudyView promises.
-    const change = (next: FrozenTrial[]) => {
-      trials = next;
-      version = nextStudyViewVersion();
-    };
+    const study = changingView([frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } })]);
     const history = new ObservationHistory(false);
-    change([frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } })]);
-    const first = history.snapshot(view);
-    expect([first.size, reads]).toEqual([1, 1]);
-    expect(history.snapshot(view)).toBe(first);
-    expect(reads).toBe(1);
-    change([...trials, frozenTrial({ number: 1, value: 2, params: { x: 0.7 }, distributions: { x } })]);
-    expect(history.snapshot(view).size).toBe(2);
-    expect(reads).toBe(2);
-    change([trials[0], { ...trials[1], state: "FAIL" }]);
-    const third = history.snapshot(view);
-    expect([third.size, reads]).toEqual([1, 3]);
+    const first = history.snapshot(study.view);
+    expect([first.size, study.reads]).toEqual([1, 1]);
+    expect(history.snapshot(study.view)).toBe(first);
+    expect(study.reads).toBe(1);
+    study.change([...study.trials, frozenTrial({ number: 1, value: 2, params: { x: 0.7 }, distributions: { x } })]);
+    expect(history.snapshot(study.view).size).toBe(2);
+    expect(study.reads).toBe(2);
+    study.change([study.trials[0], { ...study.trials[1], state: "FAIL" }]);
+    const third = history.snapshot(study.view);
+    expect([third.size, study.reads]).toEqual([1, 3]);
     // A new version that lists the same trials (a change in a state TPE does not read) keeps the snapshot and what it memoised.
-    change([...trials]);
-    expect(history.snapshot(view)).toBe(third);
-    expect(reads).toBe(4);
+    study.change([...study.trials]);
+    expect(history.snapshot(study.view)).toBe(third);
+    expect(study.reads).toBe(4);
   });
 
   test("a RUNNING trial's new snapshot replaces the old one", () => {
