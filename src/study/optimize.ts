@@ -76,13 +76,13 @@ export interface OptimizedStudy {
  * Runs `objective` for `nTrials` trials (or until `timeout`, the budget or `signal`),
  * `concurrency` at a time, as Optuna's `_optimize`: a returned value completes a trial,
  * TrialPruned prunes it, an error fails it (and ends the call unless caught).
- * `afterTrial` runs the study's callbacks after every trial this call finished.
+ * `callbacks` (the study's, bound to it) run after every trial this call finished.
  */
 export async function runOptimize(
   study: OptimizedStudy,
   objective: Objective,
   options: OptimizeRunOptions,
-  afterTrial: (trial: FrozenTrial) => Promise<void>,
+  callbacks: readonly ((trial: FrozenTrial) => void | Promise<void>)[],
 ): Promise<OptimizeResult> {
   validateOptimizeOptions(options);
   const concurrency = options.concurrency ?? 1;
@@ -167,7 +167,7 @@ export async function runOptimize(
         fatal ??= { error };
         break;
       }
-      await afterTrial(final);
+      for (const cb of callbacks) await cb(final);
     }
   };
 

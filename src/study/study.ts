@@ -227,9 +227,7 @@ export class Study {
    */
   async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
     const { callbacks = [], ...run } = options;
-    return runOptimize(this.#optimized(), objective, run, async (trial) => {
-      for (const cb of callbacks) await cb(this, trial);
-    });
+    return runOptimize(this.#optimized(), objective, run, callbacks.map((cb) => (trial: FrozenTrial) => cb(this, trial)));
   }
 
   /** What the optimize loop drives: this study, with the internals it needs. */
