@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ParzenSettings } from "./parzen-estimator.ts";
+import type { ParzenSettings } from "./parzen/parzen-estimator.ts";
 import { defaultGamma, defaultWeights } from "./tpe-defaults.ts";
 
 /**

@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createStudy, InMemoryStorage, RandomSampler } from "hpo";
-import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
-import { numpyArgsort } from "../../samplers/tpe/numpy-argsort.ts";
-import { fma, numpyLog } from "../../samplers/tpe/numpy-log.ts";
-import { numpySum } from "../../samplers/tpe/numpy-sum.ts";
+import { MersenneTwister } from "../../src/numpy/mersenne-twister.ts";
+import { numpyArgsort } from "../../src/numpy/argsort.ts";
+import { fma, numpyLog } from "../../src/numpy/log.ts";
+import { numpySum } from "../../src/numpy/pairwise-sum.ts";
 
 interface Fixture {
   draws: { seed: number; first: number[]; at: Record<string, number> }[];

@@ -6,13 +6,13 @@
 import { describe, expect, test } from "vitest";
 import { categoricalDistribution, type Distribution, floatDistribution, intDistribution } from "hpo";
 import { SeededRandom } from "../../src/random/seeded-random.ts";
-import { kernelSpaceOf, toKernel } from "../../samplers/tpe/kernel-space.ts";
+import { kernelSpaceOf, toKernel } from "../../samplers/tpe/parzen/kernels/kernel-space.ts";
 import {
   type CategoricalKernels,
   type NumericKernels,
   ParzenEstimator,
-} from "../../samplers/tpe/parzen-estimator.ts";
-import { logGaussMass } from "../../samplers/tpe/truncated-normal.ts";
+} from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import { logGaussMass } from "../../samplers/tpe/parzen/normal/truncated-normal.ts";
 import { defaultWeights } from "../../samplers/tpe/tpe-defaults.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);

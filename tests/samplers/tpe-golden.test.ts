@@ -7,13 +7,13 @@ import { describe, expect, test } from "vitest";
 import { type Distribution, type FrozenTrial, type StudyDirection } from "hpo";
 import { distributionSchema } from "../../src/distributions/distribution-schema.ts";
 import { studyViewOf } from "../../src/vocabulary/study-view.ts";
-import { logGaussMass, truncatedNormalQuantile } from "../../samplers/tpe/truncated-normal.ts";
-import { logNdtr } from "../../samplers/tpe/normal-functions.ts";
+import { logGaussMass, truncatedNormalQuantile } from "../../samplers/tpe/parzen/normal/truncated-normal.ts";
+import { logNdtr } from "../../samplers/tpe/parzen/normal/normal-functions.ts";
 import { defaultGamma, defaultWeights, hyperoptGamma } from "../../samplers/tpe/tpe-defaults.ts";
-import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
-import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
+import { ObservationHistory } from "../../samplers/tpe/history/observation-history.ts";
+import { splitSnapshot } from "../../samplers/tpe/split/split-trials.ts";
 import { fitParzenPair } from "../../samplers/tpe/parzen-pair.ts";
-import type { ParzenEstimator, ParzenSettings, NumericKernels } from "../../samplers/tpe/parzen-estimator.ts";
+import type { ParzenEstimator, ParzenSettings, NumericKernels } from "../../samplers/tpe/parzen/parzen-estimator.ts";
 import { parzenSettingsOf, resolveTPEOptions } from "../../samplers/tpe/tpe-options.ts";
 import { frozenTrial } from "./study-harness.ts";
 

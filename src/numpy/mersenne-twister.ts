@@ -3,7 +3,7 @@
  * consumes exactly the stream a seeded Optuna sampler consumes: same seed, same proposals
  * (up to the last bits of the floating-point maths in between).
  */
-import { type UniformSource, unitDouble } from "./uniform-source.ts";
+import { type UniformSource, unitDouble } from "../vocabulary/uniform-source.ts";
 
 const N = 624;
 const M = 397;

@@ -1,11 +1,11 @@
-import type { UniformSource } from "../../src/random/uniform-source.ts";
-import { fromKernel, type KernelSpace } from "./kernel-space.ts";
-import { MixtureLogDensity } from "./parzen-log-density.ts";
-import { truncatedNormalQuantile } from "./truncated-normal.ts";
-import { numpyArgsort } from "./numpy-argsort.ts";
-import { numpySum } from "./numpy-sum.ts";
+import type { UniformSource } from "../../../src/vocabulary/uniform-source.ts";
+import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
+import { MixtureLogDensity } from "./log-density/mixture-log-density.ts";
+import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
+import { numpyArgsort } from "../../../src/numpy/argsort.ts";
+import { numpySum } from "../../../src/numpy/pairwise-sum.ts";
 import { stableArgsort } from "./stable-argsort.ts";
-import { defaultWeights, fillDefaultWeights } from "./tpe-defaults.ts";
+import { defaultWeights, fillDefaultWeights } from "../tpe-defaults.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
 export interface ParzenSettings {

@@ -1,5 +1,5 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
-import { clampToGrid } from "../../src/distributions/distribution-ops.ts";
+import type { Distribution } from "../../../../src/vocabulary/distribution.ts";
+import { clampToGrid } from "../../../../src/distributions/distribution-ops.ts";
 
 /**
  * Where one parameter's kernels live: log params in log space, step/int params as

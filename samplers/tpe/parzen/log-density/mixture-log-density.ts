@@ -1,10 +1,10 @@
-import type { KernelSpace } from "./kernel-space.ts";
-import { numpyLog } from "./numpy-log.ts";
-import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
-import { normLogPdf } from "./normal-functions.ts";
-import { logGaussMass } from "./truncated-normal.ts";
+import type { KernelSpace } from "../kernels/kernel-space.ts";
+import { numpyLog } from "../../../../src/numpy/log.ts";
+import type { CategoricalKernels, NumericKernels } from "../parzen-estimator.ts";
+import { normLogPdf } from "../normal/normal-functions.ts";
+import { logGaussMass } from "../normal/truncated-normal.ts";
 import { SLOT, scratchF64 } from "./scratch-buffers.ts";
-import { expNonPositive } from "./exp-nonpositive.ts";
+import { expNonPositive } from "../normal/exp-nonpositive.ts";
 import { jointLogDensity } from "./joint-log-density.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);

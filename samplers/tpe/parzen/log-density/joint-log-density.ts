@@ -6,10 +6,10 @@
  * pass of a few loads and one exp.
  */
 import { DiscreteCells } from "./discrete-cells.ts";
-import { expNonPositive } from "./exp-nonpositive.ts";
-import type { KernelSpace } from "./kernel-space.ts";
-import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
-import { logGaussMass } from "./truncated-normal.ts";
+import { expNonPositive } from "../normal/exp-nonpositive.ts";
+import type { KernelSpace } from "../kernels/kernel-space.ts";
+import type { CategoricalKernels, NumericKernels } from "../parzen-estimator.ts";
+import { logGaussMass } from "../normal/truncated-normal.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Terms this far below the largest add less than 1e-16 of it each: their exp is skipped. */

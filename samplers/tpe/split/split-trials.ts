@@ -1,5 +1,5 @@
 import { splitByDominance } from "./multi-objective-split.ts";
-import type { HistorySnapshot } from "./observation-history.ts";
+import type { HistorySnapshot } from "../history/observation-history.ts";
 
 /**
  * The below (1) / above (0) marks of a snapshot's positions for nBelow = gamma(n):
