@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
 import { isSingleValue, toExternal } from "../../src/distributions/distribution-ops.ts";
-import { deriveSeed, MersenneTwister, randomSeed } from "../../src/numpy/mersenne-twister.ts";
+import { deriveSeed, MersenneTwister, randomSeed } from "../../src/numpy/index.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 import type { StudyView } from "../../src/vocabulary/study-view.ts";
 import type { FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";

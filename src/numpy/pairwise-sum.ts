@@ -1,14 +1,21 @@
 /**
- * NumPy's float64 sum (pairwise, eight accumulators per block of up to 128), so sums whose
- * order decides ties come out to the same last bit as in Optuna.
+ * np.sum of a float64 array: NumPy's pairwise summation (blocks of up to 128 added with
+ * eight accumulators, longer runs halved at a multiple of 8), so sums whose rounding decides
+ * a tie (Optuna's weight normalisation, a corpus mean) come out to the same last bit.
  */
 
-/** sum(values[from..to)) as numpy.sum adds them. */
+/** values[from..to) summed as np.sum sums them. */
 export function numpySum(values: ArrayLike<number>, from = 0, to = values.length): number {
-  const n = to - from;
+  // The reduction starts from the identity +0 and adds the pairwise sum to it, so a sum of
+  // −0s is +0, as in NumPy.
+  return 0 + pairwiseSum(values, from, to - from);
+}
+
+/** NumPy's DOUBLE_pairwise_sum over values[from..from + n). */
+function pairwiseSum(values: ArrayLike<number>, from: number, n: number): number {
   if (n < 8) {
     let res = 0;
-    for (let i = from; i < to; i++) res += values[i];
+    for (let i = from; i < from + n; i++) res += values[i];
     return res;
   }
   if (n <= 128) {
@@ -21,5 +28,5 @@ export function numpySum(values: ArrayLike<number>, from = 0, to = values.length
   }
   let half = Math.floor(n / 2);
   half -= half % 8;
-  return numpySum(values, from, from + half) + numpySum(values, from + half, to);
+  return pairwiseSum(values, from, half) + pairwiseSum(values, from + half, n - half);
 }

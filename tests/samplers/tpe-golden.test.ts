@@ -9,11 +9,13 @@ import { distributionSchema } from "../../src/distributions/distribution-schema.
 import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { logGaussMass, truncatedNormalQuantile } from "../../samplers/tpe/parzen/normal/truncated-normal.ts";
 import { logNdtr } from "../../samplers/tpe/parzen/normal/normal-functions.ts";
-import { defaultGamma, defaultWeights, hyperoptGamma } from "../../samplers/tpe/tpe-defaults.ts";
+import { defaultGamma, hyperoptGamma } from "../../samplers/tpe/split/gamma.ts";
+import { defaultWeights } from "../../samplers/tpe/parzen/default-weights.ts";
 import { ObservationHistory } from "../../samplers/tpe/history/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split/split-trials.ts";
 import { fitParzenPair } from "../../samplers/tpe/parzen-pair.ts";
-import type { ParzenEstimator, ParzenSettings, NumericKernels } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import type { ParzenEstimator, ParzenSettings } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import type { NumericKernels } from "../../samplers/tpe/parzen/kernels/mixture.ts";
 import { parzenSettingsOf, resolveTPEOptions } from "../../samplers/tpe/tpe-options.ts";
 import { frozenTrial } from "./study-harness.ts";
 

@@ -25,7 +25,8 @@ import { splitSnapshot } from "../../samplers/tpe/split/split-trials.ts";
 import { intersectionSearchSpace } from "../../samplers/tpe/search-space/intersection-search-space.ts";
 import { groupDecomposedSearchSpace } from "../../samplers/tpe/search-space/group-decomposed-search-space.ts";
 import { kernelSpaceOf } from "../../samplers/tpe/parzen/kernels/kernel-space.ts";
-import { type NumericKernels, ParzenEstimator, spreadFactor } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import { ParzenEstimator, spreadFactor } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import type { NumericKernels } from "../../samplers/tpe/parzen/kernels/mixture.ts";
 import { parzenSettingsOf, resolveTPEOptions } from "../../samplers/tpe/tpe-options.ts";
 import { frozenTrial, HarnessStudy, type Suggest } from "./study-harness.ts";
 

@@ -56,3 +56,8 @@ export function fromKernel(space: KernelSpace, x: number): number {
   if (d.type === "float" && d.step === null) return Math.min(d.high, Math.max(d.low, v));
   return clampToGrid(d, v);
 }
+
+/** Whether x is the internal value (index) of one of a categorical's k choices. */
+export function isChoice(x: number, k: number): boolean {
+  return x >= 0 && x < k && Number.isInteger(x);
+}
