@@ -1,6 +1,6 @@
 import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { StudyView } from "../../vocabulary/study-view.ts";
-import { upperBound } from "./nan-stats.ts";
+import { upperBound } from "../../numpy/index.ts";
 
 /** What the index knows about one step across the COMPLETE trials. */
 export interface StepColumn {
