@@ -1,7 +1,7 @@
 import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
-import type { Storage, StudyRecord } from "../storage/storage.ts";
+import type { Storage, StorageTraits, StudyRecord } from "../storage/storage.ts";
 import type { StorageHandle } from "../storage/storage-handles.ts";
 import { StorageError, TrialNotRunningError } from "../storage/storage-errors.ts";
 import { TrackerHub } from "../tracking/tracker-hub.ts";
@@ -89,15 +89,15 @@ export interface ResolvedWorkerOptions {
   readonly syncInterval: number;
 }
 
-/** Applies the defaults of WorkerOptions (some depend on the kind of storage). */
-export function resolveWorkerOptions(o: WorkerOptions = {}, storageKind: Storage["kind"] = "memory"): ResolvedWorkerOptions {
+/** Applies the defaults of WorkerOptions (some depend on the storage's traits). */
+export function resolveWorkerOptions(o: WorkerOptions = {}, traits?: Pick<StorageTraits, "remoteRoundTrips">): ResolvedWorkerOptions {
   const heartbeatInterval = o.heartbeatInterval ?? 10;
   return {
     heartbeatInterval,
     gracePeriod: o.gracePeriod ?? 2 * heartbeatInterval,
     maxRetries: o.maxRetries ?? 3,
     checkpointDir: o.checkpointDir ?? null,
-    syncInterval: o.syncInterval ?? (storageKind === "postgres" ? 0.05 : 0),
+    syncInterval: o.syncInterval ?? (traits?.remoteRoundTrips ? 0.05 : 0),
   };
 }
 
@@ -151,7 +151,7 @@ export class Study {
     this.pruner = pruner;
     this.storage = handle.storage;
     this.#handle = handle;
-    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.kind);
+    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.traits);
     this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner, {
       maxAgeMs: this.#workerOptions.syncInterval * 1000,
       // Most sampler/pruner pairs (random or TPE without constant liar, median) never look at

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { floatDistribution, intDistribution, StorageError, type Storage, type StudyEvent } from "hpo";
-import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
+import { STORAGE_BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
 
 /**
  * The storage protocol every backend speaks: which events each write appends, in which order,
  * with which payloads and sequence numbers; what a second write of a param does; how a stale
- * trial is failed and retried. Memory, PGlite and PostgreSQL must agree event for event.
+ * trial is failed and retried. Memory, PGlite, PostgreSQL and a worker's storage through its
+ * parent process must agree event for event.
  */
-describe.each(BACKENDS)("Storage protocol on %s", (backend) => {
+describe.each(STORAGE_BACKENDS)("Storage protocol on %s", (backend) => {
   let storage: Storage;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
@@ -25,11 +26,14 @@ describe.each(BACKENDS)("Storage protocol on %s", (backend) => {
 
   it("declares its kind and traits", () => {
     expect(storage.kind).toBe(backend);
-    expect(storage.traits).toEqual(
-      backend === "postgres"
-        ? { sharedAcrossProcesses: true, remoteRoundTrips: true, acknowledgesBeforeDurable: true }
-        : { sharedAcrossProcesses: false, remoteRoundTrips: false, acknowledgesBeforeDurable: false },
-    );
+    const traits = {
+      memory: { sharedAcrossProcesses: false, remoteRoundTrips: false, acknowledgesBeforeDurable: false },
+      pglite: { sharedAcrossProcesses: false, remoteRoundTrips: false, acknowledgesBeforeDurable: false },
+      postgres: { sharedAcrossProcesses: true, remoteRoundTrips: true, acknowledgesBeforeDurable: true },
+      // The parent and sibling workers write the same studies; the parent's storage is local.
+      ipc: { sharedAcrossProcesses: true, remoteRoundTrips: false, acknowledgesBeforeDurable: false },
+    };
+    expect(storage.traits).toEqual(traits[backend as keyof typeof traits]);
   });
 
   it("appends the same events with the same sequence numbers for every write", async () => {
