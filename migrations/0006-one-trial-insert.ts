@@ -3,17 +3,19 @@ import { EVENTS_CHANNEL } from "./events-channel.ts";
 
 /**
  * One storage protocol on the server: a trial is inserted in one place (hpo_insert_trial,
- * used by claim-or-create, createTrial and the retry of a failed trial), event sequence
- * numbers are allocated in one place (hpo_append_events), and a trial patch that gives a
- * param a second, different value or distribution changes nothing and names the param
- * (hpo_patch_trial) instead of keeping the first silently. Callers use named arguments.
- * The functions of earlier migrations stay for processes still running older code.
+ * used by claim-or-create, createTrial and the retry of a failed trial), which allocates its
+ * number and its trial_created event's sequence number together; every other write's events
+ * get theirs from hpo_append_events. A trial patch that gives a param a second, different
+ * value or distribution changes nothing and names the param (hpo_patch_trial) instead of
+ * keeping the first silently. Callers use named arguments. The functions of earlier
+ * migrations stay for processes still running older code.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const channel = sql.lit(EVENTS_CHANNEL);
 
-  // The one place sequence numbers are allocated: under the study row's lock, so events
-  // commit in sequence order. Stamps the trial's version with the last seq.
+  // Sequence numbers of a write's events (all but a new trial's trial_created), allocated
+  // under the study row's lock, so events commit in sequence order. Stamps the trial's
+  // version with the last seq.
   await sql`
     CREATE OR REPLACE FUNCTION hpo_append_events(p_study integer, p_trial bigint, p_events text[], p_types text[], p_numbers integer[])
     RETURNS bigint LANGUAGE plpgsql AS $$
@@ -36,7 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // The one place a trial is inserted: the study's next number (while the study-wide budget
   // allows, when p_max_trials is given), its params and attrs, a heartbeat when RUNNING
-  // (a WAITING trial has no worker), and its trial_created event. No row: the budget is used up.
+  // (a WAITING trial has no worker), and its trial_created event. The number and the event's
+  // seq come from one update of the study row (a second one, through hpo_append_events, made
+  // a trial cost 0.58 instead of 0.44 ms of server CPU). No row: the budget is used up.
   await sql`
     CREATE OR REPLACE FUNCTION hpo_insert_trial(
       p_study integer, p_state text, p_worker text, p_max_trials integer,
@@ -45,10 +49,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_created_payload text,
       OUT out_trial_id bigint, OUT out_number integer, OUT out_started_at timestamptz)
     RETURNS SETOF record LANGUAGE plpgsql AS $$
+    DECLARE
+      v_seq bigint;
     BEGIN
-      UPDATE hpo_studies s SET next_trial_number = s.next_trial_number + 1
+      UPDATE hpo_studies s SET next_trial_number = s.next_trial_number + 1, last_event_seq = s.last_event_seq + 1
        WHERE s.study_id = p_study AND (p_max_trials IS NULL OR s.next_trial_number - s.retried_trials < p_max_trials)
-      RETURNING s.next_trial_number - 1 INTO out_number;
+      RETURNING s.next_trial_number - 1, s.last_event_seq INTO out_number, v_seq;
       IF out_number IS NULL THEN
         IF NOT EXISTS (SELECT 1 FROM hpo_studies WHERE study_id = p_study) THEN
           RAISE EXCEPTION 'study % no longer exists', p_study USING ERRCODE = 'no_data_found';
@@ -59,7 +65,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         out_started_at := clock_timestamp();
       END IF;
       INSERT INTO hpo_trials (study_id, number, state, datetime_start, worker_id, version)
-        VALUES (p_study, out_number, p_state, out_started_at, CASE WHEN p_state = 'RUNNING' THEN p_worker END, 0)
+        VALUES (p_study, out_number, p_state, out_started_at, CASE WHEN p_state = 'RUNNING' THEN p_worker END, v_seq)
         RETURNING trial_id INTO out_trial_id;
       IF coalesce(array_length(p_param_names, 1), 0) > 0 THEN
         INSERT INTO hpo_trial_params (trial_id, param_name, position, param_value, distribution_json)
@@ -74,7 +80,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       IF out_started_at IS NOT NULL THEN
         INSERT INTO hpo_trial_heartbeats (trial_id, heartbeat_at) VALUES (out_trial_id, out_started_at);
       END IF;
-      PERFORM hpo_append_events(p_study, out_trial_id, ARRAY[p_created_payload], ARRAY['trial_created'], ARRAY[out_number]);
+      INSERT INTO hpo_events (study_id, seq, type, trial_number, payload_json)
+        VALUES (p_study, v_seq, 'trial_created', out_number, p_created_payload);
+      PERFORM pg_notify(${channel}, p_study::text || ':' || v_seq::text);
       RETURN NEXT;
     END $$`.execute(db);
 
@@ -132,7 +140,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     RETURNS SETOF record LANGUAGE plpgsql AS $$
     DECLARE
       v_study integer;
-      v_known integer;
+      v_known integer := 0;
       v_events integer := coalesce(array_length(p_event_types, 1), 0);
     BEGIN
       SELECT t.study_id, t.number, t.state INTO v_study, out_number, out_state
@@ -145,7 +153,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         RETURN;
       END IF;
       IF coalesce(array_length(p_param_names, 1), 0) > 0 THEN
-        -- Against the trial's params, and against an earlier entry of the same patch.
+        SELECT count(*) INTO v_known FROM hpo_trial_params WHERE trial_id = p_trial;
+      END IF;
+      -- Against the trial's params, and against an earlier entry of the same patch (neither
+      -- can conflict when the trial has none and the patch sets one: a trial's usual write).
+      IF v_known > 0 OR coalesce(array_length(p_param_names, 1), 0) > 1 THEN
         SELECT n.name INTO out_param_conflict
           FROM unnest(p_param_names, p_param_values, p_param_distributions) WITH ORDINALITY AS n(name, value, distribution, i)
          WHERE EXISTS (SELECT 1 FROM hpo_trial_params p
@@ -158,7 +170,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           RETURN NEXT;
           RETURN;
         END IF;
-        SELECT count(*) INTO v_known FROM hpo_trial_params WHERE trial_id = p_trial;
+      END IF;
+      IF coalesce(array_length(p_param_names, 1), 0) > 0 THEN
         INSERT INTO hpo_trial_params (trial_id, param_name, position, param_value, distribution_json)
           SELECT p_trial, p_param_names[i], v_known + i - 1, p_param_values[i], p_param_distributions[i]
             FROM generate_series(1, array_length(p_param_names, 1)) AS i
