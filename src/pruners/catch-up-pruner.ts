@@ -4,7 +4,7 @@ import { lastStep } from "../vocabulary/frozen-trial.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { CompletedStepIndex } from "./internal/completed-step-index.ts";
-import { percentileOfSorted } from "./internal/nan-stats.ts";
+import { percentileOfSorted } from "../numpy/index.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { singleDirection } from "./internal/single-direction.ts";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
 import { isPruner, type Pruner } from "./pruner.ts";
-import { nanMax, nanMin } from "./internal/nan-stats.ts";
+import { nanMax, nanMin } from "../numpy/index.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { singleDirection } from "./internal/single-direction.ts";
 

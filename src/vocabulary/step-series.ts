@@ -17,7 +17,7 @@ export class StepLog {
     if (n > 0 && step <= this.#steps[n - 1]) return false;
     const min = n > 0 ? this.#mins[n - 1] : NaN;
     const max = n > 0 ? this.#maxs[n - 1] : NaN;
-    // The same fold as nanMin/nanMax (pruners/internal/nan-stats.ts), one value at a time.
+    // The same fold as nanMin/nanMax (numpy/order-statistics.ts), one value at a time.
     this.#mins.push(!Number.isNaN(value) && !(value >= min) ? value : min);
     this.#maxs.push(!Number.isNaN(value) && !(value <= max) ? value : max);
     this.#position.set(step, n);

@@ -20,12 +20,13 @@ import {
 import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
 import { studyViewOf } from "../../src/vocabulary/study-view.ts";
 import { branin } from "../fixtures/branin.ts";
-import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
-import { splitSnapshot } from "../../samplers/tpe/split-trials.ts";
-import { intersectionSearchSpace } from "../../samplers/tpe/search-space-intersection.ts";
-import { groupDecomposedSearchSpace } from "../../samplers/tpe/group-decomposed-search-space.ts";
-import { kernelSpaceOf } from "../../samplers/tpe/kernel-space.ts";
-import { type NumericKernels, ParzenEstimator, spreadFactor } from "../../samplers/tpe/parzen-estimator.ts";
+import { ObservationHistory } from "../../samplers/tpe/history/observation-history.ts";
+import { splitSnapshot } from "../../samplers/tpe/split/split-trials.ts";
+import { intersectionSearchSpace } from "../../samplers/tpe/search-space/intersection-search-space.ts";
+import { groupDecomposedSearchSpace } from "../../samplers/tpe/search-space/group-decomposed-search-space.ts";
+import { kernelSpaceOf } from "../../samplers/tpe/parzen/kernels/kernel-space.ts";
+import { ParzenEstimator, spreadFactor } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import type { NumericKernels } from "../../samplers/tpe/parzen/kernels/mixture.ts";
 import { parzenSettingsOf, resolveTPEOptions } from "../../samplers/tpe/tpe-options.ts";
 import { frozenTrial, HarnessStudy, type Suggest } from "./study-harness.ts";
 

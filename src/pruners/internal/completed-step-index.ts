@@ -1,5 +1,5 @@
 import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
-import { upperBound } from "./nan-stats.ts";
+import { upperBound } from "../../numpy/index.ts";
 
 /** What the index knows about one step across the COMPLETE trials. */
 export interface StepColumn {

@@ -1,8 +1,8 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
-import { toInternal } from "../../src/distributions/distribution-ops.ts";
-import type { StudyView } from "../../src/vocabulary/study-view.ts";
-import type { FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
-import type { TrialState } from "../../src/vocabulary/trial-state.ts";
+import type { Distribution } from "../../../src/vocabulary/distribution.ts";
+import { toInternal } from "../../../src/distributions/distribution-ops.ts";
+import type { StudyView } from "../../../src/vocabulary/study-view.ts";
+import type { FrozenTrial } from "../../../src/vocabulary/frozen-trial.ts";
+import type { TrialState } from "../../../src/vocabulary/trial-state.ts";
 import { distributionId } from "./distribution-ids.ts";
 
 /**
