@@ -75,7 +75,7 @@ export class Study {
     this.pruner = pruner;
     this.storage = handle.storage;
     this.#handle = handle;
-    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.kind);
+    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.traits);
     this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner, {
       maxAgeMs: this.#workerOptions.syncInterval * 1000,
       // Most sampler/pruner pairs (random or TPE without constant liar, median) never look at

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Storage } from "../storage/storage.ts";
+import type { StorageTraits } from "../storage/storage.ts";
 
 /** How a study keeps running trials alive, recovers lost ones and stores checkpoints. */
 export interface WorkerOptions {
@@ -40,14 +40,14 @@ export const workerOptionsShape = {
   syncInterval: z.number().nonnegative("expected 0 or more seconds").optional(),
 };
 
-/** Applies the defaults of WorkerOptions (some depend on the kind of storage). */
-export function resolveWorkerOptions(o: WorkerOptions = {}, storageKind: Storage["kind"] = "memory"): ResolvedWorkerOptions {
+/** Applies the defaults of WorkerOptions (some depend on the storage's traits). */
+export function resolveWorkerOptions(o: WorkerOptions = {}, traits?: Pick<StorageTraits, "remoteRoundTrips">): ResolvedWorkerOptions {
   const heartbeatInterval = o.heartbeatInterval ?? 10;
   return {
     heartbeatInterval,
     gracePeriod: o.gracePeriod ?? 2 * heartbeatInterval,
     maxRetries: o.maxRetries ?? 3,
     checkpointDir: o.checkpointDir ?? null,
-    syncInterval: o.syncInterval ?? (storageKind === "postgres" ? 0.05 : 0),
+    syncInterval: o.syncInterval ?? (traits?.remoteRoundTrips ? 0.05 : 0),
   };
 }
