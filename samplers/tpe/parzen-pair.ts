@@ -1,11 +1,11 @@
 import type { Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
 import { toExternal } from "../../src/distributions/distribution-ops.ts";
-import type { UniformSource } from "../../src/random/uniform-source.ts";
-import { kernelSpaceOf, type KernelSpace } from "./kernel-space.ts";
-import { dominanceWeights } from "./multi-objective-split.ts";
-import { ParzenEstimator, type ParzenSettings } from "./parzen-estimator.ts";
-import type { HistorySnapshot } from "./observation-history.ts";
-import { SLOT, scratchF64 } from "./scratch-buffers.ts";
+import type { UniformSource } from "../../src/vocabulary/uniform-source.ts";
+import { kernelSpaceOf, type KernelSpace } from "./parzen/kernels/kernel-space.ts";
+import { dominanceWeights } from "./split/multi-objective-split.ts";
+import { ParzenEstimator, type ParzenSettings } from "./parzen/parzen-estimator.ts";
+import type { HistorySnapshot } from "./history/observation-history.ts";
+import { SLOT, scratchF64 } from "./parzen/log-density/scratch-buffers.ts";
 
 /** The good (l, below) and bad (g, above) estimators of one TPE step over a space. */
 export interface ParzenPair {

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { ParzenSettings } from "./parzen-estimator.ts";
-import { defaultGamma, defaultWeights } from "./tpe-defaults.ts";
+import type { ParzenSettings } from "./parzen/parzen-estimator.ts";
+import { defaultGamma } from "./split/gamma.ts";
+import { defaultWeights } from "./parzen/default-weights.ts";
 
 /**
  * Options of {@link TPESampler}; every field is optional. The defaults are hpo's (the
@@ -91,7 +92,7 @@ interface PresetDefaults {
  * functions (lowest median regret against every Optuna 3.1/4.9 TPE setting on seeds 0..19,
  * checked on seeds 20..199; docs/tpe.md, "Choosing the defaults").
  */
-export const HPO_TPE_DEFAULTS: PresetDefaults = {
+const HPO_TPE_DEFAULTS: PresetDefaults = {
   nEiCandidates: 48,
   priorWeight: 1.5,
   multivariate: true,
@@ -100,7 +101,7 @@ export const HPO_TPE_DEFAULTS: PresetDefaults = {
 };
 
 /** Optuna 3.1.0's TPESampler defaults (what `replay: "optuna-3.1"` fills in). */
-export const OPTUNA_31_TPE_DEFAULTS: PresetDefaults = {
+const OPTUNA_31_TPE_DEFAULTS: PresetDefaults = {
   nEiCandidates: 24,
   priorWeight: 1,
   multivariate: false,

@@ -1,16 +1,16 @@
 import type { Distribution, ParamValue } from "../../src/vocabulary/distribution.ts";
 import { isSingleValue, toExternal } from "../../src/distributions/distribution-ops.ts";
-import { deriveSeed, MersenneTwister, randomSeed } from "../../src/random/mersenne-twister.ts";
+import { deriveSeed, MersenneTwister, randomSeed } from "../../src/numpy/index.ts";
 import type { Sampler } from "../../src/samplers/sampler.ts";
 import type { StudyView } from "../../src/vocabulary/study-view.ts";
 import type { FrozenTrial } from "../../src/vocabulary/frozen-trial.ts";
 import { sampleUniform } from "../../src/samplers/random-sampler.ts";
-import { groupDecomposedSearchSpace } from "./group-decomposed-search-space.ts";
-import type { ParzenSettings } from "./parzen-estimator.ts";
+import { groupDecomposedSearchSpace } from "./search-space/group-decomposed-search-space.ts";
+import type { ParzenSettings } from "./parzen/parzen-estimator.ts";
 import { fitParzenPair, proposeFromPair } from "./parzen-pair.ts";
-import { intersectionSearchSpace } from "./search-space-intersection.ts";
-import { splitSnapshot } from "./split-trials.ts";
-import { type HistorySnapshot, ObservationHistory } from "./observation-history.ts";
+import { intersectionSearchSpace } from "./search-space/intersection-search-space.ts";
+import { splitSnapshot } from "./split/split-trials.ts";
+import { type HistorySnapshot, ObservationHistory } from "./history/observation-history.ts";
 import { parzenSettingsOf, type ResolvedTPEOptions, resolveTPEOptions, type TPESamplerOptions } from "./tpe-options.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { deriveSeed, randomSeed } from "../random/mersenne-twister.ts";
+import { deriveSeed, randomSeed } from "../numpy/index.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 
 /** Set by `hpo run --workers` for each worker: its index, and how many trials the study had when the run began. */

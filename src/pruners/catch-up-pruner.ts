@@ -4,7 +4,7 @@ import { lastStep } from "../vocabulary/frozen-trial.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { CompletedStepIndex } from "./internal/completed-step-index.ts";
-import { percentileOfSorted } from "./internal/nan-stats.ts";
+import { percentileOfSorted } from "../numpy/index.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { singleDirection } from "./internal/single-direction.ts";
 
@@ -66,7 +66,7 @@ export class CatchUpPruner implements Pruner {
 
     let index = this.#indexes.get(study.studyName);
     if (!index) this.#indexes.set(study.studyName, (index = new CompletedStepIndex()));
-    index.sync(completed);
+    index.sync(study);
     const column = index.column(step);
     // No completed trial shows how much can still be gained from this step: keep going.
     if (Number.isNaN(column.maxDrop)) return false;

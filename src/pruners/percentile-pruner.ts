@@ -6,7 +6,7 @@ import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { CompletedStepIndex } from "./internal/completed-step-index.ts";
 import { isFirstInIntervalStep } from "./internal/interval-step.ts";
-import { nanMax, nanMin, percentileOfSorted } from "./internal/nan-stats.ts";
+import { nanMax, nanMin, percentileOfSorted } from "../numpy/index.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
 import { singleDirection } from "./internal/single-direction.ts";
 
@@ -85,7 +85,7 @@ export class PercentilePruner implements Pruner {
     if (Number.isNaN(best)) return true;
 
     const index = this.#indexFor(study.studyName);
-    index.sync(completed);
+    index.sync(study);
     const column = index.column(step);
     if (column.count < o.nMinTrials) return false;
     const p = percentileOfSorted(column.sorted, direction === "maximize" ? 100 - o.percentile : o.percentile);

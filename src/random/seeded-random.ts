@@ -1,4 +1,4 @@
-import { type UniformSource, unitDouble } from "./uniform-source.ts";
+import { type UniformSource, unitDouble } from "../vocabulary/uniform-source.ts";
 
 /**
  * A small, fast, seedable PRNG (xoshiro128**, seeded through splitmix32) for deterministic

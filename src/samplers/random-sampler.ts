@@ -1,9 +1,8 @@
 import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import { roundToStep } from "../distributions/create-distribution.ts";
-import { deriveSeed, MersenneTwister, randomSeed } from "../random/mersenne-twister.ts";
-import type { UniformSource } from "../random/uniform-source.ts";
+import { deriveSeed, MersenneTwister, randomSeed, roundHalfEven } from "../numpy/index.ts";
+import type { UniformSource } from "../vocabulary/uniform-source.ts";
 import type { Sampler } from "./sampler.ts";
-import { roundHalfEven } from "../internal/round-half-even.ts";
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {

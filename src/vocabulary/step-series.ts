@@ -22,7 +22,7 @@ export class StepLog {
     if (n > 0 && step <= steps[n - 1]) return false;
     const min = n > 0 ? mins[n - 1] : NaN;
     const max = n > 0 ? maxs[n - 1] : NaN;
-    // The same fold as nanMin/nanMax (pruners/internal/nan-stats.ts), one value at a time.
+    // The same fold as nanMin/nanMax (numpy/order-statistics.ts), one value at a time.
     mins.push(!Number.isNaN(value) && !(value >= min) ? value : min);
     maxs.push(!Number.isNaN(value) && !(value <= max) ? value : max);
     numbers.push((n > 0 ? numbers[n - 1] : 0) + (Number.isNaN(value) ? 0 : 1));

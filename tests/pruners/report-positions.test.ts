@@ -11,7 +11,7 @@ import { StepLog, StepView } from "../../src/vocabulary/step-series.ts";
 import { RungLadder, type RungContext } from "../../src/pruners/internal/rung-ladder.ts";
 import { reportsByPosition } from "../../src/pruners/internal/reports-by-position.ts";
 import { TrailingBest } from "../../src/pruners/internal/trailing-best.ts";
-import { nanMax, nanMin } from "../../src/pruners/internal/nan-stats.ts";
+import { nanMax, nanMin } from "../../src/numpy/index.ts";
 import { SeededRandom } from "../../src/random/seeded-random.ts";
 import { running, trial, view } from "./history-builders.ts";
 

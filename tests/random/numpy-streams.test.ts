@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createStudy, InMemoryStorage, RandomSampler } from "hpo";
-import { MersenneTwister } from "../../src/random/mersenne-twister.ts";
-import { numpyArgsort } from "../../samplers/tpe/numpy-argsort.ts";
-import { fma, numpyLog } from "../../samplers/tpe/numpy-log.ts";
-import { numpySum } from "../../samplers/tpe/numpy-sum.ts";
+import { MersenneTwister } from "../../src/numpy/mersenne-twister.ts";
+import { numpyArgsort } from "../../src/numpy/argsort.ts";
+import { fma, numpyLog } from "../../src/numpy/log.ts";
+import { numpySum } from "../../src/numpy/pairwise-sum.ts";
 
 interface Fixture {
   draws: { seed: number; first: number[]; at: Record<string, number> }[];
@@ -52,6 +52,12 @@ describe("numpyArgsort", () => {
 describe("numpySum", () => {
   it("adds as numpy.sum does (pairwise blocks of 8), to the last bit", () => {
     for (const { values, sum } of fixture.sum) expect(numpySum(values), `n = ${values.length}`).toBe(sum);
+  });
+
+  it("sums −0s to +0, as np.sum's reduction starts from +0 (one copy for TPE and the caption metrics)", () => {
+    for (const n of [1, 3, 8, 9, 200]) expect(Object.is(numpySum(new Float64Array(n).fill(-0)), 0), `n = ${n}`).toBe(true);
+    expect(Object.is(numpySum([]), 0)).toBe(true);
+    expect(numpySum([0.1, 0.2, 0.3], 1)).toBe(0.2 + 0.3);
   });
 });
 

@@ -1,7 +1,7 @@
 /** The inlined exp of the log-density sums against Math.exp. */
 import { expect, test } from "vitest";
 import { SeededRandom } from "../../src/random/seeded-random.ts";
-import { expNonPositive } from "../../samplers/tpe/exp-nonpositive.ts";
+import { expNonPositive } from "../../samplers/tpe/parzen/normal/exp-nonpositive.ts";
 
 test("expNonPositive agrees with Math.exp to 5e-16 (relative) down to -708", () => {
   const rng = new SeededRandom(3);

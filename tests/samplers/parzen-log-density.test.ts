@@ -1,53 +1,15 @@
 /**
- * The compiled log-density forms (windowed sweep, merged discrete kernels, grid tables,
- * inverted categorical lists, skipped negligible terms) against the plain mixture sum, on
- * histories far larger than the golden fixtures.
+ * The fast log-density forms (windowed sweep, merged discrete kernels, grid tables, coded
+ * categorical and grid dimensions, skipped negligible terms) against the plain mixture sum
+ * of reference-log-density.ts, on histories far larger than the golden fixtures.
  */
 import { describe, expect, test } from "vitest";
 import { categoricalDistribution, type Distribution, floatDistribution, intDistribution } from "hpo";
 import { SeededRandom } from "../../src/random/seeded-random.ts";
-import { kernelSpaceOf, toKernel } from "../../samplers/tpe/kernel-space.ts";
-import {
-  type CategoricalKernels,
-  type NumericKernels,
-  ParzenEstimator,
-} from "../../samplers/tpe/parzen-estimator.ts";
-import { logGaussMass } from "../../samplers/tpe/truncated-normal.ts";
-import { defaultWeights } from "../../samplers/tpe/tpe-defaults.ts";
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** The plain sum over every kernel, in the spirit of Optuna's log_pdf. */
-function referenceLogPdf(pe: ParzenEstimator, point: number[], exact: boolean): number {
-  const terms: number[] = [];
-  for (let i = 0; i < pe.nComponents; i++) {
-    let v = Math.log(pe.weights[i]);
-    pe.spaces.forEach((space, d) => {
-      if (space.kind === "categorical") {
-        const k = pe.kernels[d] as CategoricalKernels;
-        const c = k.choiceOf[i];
-        v += Math.log(k.rowOfChoice[c + 1][point[d]]);
-        return;
-      }
-      const { mus, sigmas } = pe.kernels[d] as NumericKernels;
-      const mu = mus[i];
-      const s = sigmas[i];
-      const x = toKernel(space, point[d]);
-      const logMass = logGaussMass((space.low - mu) / s, (space.high - mu) / s);
-      if (space.kind === "continuous") {
-        const t = (x - mu) / s;
-        v += -0.5 * t * t - LOG_SQRT_2PI - logMass - (exact ? Math.log(s) : 0);
-      } else {
-        const lower = Math.max(x - 0.5 * space.q, space.low);
-        const upper = Math.min(x + 0.5 * space.q, space.high);
-        v += logGaussMass((lower - mu) / s, (upper - mu) / s) - logMass;
-      }
-    });
-    terms.push(v);
-  }
-  const max = Math.max(...terms);
-  return max + Math.log(terms.reduce((acc, t) => acc + Math.exp(t - max), 0));
-}
+import { kernelSpaceOf, toKernel } from "../../samplers/tpe/parzen/kernels/kernel-space.ts";
+import { ParzenEstimator } from "../../samplers/tpe/parzen/parzen-estimator.ts";
+import { referenceLogPdf } from "../../samplers/tpe/parzen/log-density/reference-log-density.ts";
+import { defaultWeights } from "../../samplers/tpe/parzen/default-weights.ts";
 
 function draw(rng: SeededRandom, d: Distribution, clustered: boolean): number {
   if (d.type === "categorical") return rng.int(0, d.choices.length - 1);

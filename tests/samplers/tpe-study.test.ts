@@ -18,7 +18,7 @@ import {
   TPESampler,
   TrialPruned,
 } from "hpo";
-import { ObservationHistory } from "../../samplers/tpe/observation-history.ts";
+import { ObservationHistory } from "../../samplers/tpe/history/observation-history.ts";
 import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
 
 /** Delegates to a real sampler and records how many RUNNING trials each proposal saw. */

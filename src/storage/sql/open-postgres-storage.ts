@@ -3,7 +3,8 @@ import pg from "pg";
 import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
+import { SqlStorage } from "./sql-storage.ts";
 import { isConnectionError } from "./connection-errors.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { PostgresEventListener } from "./postgres-event-listener.ts";
@@ -78,6 +79,8 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   const listener = new PostgresEventListener(url, EVENTS_CHANNEL);
   return new SqlStorage(db, {
     kind: "postgres",
+    // A trial's intermediate writes commit asynchronously (SqlStorage.updateTrial).
+    traits: { sharedAcrossProcesses: true, remoteRoundTrips: true, acknowledgesBeforeDurable: true },
     location,
     serialize: false,
     listen: (onPayload) => listener.subscribe(onPayload),

@@ -1,5 +1,5 @@
-import type { KernelSpace } from "./kernel-space.ts";
-import { logGaussMass } from "./truncated-normal.ts";
+import type { KernelSpace } from "../kernels/kernel-space.ts";
+import { logGaussMass } from "../normal/truncated-normal.ts";
 
 /**
  * One discrete dimension of a joint mixture: log P(candidate's grid cell | kernel i) -

@@ -5,51 +5,15 @@
  * speed benchmark. The sum is Optuna's; the work is arranged so that each kernel costs one
  * pass of a few loads and one exp.
  */
+import { isChoice, toKernel } from "../kernels/kernel-space.ts";
+import type { CategoricalKernels, LogDensity, Mixture, NumericKernels } from "../kernels/mixture.ts";
+import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
+import { expNonPositive } from "../normal/exp-nonpositive.ts";
+import { logGaussMass } from "../normal/truncated-normal.ts";
+import { type CodedDimension, fillGroupTable, packGroups } from "./code-groups.ts";
 import { DiscreteCells } from "./discrete-cells.ts";
-import { expNonPositive } from "./exp-nonpositive.ts";
-import type { KernelSpace } from "./kernel-space.ts";
-import type { CategoricalKernels, NumericKernels } from "./parzen-estimator.ts";
-import { logGaussMass } from "./truncated-normal.ts";
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-/** Terms this far below the largest add less than 1e-16 of it each: their exp is skipped. */
-const NEGLIGIBLE = -37;
-
-/** What the joint log-density needs from a fitted mixture. */
-export interface JointMixture {
-  readonly nComponents: number;
-  readonly weights: Float64Array;
-  readonly spaces: readonly KernelSpace[];
-  readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
-}
-
-/** Writes the log-density of `points[d][j]` (internal values) into `out[j]`, j < size. */
-export type LogDensity = (points: readonly Float64Array[], size: number, out: Float64Array) => void;
-
-/**
- * A categorical or discrete dimension: each kernel has a digit in [0, size), and a
- * candidate adds a term that depends only on that digit (categorical: choice + 1, 0 for the
- * prior, and the log(hit / miss) bonus where the digit is the candidate's choice + 1;
- * discrete: the grid index of the centre, and the log mass of the candidate's cell).
- */
-interface CodedDimension {
-  readonly d: number;
-  readonly size: number;
-  readonly digits: Int32Array;
-  /** The candidate's term for each digit, refilled per candidate. */
-  readonly terms: Float64Array;
-}
-
-/**
- * Coded dimensions packed together: a kernel's code is its digits in mixed radix, and a
- * candidate's table holds the summed terms of every code, so the kernel loop does one
- * lookup per group instead of one per dimension.
- */
-interface CodeGroup {
-  readonly dims: readonly CodedDimension[];
-  readonly codes: Int32Array;
-  readonly table: Float64Array;
-}
+import { fusedPass } from "./fused-pass.ts";
+import { addTerm } from "./log-sum-exp.ts";
 
 /**
  * Compiles the joint log-density of a mixture: per-kernel constants (log weight, the
@@ -61,7 +25,7 @@ interface CodeGroup {
  *
  * @param exact include the -log σ term of continuous kernels (false = Optuna 3.1.0).
  */
-export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensity {
+export function jointLogDensity(mixture: Mixture, exact: boolean): LogDensity {
   const m = mixture.nComponents;
   const { spaces, kernels } = mixture;
   const base = new Float64Array(m);
@@ -169,7 +133,7 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
     candidates: for (let j = 0; j < size; j++) {
       for (let e = 0; e < categorical.length; e++) {
         const x = points[categorical[e].dim.d][j];
-        if (!(x >= 0 && x < categorical[e].nChoices && Number.isInteger(x))) {
+        if (!isChoice(x, categorical[e].nChoices)) {
           out[j] = -Infinity;
           continue candidates;
         }
@@ -177,7 +141,7 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
       }
       for (let e = 0; e < nCont; e++) {
         const space = spaces[continuous[e].d];
-        const x = kernelCoordinate(space, points[continuous[e].d][j]);
+        const x = toKernel(space, points[continuous[e].d][j]);
         if (!(x >= space.low && x <= space.high)) {
           out[j] = -Infinity;
           continue candidates;
@@ -187,7 +151,7 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
       let fused = tabulated;
       for (let e = 0; e < discrete.length; e++) {
         const space = spaces[discrete[e].dim.d];
-        const x = kernelCoordinate(space, points[discrete[e].dim.d][j]);
+        const x = toKernel(space, points[discrete[e].dim.d][j]);
         if (!(x >= space.low && x <= space.high)) {
           out[j] = -Infinity;
           continue candidates;
@@ -223,122 +187,3 @@ export function jointLogDensity(mixture: JointMixture, exact: boolean): LogDensi
   };
 }
 
-/**
- * Adds exp(v) to the online log-sum-exp state = [max, sum]: sum holds Σ exp(term - max)
- * over the terms within e^37 of the running maximum, rescaled when the maximum rises.
- */
-function addTerm(state: Float64Array, v: number): void {
-  const max = state[0];
-  if (v > max) {
-    const d = max - v;
-    state[1] = d > NEGLIGIBLE ? state[1] * expNonPositive(d) + 1 : 1;
-    state[0] = v;
-  } else if (v - max > NEGLIGIBLE) state[1] += expNonPositive(v - max);
-}
-
-function kernelCoordinate(space: KernelSpace, internal: number): number {
-  return space.log ? Math.log(internal) : internal;
-}
-
-/**
- * Packs coded dimensions into groups whose code tables stay small next to the number of
- * kernels (a table is refilled for every candidate; a kernel saves a lookup per dimension
- * packed), in order; each group's codes are the digits in mixed radix, first dimension
- * fastest.
- */
-function packGroups(dims: readonly CodedDimension[], m: number): CodeGroup[] {
-  const cap = Math.max(16, m >> 2);
-  const packs: CodedDimension[][] = [];
-  let current: CodedDimension[] = [];
-  let size = 1;
-  for (const dim of dims) {
-    if (current.length > 0 && size * dim.size > cap) {
-      packs.push(current);
-      current = [];
-      size = 1;
-    }
-    current.push(dim);
-    size *= dim.size;
-  }
-  if (current.length > 0) packs.push(current);
-  return packs.map((pack) => {
-    const codes = new Int32Array(m);
-    let stride = 1;
-    for (const dim of pack) {
-      for (let i = 0; i < m; i++) codes[i] += dim.digits[i] * stride;
-      stride *= dim.size;
-    }
-    return { dims: pack, codes, table: new Float64Array(stride) };
-  });
-}
-
-/** table[code] = the sum of the candidate's terms of the code's digits. */
-function fillGroupTable(group: CodeGroup): void {
-  const { table } = group;
-  table[0] = 0;
-  let length = 1;
-  for (const dim of group.dims) {
-    const { terms, size } = dim;
-    // Entries with digit d of this dimension start at d · length; digit 0 last, in place.
-    for (let d = size - 1; d >= 0; d--) {
-      const term = terms[d];
-      const offset = d * length;
-      for (let t = 0; t < length; t++) table[offset + t] = table[t] + term;
-    }
-    length *= size;
-  }
-}
-
-/**
- * The fused pass over the fast kernels: one loop that adds every group's table entry and
- * every continuous dimension's Gaussian term to the kernel's base and folds the result
- * into an online log-sum-exp held in state = [max, sum]. It is generated as source for
- * each shape (numbers of code groups and continuous dimensions) because a loop over the
- * dimensions inside the kernel loop runs several times slower in V8 than the unrolled
- * sum; the source is built from those two counts only, and each shape is compiled once.
- */
-type FusedPass = (
-  m: number,
-  base: Float64Array,
-  codes: readonly Int32Array[],
-  tables: readonly Float64Array[],
-  mus: readonly Float64Array[],
-  xs: Float64Array,
-  invs: Float64Array,
-  state: Float64Array,
-  exp: (x: number) => number,
-) => void;
-
-const fusedPasses = new Map<string, FusedPass>();
-
-function fusedPass(nGroups: number, nCont: number): FusedPass {
-  const key = `${nGroups},${nCont}`;
-  let pass = fusedPasses.get(key);
-  if (pass !== undefined) return pass;
-  const lines: string[] = ['"use strict";'];
-  const terms: string[] = [];
-  for (let g = 0; g < nGroups; g++) {
-    lines.push(`const c${g} = codes[${g}], T${g} = tables[${g}];`);
-    terms.push(`v += T${g}[c${g}[i]];`);
-  }
-  for (let e = 0; e < nCont; e++) {
-    lines.push(`const mu${e} = mus[${e}], x${e} = xs[${e}], s${e} = invs[${e}];`);
-    terms.push(`const t${e} = (x${e} - mu${e}[i]) * s${e}; v -= 0.5 * t${e} * t${e};`);
-  }
-  lines.push(
-    "let max = state[0], sum = state[1];",
-    "for (let i = 0; i < m; i++) {",
-    "  let v = base[i];",
-    ...terms.map((t) => `  ${t}`),
-    "  if (v > max) {",
-    "    const d = max - v;",
-    `    sum = d > ${NEGLIGIBLE} ? sum * exp(d) + 1 : 1;`,
-    "    max = v;",
-    `  } else if (v - max > ${NEGLIGIBLE}) sum += exp(v - max);`,
-    "}",
-    "state[0] = max; state[1] = sum;",
-  );
-  pass = new Function("m", "base", "codes", "tables", "mus", "xs", "invs", "state", "exp", lines.join("\n")) as FusedPass;
-  fusedPasses.set(key, pass);
-  return pass;
-}

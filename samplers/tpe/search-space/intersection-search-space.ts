@@ -1,6 +1,6 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
-import { distributionId } from "./distribution-ids.ts";
-import type { HistorySnapshot } from "./observation-history.ts";
+import type { Distribution } from "../../../src/vocabulary/distribution.ts";
+import { distributionId } from "../history/distribution-ids.ts";
+import type { HistorySnapshot } from "../history/observation-history.ts";
 
 /**
  * The ids of the distinct parameter sets among a snapshot's finished (COMPLETE/PRUNED)

@@ -1,6 +1,7 @@
 /**
- * NumPy-compatible order statistics that skip NaN, so our pruners compare against the same
- * floating-point numbers Optuna does (ties decide prunes, so "close" is not enough).
+ * NumPy's order statistics as the pruners use them (np.nanmin, np.nanmax, np.percentile,
+ * np.searchsorted), so hpo's pruners compare against the same floating-point numbers
+ * Optuna's do (ties decide prunes, so "close" is not enough).
  */
 
 /** np.nanmin: the least non-NaN value, or NaN when every value is NaN (or there are none). */
@@ -45,7 +46,7 @@ export function percentileOfSorted(sorted: ArrayLike<number>, percentile: number
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
-/** Index at which `v` keeps `sorted` ascending (after equal values). */
+/** np.searchsorted(sorted, v, side="right"): the index at which `v` keeps `sorted` ascending, after equal values. */
 export function upperBound(sorted: readonly number[], v: number): number {
   let lo = 0;
   let hi = sorted.length;

@@ -48,7 +48,7 @@ export function dominanceWeights(points: readonly (readonly number[])[]): Float6
 }
 
 /** Non-domination rank of every point (0 = Pareto front). */
-export function nondominationRanks(points: readonly (readonly number[])[]): number[] {
+function nondominationRanks(points: readonly (readonly number[])[]): number[] {
   const n = points.length;
   const dominates = (a: readonly number[], b: readonly number[]): boolean => {
     let strictly = false;

@@ -1,7 +1,7 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
-import { distributionId } from "./distribution-ids.ts";
-import type { HistorySnapshot } from "./observation-history.ts";
-import { finishedSpaceIds } from "./search-space-intersection.ts";
+import type { Distribution } from "../../../src/vocabulary/distribution.ts";
+import { distributionId } from "../history/distribution-ids.ts";
+import type { HistorySnapshot } from "../history/observation-history.ts";
+import { finishedSpaceIds } from "./intersection-search-space.ts";
 
 /**
  * Conditional search spaces split into groups of parameters that always occur together

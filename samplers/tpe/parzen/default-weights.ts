@@ -1,17 +1,4 @@
-/**
- * The default gamma (how many trials form the "good" density) and weights (how much each
- * observation counts) of Optuna's TPE, plus hyperopt's gamma for users who want it.
- */
-
-/** Optuna's default: the best 10% of finished trials, at most 25. */
-export function defaultGamma(n: number): number {
-  return Math.min(Math.ceil(0.1 * n), 25);
-}
-
-/** hyperopt's gamma: ceil(sqrt(n) / 4), at most 25. */
-export function hyperoptGamma(n: number): number {
-  return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
-}
+/** How much each observation counts in a Parzen estimator: Optuna's default weights. */
 
 /**
  * Flat weights below 25 observations; from 25 on, the 25 newest weigh 1 and the older ones

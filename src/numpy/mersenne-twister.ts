@@ -1,9 +1,12 @@
 /**
  * MT19937 with NumPy's `RandomState(seed)` seeding and double draws, so a seeded sampler
  * consumes exactly the stream a seeded Optuna sampler consumes: same seed, same proposals
- * (up to the last bits of the floating-point maths in between).
+ * (up to the last bits of the floating-point maths in between). NumPy defines the streams
+ * of seeds 0..2^32-1 only; how hpo picks a seed when none is given, folds other numbers
+ * into that range, and derives the seeds of further streams (randomSeed, deriveSeed) is its
+ * own, kept here beside the generator those seeds are for.
  */
-import { type UniformSource, unitDouble } from "./uniform-source.ts";
+import { type UniformSource, unitDouble } from "../vocabulary/uniform-source.ts";
 
 const N = 624;
 const M = 397;
@@ -12,7 +15,7 @@ const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 
 /** The largest seed NumPy's `RandomState` takes as is. */
-export const MAX_NUMPY_SEED = 2 ** 32 - 1;
+const MAX_NUMPY_SEED = 2 ** 32 - 1;
 
 /** MT19937 drawing like `numpy.random.RandomState`. */
 export class MersenneTwister implements UniformSource {

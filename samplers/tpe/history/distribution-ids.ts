@@ -1,4 +1,4 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
+import type { Distribution } from "../../../src/vocabulary/distribution.ts";
 
 /**
  * Small integer ids for structurally equal distributions, so the history can compare a

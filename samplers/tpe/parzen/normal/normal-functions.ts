@@ -12,7 +12,8 @@
 import { expNonPositive } from "./exp-nonpositive.ts";
 
 const SQRT1_2 = Math.SQRT1_2;
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+/** log √(2π), the normal density's constant. */
+export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 // fdlibm s_erf.c coefficients (Sun Microsystems, freely distributable).
 const ERX = 8.45062911510467529297e-1;
@@ -91,7 +92,7 @@ function erfcTail(ax: number): number {
 }
 
 /** The error function. */
-export function erf(x: number): number {
+function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
   if (ax < 0.84375) {
@@ -113,7 +114,7 @@ export function erf(x: number): number {
 }
 
 /** The complementary error function, accurate in the far right tail (no 1 - erf loss). */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
   if (ax < 0.84375) {

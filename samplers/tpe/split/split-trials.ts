@@ -1,5 +1,5 @@
 import { splitByDominance } from "./multi-objective-split.ts";
-import type { HistorySnapshot } from "./observation-history.ts";
+import type { HistorySnapshot } from "../history/observation-history.ts";
 
 /**
  * The below (1) / above (0) marks of a snapshot's positions for nBelow = gamma(n):
@@ -26,7 +26,7 @@ export function splitSnapshot(snap: HistorySnapshot, nBelow: number): Uint8Array
  *
  * Returns a 0/1 mark per position (1 = below). O(n) for the usual nBelow <= 25.
  */
-export function splitByRank(stepKey: Float64Array, score: Float64Array, size: number, nBelow: number): Uint8Array {
+function splitByRank(stepKey: Float64Array, score: Float64Array, size: number, nBelow: number): Uint8Array {
   const below = new Uint8Array(size);
   const k = Math.max(0, Math.min(nBelow, size));
   if (k === 0) return below;

@@ -1,11 +1,11 @@
-import type { UniformSource } from "../../src/random/uniform-source.ts";
-import { fromKernel, type KernelSpace } from "./kernel-space.ts";
-import { MixtureLogDensity } from "./parzen-log-density.ts";
-import { truncatedNormalQuantile } from "./truncated-normal.ts";
-import { numpyArgsort } from "./numpy-argsort.ts";
-import { numpySum } from "./numpy-sum.ts";
+import type { UniformSource } from "../../../src/vocabulary/uniform-source.ts";
+import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
+import type { CategoricalKernels, LogDensity, Mixture, NumericKernels } from "./kernels/mixture.ts";
+import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
+import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
+import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
 import { stableArgsort } from "./stable-argsort.ts";
-import { defaultWeights, fillDefaultWeights } from "./tpe-defaults.ts";
+import { defaultWeights, fillDefaultWeights } from "./default-weights.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
 export interface ParzenSettings {
@@ -27,32 +27,13 @@ export interface ParzenSettings {
 const EPS = 1e-12;
 const SIGMA0_MAGNITUDE = 0.2;
 
-/** Kernel parameters of one numeric dimension. */
-export interface NumericKernels {
-  readonly mus: Float64Array;
-  readonly sigmas: Float64Array;
-  /** Kernel indices by ascending centre (univariate estimators only). */
-  readonly sortedOrder: Int32Array | null;
-}
-
-/** Kernel parameters of one categorical dimension: each component's choice (-1: prior). */
-export interface CategoricalKernels {
-  readonly choiceOf: Int32Array;
-  /**
-   * Choice probabilities of a component, to the last bit as Optuna computes them (a row's sum
-   * depends on where its +1 sits): `rowOfChoice[c + 1]` for a component of choice c, index 0
-   * for the prior.
-   */
-  readonly rowOfChoice: readonly Float64Array[];
-}
-
 /**
  * A mixture of product kernels over one or more parameters, fitted to observations (the
  * "good" l(x) or the "bad" g(x) of TPE): one component per observation plus an optional
  * wide prior, weighted by the weights function. Univariate estimators size each kernel by
  * its neighbours' gaps; multivariate ones use Scott's rule (σ0 = 0.2 n^(-1/(d+4))).
  */
-export class ParzenEstimator {
+export class ParzenEstimator implements Mixture {
   readonly nObservations: number;
   readonly nComponents: number;
   readonly hasPrior: boolean;
@@ -62,7 +43,7 @@ export class ParzenEstimator {
   readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
   readonly #settings: ParzenSettings;
   #cumulativeWeights: Float64Array | null = null;
-  #density: MixtureLogDensity | null = null;
+  #logDensity: LogDensity | null = null;
 
   /**
    * @param observations one column per space, kernel-space values (log already applied),
@@ -167,7 +148,6 @@ export class ParzenEstimator {
   /** The probability matrix of a categorical dimension (rows: components), for inspection. */
   categoricalWeights(dim: number): number[][] {
     const kern = this.kernels[dim] as CategoricalKernels;
-    const k = this.spaces[dim].nChoices;
     return Array.from(kern.choiceOf, (c) => Array.from(kern.rowOfChoice[c + 1]));
   }
 
@@ -235,8 +215,8 @@ export class ParzenEstimator {
 
   /** log density of each point (`points[d][j]`, internal values) into `out[j]`, j < size. */
   logPdf(points: readonly Float64Array[], size: number, out: Float64Array): void {
-    this.#density ??= new MixtureLogDensity(this, !this.#settings.optuna31Kernels);
-    this.#density.evaluate(points, size, out);
+    this.#logDensity ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels);
+    this.#logDensity(points, size, out);
   }
 }
 

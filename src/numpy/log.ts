@@ -9,7 +9,7 @@
  * exact reciprocal before rounding it to 1/32, which differs only within 2^-14 of a
  * rounding midpoint (2 of 30,000 random inputs).
  */
-import { roundHalfEven } from "../../src/internal/round-half-even.ts";
+import { roundHalfEven } from "./round-half-even.ts";
 
 const TABLE = [
   "0x0.0p+0", "-0x1.f0a30c01162a6p-5", "-0x1.e27076e2af2e6p-4", "-0x1.5ff3070a793d4p-3",

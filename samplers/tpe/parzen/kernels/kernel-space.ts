@@ -1,5 +1,5 @@
-import type { Distribution } from "../../src/vocabulary/distribution.ts";
-import { clampToGrid } from "../../src/distributions/distribution-ops.ts";
+import type { Distribution } from "../../../../src/vocabulary/distribution.ts";
+import { clampToGrid } from "../../../../src/distributions/distribution-ops.ts";
 
 /**
  * Where one parameter's kernels live: log params in log space, step/int params as
@@ -55,4 +55,9 @@ export function fromKernel(space: KernelSpace, x: number): number {
   // int params snap onto their grid.
   if (d.type === "float" && d.step === null) return Math.min(d.high, Math.max(d.low, v));
   return clampToGrid(d, v);
+}
+
+/** Whether x is the internal value (index) of one of a categorical's k choices. */
+export function isChoice(x: number, k: number): boolean {
+  return x >= 0 && x < k && Number.isInteger(x);
 }
