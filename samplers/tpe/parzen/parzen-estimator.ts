@@ -1,6 +1,7 @@
 import type { UniformSource } from "../../../src/vocabulary/uniform-source.ts";
 import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "./kernels/mixture.ts";
+import type { NearPoints } from "./log-density/joint-log-density.ts";
 import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
 import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
@@ -224,11 +225,12 @@ export class ParzenEstimator implements Mixture {
    * estimator g(x).
    */
   bestRatio(points: readonly Float64Array[], size: number, logNumerator: Float64Array): number {
-    return this.#compiled().bestRatio(points, size, logNumerator);
+    return this.#compiled({ points, size }).bestRatio(points, size, logNumerator);
   }
 
-  #compiled(): MixtureDensity {
-    return (this.#density ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels));
+  /** The compiled log-density; the first caller's points, if any, decide the kernels' layout. */
+  #compiled(near?: NearPoints): MixtureDensity {
+    return (this.#density ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels, near));
   }
 }
 

@@ -19,16 +19,17 @@ import { bestRatioByEvaluation } from "./best-ratio.ts";
 import { categoricalLogDensity } from "./categorical-log-density.ts";
 import { continuousLogDensity } from "./continuous-log-density.ts";
 import { discreteLogDensity } from "./discrete-log-density.ts";
-import { jointLogDensity } from "./joint-log-density.ts";
+import { jointLogDensity, type NearPoints } from "./joint-log-density.ts";
 
 /**
  * The log-density for a mixture's shape. The joint form also searches for the best ratio
  * without scoring every candidate against every kernel; the others score them all.
  * @param exact include the -log σ term of continuous kernels (false = Optuna 3.1.0).
+ * @param near where the density will be evaluated, if known (the joint form lays its kernels out nearest first).
  */
-export function mixtureLogDensity(mixture: Mixture, exact: boolean): MixtureDensity {
+export function mixtureLogDensity(mixture: Mixture, exact: boolean, near?: NearPoints): MixtureDensity {
   const { spaces } = mixture;
-  if (spaces.length > 1) return jointLogDensity(mixture, exact);
+  if (spaces.length > 1) return jointLogDensity(mixture, exact, near);
   return byEvaluation(
     spaces[0].kind === "categorical"
       ? categoricalLogDensity(mixture)
