@@ -1,7 +1,7 @@
 import type { UniformSource } from "../../../src/vocabulary/uniform-source.ts";
 import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "./kernels/mixture.ts";
-import type { NearPoints } from "./log-density/joint-log-density.ts";
+import type { NearPoints } from "./log-density/kernel-layout.ts";
 import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
 import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";

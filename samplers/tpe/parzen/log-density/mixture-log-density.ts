@@ -19,7 +19,8 @@ import { bestRatioByEvaluation } from "./best-ratio.ts";
 import { categoricalLogDensity } from "./categorical-log-density.ts";
 import { continuousLogDensity } from "./continuous-log-density.ts";
 import { discreteLogDensity } from "./discrete-log-density.ts";
-import { jointLogDensity, type NearPoints } from "./joint-log-density.ts";
+import { JointLogDensity } from "./joint-log-density.ts";
+import type { NearPoints } from "./kernel-layout.ts";
 
 /**
  * The log-density for a mixture's shape. The joint form also searches for the best ratio
@@ -29,7 +30,7 @@ import { jointLogDensity, type NearPoints } from "./joint-log-density.ts";
  */
 export function mixtureLogDensity(mixture: Mixture, exact: boolean, near?: NearPoints): MixtureDensity {
   const { spaces } = mixture;
-  if (spaces.length > 1) return jointLogDensity(mixture, exact, near);
+  if (spaces.length > 1) return new JointLogDensity(mixture, exact, near);
   return byEvaluation(
     spaces[0].kind === "categorical"
       ? categoricalLogDensity(mixture)
