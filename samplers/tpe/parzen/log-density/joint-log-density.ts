@@ -10,6 +10,7 @@ import { isChoice, toKernel } from "../kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "../kernels/mixture.ts";
 import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
 import { expNonPositive } from "../normal/exp-nonpositive.ts";
+import { logDomainMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
 import { firstArgmax } from "./best-ratio.ts";
 import { type CodedDimension, type CodeGroup, fillGroupTable, packGroups } from "./code-groups.ts";
@@ -128,7 +129,7 @@ export class JointLogDensity implements MixtureDensity {
             lastSigma = s;
             constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
           }
-          byKernel[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
+          byKernel[i] -= logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
           // The observations share one width (the first kernel's); the prior has its own.
           if (s !== sigmas[0]) slow[i] = 1;
         }
