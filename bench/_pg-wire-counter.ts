@@ -17,6 +17,8 @@ export interface WireCounts {
   bytesToServer: number;
   bytesToClient: number;
   connections: number;
+  /** Statements sent (a simple Query, or the Parse of an extended exchange), by their first words. */
+  statements: Record<string, number>;
 }
 
 const SSL_REQUEST = 80877103;
@@ -48,16 +50,29 @@ class ClientStream {
       const type = String.fromCharCode(this.#buffer[0]);
       const length = this.#buffer.readInt32BE(1);
       if (this.#buffer.length < 1 + length) return;
+      const body = this.#buffer.subarray(5, 1 + length);
       this.#buffer = this.#buffer.subarray(1 + length);
       this.counts.messages++;
       if (type === "Q" || type === "S") this.counts.roundTrips++;
+      // Parse: statement name, then the query text; Query: the text. Both NUL-terminated.
+      if (type === "Q" || type === "P") {
+        const start = type === "P" ? body.indexOf(0) + 1 : 0;
+        const text = body.subarray(start, body.indexOf(0, start)).toString("utf8");
+        const key = statementKey(text);
+        this.counts.statements[key] = (this.counts.statements[key] ?? 0) + 1;
+      }
     }
   }
 }
 
+/** What a statement is called in the counts: its first words, white space folded. */
+function statementKey(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 72);
+}
+
 /** A relay on 127.0.0.1 (a free port) to `upstream`, counting what passes. */
 export class PgWireCounter {
-  readonly counts: WireCounts = { roundTrips: 0, messages: 0, bytesToServer: 0, bytesToClient: 0, connections: 0 };
+  readonly counts: WireCounts = { roundTrips: 0, messages: 0, bytesToServer: 0, bytesToClient: 0, connections: 0, statements: {} };
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
 
@@ -84,7 +99,7 @@ export class PgWireCounter {
 
   /** A copy of the counts now. */
   snapshot(): WireCounts {
-    return { ...this.counts };
+    return { ...this.counts, statements: { ...this.counts.statements } };
   }
 
   #relay(client: net.Socket, upstream: { host: string; port: number }): void {
@@ -132,5 +147,6 @@ export function wireCountsBetween(a: WireCounts, b: WireCounts): WireCounts {
     bytesToServer: b.bytesToServer - a.bytesToServer,
     bytesToClient: b.bytesToClient - a.bytesToClient,
     connections: b.connections - a.connections,
+    statements: Object.fromEntries(Object.entries(b.statements).map(([k, n]) => [k, n - (a.statements[k] ?? 0)]).filter(([, n]) => (n as number) > 0)),
   };
 }

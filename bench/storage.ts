@@ -422,6 +422,16 @@ export default async function run(argv: string[]): Promise<void> {
   if (wireRows.length > 1) {
     console.log(`\nOn the wire, ${countSeconds} s per cell through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
     printTable(wireRows);
+    const w = Math.max(...countWs);
+    for (const sampler of samplers) {
+      for (const side of sides) {
+        const r = cells.get(`${side.name}|${sampler}|wire${w}`);
+        if (!r?.wire) continue;
+        const top = Object.entries(r.wire.statements).sort((a, b) => b[1] - a[1]).slice(0, 8);
+        console.log(`\n${side.label}, ${sampler}, W = ${w}: statements per trial, most sent first`);
+        printTable([["per trial", "statement"], ...top.map(([k, n]) => [fmt(n / r.trials), k])]);
+      }
+    }
   }
   console.log(`\nload average ${loadBefore} at the start, ${loadAverages()} at the end`);
 }
