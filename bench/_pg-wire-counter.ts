@@ -28,8 +28,14 @@ const GSSENC_REQUEST = 80877104;
 class ClientStream {
   #buffer: Buffer = Buffer.alloc(0);
   #started = false;
+  /** Texts of the named (prepared) statements this client parsed. */
+  readonly #named = new Map<string, string>();
 
   constructor(readonly counts: WireCounts) {}
+
+  #count(key: string): void {
+    this.counts.statements[key] = (this.counts.statements[key] ?? 0) + 1;
+  }
 
   push(chunk: Buffer): void {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
@@ -54,12 +60,20 @@ class ClientStream {
       this.#buffer = this.#buffer.subarray(1 + length);
       this.counts.messages++;
       if (type === "Q" || type === "S") this.counts.roundTrips++;
-      // Parse: statement name, then the query text; Query: the text. Both NUL-terminated.
-      if (type === "Q" || type === "P") {
-        const start = type === "P" ? body.indexOf(0) + 1 : 0;
-        const text = body.subarray(start, body.indexOf(0, start)).toString("utf8");
-        const key = statementKey(text);
-        this.counts.statements[key] = (this.counts.statements[key] ?? 0) + 1;
+      // Query: the text; Parse: the statement's name, then its text; Bind: the portal's name,
+      // then the statement's (a named one was parsed once and is counted at each Bind).
+      // All NUL-terminated.
+      const cstring = (from: number) => body.subarray(from, body.indexOf(0, from)).toString("utf8");
+      if (type === "Q") this.#count(statementKey(cstring(0)));
+      if (type === "P") {
+        const name = cstring(0);
+        const key = statementKey(cstring(body.indexOf(0) + 1));
+        if (name) this.#named.set(name, key);
+        else this.#count(key);
+      }
+      if (type === "B") {
+        const name = cstring(body.indexOf(0) + 1);
+        if (name) this.#count(this.#named.get(name) ?? name);
       }
     }
   }
