@@ -12,8 +12,9 @@ import { toDate } from "./server-functions.ts";
 /**
  * Reading trials whole: one statement per read (so a read of changes and the version it
  * brings the reader to come from one snapshot), each trial's params, values, reports,
- * metrics and attrs aggregated beside its row, and the statements fixed texts that a
- * PostgreSQL connection plans once (planning this one cost more than running it).
+ * metrics and attrs beside its row as one JSON text (hpo_trial_data, stored once a trial is
+ * finished: migrations/0007), and the statements fixed texts that a PostgreSQL connection
+ * plans once (planning this one cost more than running it).
  */
 
 type Executor = Kysely<Database>;
@@ -24,27 +25,21 @@ interface TrialRow {
   state: string | null;
   datetime_start: Date | string | null;
   datetime_complete: Date | string | null;
-  params: string | null;
-  vals: string | null;
-  iv: string | null;
-  metrics: string | null;
-  attrs: string | null;
   worker_id: string | null;
+  /** [params, values, reports, metrics, attrs] (hpo_trial_data). */
+  data: string | null;
 }
 
-// Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
-const TRIAL_COLUMNS = `
-  t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
-  (SELECT json_agg(json_build_array(p.param_name, p.param_value::text, p.distribution_json) ORDER BY p.position)::text
-     FROM hpo_trial_params p WHERE p.trial_id = t.trial_id) AS params,
-  (SELECT json_agg(v.value::text ORDER BY v.objective)::text
-     FROM hpo_trial_values v WHERE v.trial_id = t.trial_id) AS vals,
-  (SELECT json_agg(json_build_array(i.step, i.value::text) ORDER BY i.step)::text
-     FROM hpo_trial_intermediate_values i WHERE i.trial_id = t.trial_id) AS iv,
-  (SELECT json_agg(json_build_array(m.step, m.name, m.value::text) ORDER BY m.step)::text
-     FROM hpo_trial_metrics m WHERE m.trial_id = t.trial_id) AS metrics,
-  (SELECT json_agg(json_build_array(a.kind, a.key, a.value_json))::text
-     FROM hpo_trial_attrs a WHERE a.trial_id = t.trial_id) AS attrs`;
+type TrialData = [
+  params: [name: string, internal: string, distribution: Distribution][] | null,
+  values: string[] | null,
+  reports: [step: number, value: string][] | null,
+  metrics: [step: number, name: string, value: string][] | null,
+  attrs: [kind: string, key: string, valueJson: string][] | null,
+];
+
+const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
+  COALESCE(t.data_json, hpo_trial_data(t.trial_id)) AS data`;
 
 const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = $1::bigint) SELECT ${TRIAL_COLUMNS} FROM t`);
 
@@ -75,31 +70,19 @@ export async function readChangedTrials(db: Executor, studyId: number, since: nu
 }
 
 function rowToTrial(row: TrialRow): FrozenTrial {
-  const params = row.params
-    ? (JSON.parse(row.params) as [string, string, string][]).map(([name, v, d]) => ({
-        name,
-        internal: parseFloat(v),
-        distribution: JSON.parse(d) as Distribution,
-      }))
-    : [];
-  const values = row.vals ? (JSON.parse(row.vals) as string[]).map(parseFloat) : null;
-  const intermediate = row.iv ? (JSON.parse(row.iv) as [number, string][]).map(([s, v]) => [s, parseFloat(v)] as const) : [];
-  const metrics = row.metrics ? (JSON.parse(row.metrics) as [number, string, string][]).map(([s, n, v]) => [s, n, parseFloat(v)] as const) : [];
+  // Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
+  const [params, values, reports, metrics, attrs] = JSON.parse(row.data ?? "[null,null,null,null,null]") as TrialData;
   const userAttrs: Record<string, AttrValue> = {};
   const systemAttrs: Record<string, AttrValue> = {};
-  if (row.attrs) {
-    for (const [kind, key, json] of JSON.parse(row.attrs) as [string, string, string][]) {
-      (kind === "user" ? userAttrs : systemAttrs)[key] = decodeJson<AttrValue>(json);
-    }
-  }
+  for (const [kind, key, json] of attrs ?? []) (kind === "user" ? userAttrs : systemAttrs)[key] = decodeJson<AttrValue>(json);
   return buildFrozenTrial({
     trialId: Number(row.trial_id),
     number: Number(row.number),
     state: row.state as TrialState,
-    params,
-    values,
-    intermediate,
-    metrics,
+    params: (params ?? []).map(([name, v, distribution]) => ({ name, internal: parseFloat(v), distribution })),
+    values: values ? values.map(parseFloat) : null,
+    intermediate: (reports ?? []).map(([step, v]) => [step, parseFloat(v)] as const),
+    metrics: (metrics ?? []).map(([step, name, v]) => [step, name, parseFloat(v)] as const),
     userAttrs,
     systemAttrs,
     datetimeStart: toDate(row.datetime_start),
