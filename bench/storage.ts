@@ -37,8 +37,7 @@ import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.t
 
 const hpoWorker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
 const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
-// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every hpo worker there.
-const profileArgs = process.env.HPO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPO_BENCH_CPU_PROF}`] : [];
+// HPO_BENCH_CPU_PROF=<dir>: every hpo worker writes a V8 CPU profile of its measured seconds there.
 /** The target of issue 21 at W = 8. */
 const TARGET = 10;
 const TARGET_W = 8;
@@ -76,7 +75,7 @@ interface WorkerHandle {
 
 function hpoWorkerProcess(script: string, url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
   const child = fork(script, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
-    execArgv: ["--import", tsxLoader, ...profileArgs],
+    execArgv: ["--import", tsxLoader],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const failed = exitError(child, "hpo worker");
