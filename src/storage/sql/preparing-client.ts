@@ -12,11 +12,15 @@ export class PreparingClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super(config);
     const send = this.query.bind(this) as (...args: unknown[]) => unknown;
-    // query() has a dozen overloads; only (text, values) with a marked text changes.
+    // query() has a dozen overloads; only (text, values[, callback]) with a marked text
+    // changes (kysely passes no callback, pg-pool's query() does).
     this.query = ((...args: unknown[]) => {
-      const [text, values] = args;
-      const mark = typeof text === "string" && args.length <= 2 ? PREPARED_MARK.exec(text) : null;
-      return mark ? send({ name: mark[1], text, values }) : send(...args);
+      const [text, values, callback] = args;
+      const plain = typeof text === "string" && (values === undefined || Array.isArray(values)) && args.length <= 3;
+      const mark = plain ? PREPARED_MARK.exec(text as string) : null;
+      if (!mark) return send(...args);
+      const named = { name: mark[1], text, values };
+      return typeof callback === "function" ? send(named, callback) : send(named);
     }) as pg.Client["query"];
   }
 }

@@ -8,6 +8,15 @@ import { CompiledQuery } from "kysely";
  * preparing-client.ts; elsewhere the mark is a comment).
  */
 
+/**
+ * Runs one compiled statement: a kysely instance or transaction, or the storage's direct
+ * path to its connections (SqlStorageOptions.direct), which skips kysely's per-call work
+ * for the statements a trial sends many times.
+ */
+export interface SqlExecutor {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<{ readonly rows: R[] }>;
+}
+
 /** The PostgreSQL types of the arguments, and what a caller passes for each. */
 export interface SqlArgumentTypes {
   bigint: number | null;

@@ -1,10 +1,8 @@
-import type { Kysely } from "kysely";
 import type { AttrValue } from "../../vocabulary/frozen-trial.ts";
 import { encodeJson } from "../json-codec.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
 import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
-import type { Database } from "./database-schema.ts";
-import { serverCall } from "./server-call.ts";
+import { serverCall, type SqlExecutor } from "./server-call.ts";
 
 /**
  * Typed callers of hpo's server functions (migrations/0006): each takes named fields, builds
@@ -13,7 +11,7 @@ import { serverCall } from "./server-call.ts";
  */
 
 /** A connection or a transaction. */
-type Executor = Kysely<Database>;
+type Executor = SqlExecutor;
 
 /** Where hpo_insert_trial put a trial. */
 export interface InsertedTrial {

@@ -13,13 +13,14 @@ import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
 import { appendStudyEvents, claimOrCreateTrial, flushTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
-import { preparedStatement } from "./server-call.ts";
+import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
 type Db = Kysely<Database>;
 type Tx = Transaction<Database>;
 
+const HEAD_SEQ = preparedStatement("hpo_head_seq", "SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer");
 const RECORD_HEARTBEATS = preparedStatement("hpo_record_heartbeats", "UPDATE hpo_trial_heartbeats SET heartbeat_at = now() WHERE trial_id = ANY($1::bigint[])");
 
 /** Options of {@link SqlStorage}. */
@@ -37,6 +38,8 @@ export interface SqlStorageOptions {
   readonly onReconnecting?: (error: Error) => void;
   /** Connections the pool's clients lost (a server restart, crash or terminated backend). */
   readonly connectionLosses?: () => number;
+  /** Runs a trial's frequent statements outside a transaction without kysely's per-call work (default: through kysely). */
+  readonly direct?: SqlExecutor;
   /** Subscribes to the hpo_events channel; resolves to an unsubscribe function. */
   readonly listen: (onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 }
@@ -52,6 +55,8 @@ export class SqlStorage implements Storage {
   readonly traits: StorageTraits;
   readonly location: string;
   readonly #db: Db;
+  /** Where a trial's frequent statements go outside a transaction. */
+  readonly #direct: SqlExecutor;
   readonly #options: SqlStorageOptions;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -60,6 +65,7 @@ export class SqlStorage implements Storage {
 
   constructor(db: Db, options: SqlStorageOptions) {
     this.#db = db;
+    this.#direct = options.direct ?? db;
     this.#options = options;
     this.kind = options.kind;
     this.traits = options.traits;
@@ -164,7 +170,7 @@ export class SqlStorage implements Storage {
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
     const checked = storableNewTrial(trial);
     // Durable for the same reason as claimOrCreateTrial: the caller holds on to its id.
-    const inserted = await this.#run(() => insertTrial(this.#db, studyId, checked));
+    const inserted = await this.#run(() => insertTrial(this.#direct, studyId, checked));
     return buildFrozenTrial({
       trialId: inserted!.trialId,
       number: inserted!.number,
@@ -199,7 +205,7 @@ export class SqlStorage implements Storage {
       // before we say so. A synchronous commit of a write to the same trial flushes the WAL
       // through it, without holding the study lock during the flush (so workers'
       // final commits share fsyncs).
-      if (patch.finish && this.traits.acknowledgesBeforeDurable) await flushTrial(this.#db, trialId);
+      if (patch.finish && this.traits.acknowledgesBeforeDurable) await flushTrial(this.#direct, trialId);
     });
   }
 
@@ -217,14 +223,14 @@ export class SqlStorage implements Storage {
 
   /** One statement (hpo_patch_trial): the study lock it takes for events never waits on the client. */
   async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
-    const outcome = await patchTrial(this.#db, trialId, patch);
+    const outcome = await patchTrial(this.#direct, trialId, patch);
     if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
     if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
     if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
   }
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
-    const row = await this.#run(() => claimOrCreateTrial(this.#db, studyId, options.workerId, options.maxTrials));
+    const row = await this.#run(() => claimOrCreateTrial(this.#direct, studyId, options.workerId, options.maxTrials));
     if (!row) return null;
     // A claimed trial was enqueued with params and attrs: read it whole.
     if (row.claimed) return this.getTrial(row.trialId);
@@ -264,7 +270,7 @@ export class SqlStorage implements Storage {
   async recordHeartbeats(trialIds: readonly number[]): Promise<void> {
     if (trialIds.length === 0) return;
     await this.#run(async () => {
-      await this.#db.executeQuery(RECORD_HEARTBEATS([[...trialIds]]));
+      await this.#direct.executeQuery(RECORD_HEARTBEATS([[...trialIds]]));
     });
   }
 
@@ -361,14 +367,14 @@ export class SqlStorage implements Storage {
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial | null> {
-    return this.#run(() => readTrial(this.#db, trialId));
+    return this.#run(() => readTrial(this.#direct, trialId));
   }
 
   async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
     const since = options.changedSince ?? -1;
     const states = options.states;
     return this.#run(async () => {
-      const changed = await readChangedTrials(this.#db, studyId, since, states);
+      const changed = await readChangedTrials(this.#direct, studyId, since, states);
       if (!changed) throw new StorageError(`study ${studyId} no longer exists`);
       return changed;
     });
@@ -376,7 +382,7 @@ export class SqlStorage implements Storage {
 
   async headSeq(studyId: number): Promise<number> {
     return this.#run(async () => {
-      const row = await this.#db.selectFrom("hpo_studies").select("last_event_seq").where("study_id", "=", studyId).executeTakeFirst();
+      const row = (await this.#direct.executeQuery<{ last_event_seq: number | string }>(HEAD_SEQ([studyId]))).rows[0];
       if (!row) throw new StorageError(`study ${studyId} no longer exists`);
       return Number(row.last_event_seq);
     });

@@ -1,12 +1,10 @@
-import type { Kysely } from "kysely";
 import type { Distribution } from "../../vocabulary/distribution.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import { decodeJson } from "../json-codec.ts";
 import type { TrialsChanged } from "../storage.ts";
-import type { Database } from "./database-schema.ts";
-import { preparedStatement } from "./server-call.ts";
+import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 import { toDate } from "./server-functions.ts";
 
 /**
@@ -17,7 +15,7 @@ import { toDate } from "./server-functions.ts";
  * plans once (planning this one cost more than running it).
  */
 
-type Executor = Kysely<Database>;
+type Executor = SqlExecutor;
 
 interface TrialRow {
   trial_id: number | string | null;
