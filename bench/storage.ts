@@ -37,8 +37,7 @@ import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.t
 
 const hpoWorker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
 const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
-// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every hpo worker there.
-const profileArgs = process.env.HPO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPO_BENCH_CPU_PROF}`] : [];
+// HPO_BENCH_CPU_PROF=<dir>: every hpo worker writes a V8 CPU profile of its measured seconds there.
 /** The target of issue 21 at W = 8. */
 const TARGET = 10;
 const TARGET_W = 8;
@@ -76,7 +75,7 @@ interface WorkerHandle {
 
 function hpoWorkerProcess(script: string, url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
   const child = fork(script, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
-    execArgv: ["--import", tsxLoader, ...profileArgs],
+    execArgv: ["--import", tsxLoader],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const failed = exitError(child, "hpo worker");
@@ -422,6 +421,16 @@ export default async function run(argv: string[]): Promise<void> {
   if (wireRows.length > 1) {
     console.log(`\nOn the wire, ${countSeconds} s per cell through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
     printTable(wireRows);
+    const w = Math.max(...countWs);
+    for (const sampler of samplers) {
+      for (const side of sides) {
+        const r = cells.get(`${side.name}|${sampler}|wire${w}`);
+        if (!r?.wire) continue;
+        const top = Object.entries(r.wire.statements).sort((a, b) => b[1] - a[1]).slice(0, 8);
+        console.log(`\n${side.label}, ${sampler}, W = ${w}: statements per trial, most sent first`);
+        printTable([["per trial", "statement"], ...top.map(([k, n]) => [fmt(n / r.trials), k])]);
+      }
+    }
   }
   console.log(`\nload average ${loadBefore} at the start, ${loadAverages()} at the end`);
 }

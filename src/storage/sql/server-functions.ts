@@ -1,18 +1,17 @@
-import { type Kysely, sql } from "kysely";
 import type { AttrValue } from "../../vocabulary/frozen-trial.ts";
 import { encodeJson } from "../json-codec.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
 import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
-import type { Database } from "./database-schema.ts";
+import { serverCall, type SqlExecutor } from "./server-call.ts";
 
 /**
  * Typed callers of hpo's server functions (migrations/0006): each takes named fields, builds
  * the events it appends from storage-protocol.ts, and calls its function with PostgreSQL's
- * named notation, so an argument can neither shift nor be left out unseen.
+ * named notation (server-call.ts), so an argument can neither shift nor be left out unseen.
  */
 
 /** A connection or a transaction. */
-type Executor = Kysely<Database>;
+type Executor = SqlExecutor;
 
 /** Where hpo_insert_trial put a trial. */
 export interface InsertedTrial {
@@ -22,16 +21,41 @@ export interface InsertedTrial {
   readonly startedAt: Date | null;
 }
 
-/** Inserts a trial with the study's next number (hpo_insert_trial); null when `maxTrials` trials already count against the budget. */
+const TRIAL_ARGS = {
+  p_param_names: "text[]",
+  p_param_values: "float8[]",
+  p_param_distributions: "text[]",
+  p_attr_kinds: "text[]",
+  p_attr_keys: "text[]",
+  p_attr_values: "text[]",
+} as const;
+
+// Committed durably, whatever the session's setting: its creator holds on to the trial's id.
+const INSERT_TRIAL = serverCall(
+  "hpo_insert_trial",
+  { p_study: "integer", p_state: "text", p_worker: "text", p_max_trials: "integer", ...TRIAL_ARGS, p_created_payload: "text" },
+  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT i.* FROM durable, ${call} i`,
+);
+
+/** Inserts a trial with the study's next number (hpo_insert_trial), durably; null when `maxTrials` trials already count against the budget. */
 export async function insertTrial(db: Executor, studyId: number, trial: NewTrial, maxTrials?: number): Promise<InsertedTrial | null> {
   const params = paramArrays(trial.params ?? []);
   const attrs = attrArrays(trial.userAttrs, trial.systemAttrs);
-  const result = await sql<{ out_trial_id: number | string | null; out_number: number; out_started_at: Date | string | null }>`
-    SELECT * FROM hpo_insert_trial(
-      p_study => ${studyId}::integer, p_state => ${trial.state}::text, p_worker => ${trial.workerId ?? null}::text, p_max_trials => ${maxTrials ?? null}::integer,
-      p_param_names => ${params.names}::text[], p_param_values => ${params.values}::float8[], p_param_distributions => ${params.distributions}::text[],
-      p_attr_kinds => ${attrs.kinds}::text[], p_attr_keys => ${attrs.keys}::text[], p_attr_values => ${attrs.values}::text[],
-      p_created_payload => ${payloadOf(trialCreatedEvent(trial))}::text)`.execute(db);
+  const result = await db.executeQuery<{ out_trial_id: number | string | null; out_number: number; out_started_at: Date | string | null }>(
+    INSERT_TRIAL({
+      p_study: studyId,
+      p_state: trial.state,
+      p_worker: trial.workerId ?? null,
+      p_max_trials: maxTrials ?? null,
+      p_param_names: params.names,
+      p_param_values: params.values,
+      p_param_distributions: params.distributions,
+      p_attr_kinds: attrs.kinds,
+      p_attr_keys: attrs.keys,
+      p_attr_values: attrs.values,
+      p_created_payload: payloadOf(trialCreatedEvent(trial)),
+    }),
+  );
   const row = result.rows[0];
   if (!row) return null;
   return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at) };
@@ -42,6 +66,12 @@ export interface ClaimedTrial extends InsertedTrial {
   readonly claimed: boolean;
 }
 
+const CLAIM_OR_CREATE = serverCall(
+  "hpo_claim_or_create_trial",
+  { p_study: "integer", p_worker: "text", p_max_trials: "integer", p_started_payload: "text", p_created_payload: "text" },
+  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT c.* FROM durable, ${call} c`,
+);
+
 /**
  * Claims the oldest WAITING trial for `workerId`, else creates a RUNNING one while the budget
  * allows (hpo_claim_or_create_trial), committed durably: a trial a worker was handed must
@@ -49,12 +79,15 @@ export interface ClaimedTrial extends InsertedTrial {
  * back, whose id and number may be handed out again.
  */
 export async function claimOrCreateTrial(db: Executor, studyId: number, workerId: string, maxTrials?: number): Promise<ClaimedTrial | null> {
-  const result = await sql<{ out_trial_id: number | string; out_number: number; out_claimed: boolean; out_started_at: Date | string }>`
-    WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))
-    SELECT c.* FROM durable, hpo_claim_or_create_trial(
-      p_study => ${studyId}::integer, p_worker => ${workerId}::text, p_max_trials => ${maxTrials ?? null}::integer,
-      p_started_payload => ${payloadOf(trialStartedEvent(workerId))}::text,
-      p_created_payload => ${payloadOf(trialCreatedEvent({ state: "RUNNING", workerId }))}::text) c`.execute(db);
+  const result = await db.executeQuery<{ out_trial_id: number | string; out_number: number; out_claimed: boolean; out_started_at: Date | string }>(
+    CLAIM_OR_CREATE({
+      p_study: studyId,
+      p_worker: workerId,
+      p_max_trials: maxTrials ?? null,
+      p_started_payload: payloadOf(trialStartedEvent(workerId)),
+      p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
+    }),
+  );
   const row = result.rows[0];
   if (!row) return null;
   return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at), claimed: row.out_claimed };
@@ -68,6 +101,25 @@ export interface PatchOutcome {
   readonly paramConflict: string | null;
 }
 
+const PATCH_TRIAL = serverCall("hpo_patch_trial", {
+  p_trial: "bigint",
+  p_param_names: "text[]",
+  p_param_values: "float8[]",
+  p_param_distributions: "text[]",
+  p_steps: "integer[]",
+  p_step_values: "float8[]",
+  p_metric_steps: "integer[]",
+  p_metric_names: "text[]",
+  p_metric_values: "float8[]",
+  p_attr_kinds: "text[]",
+  p_attr_keys: "text[]",
+  p_attr_values: "text[]",
+  p_finish_state: "text",
+  p_values: "float8[]",
+  p_event_types: "text[]",
+  p_event_payloads: "text[]",
+});
+
 /** Applies a patch to a RUNNING trial and appends its events in one statement (hpo_patch_trial); null when the trial does not exist. */
 export async function patchTrial(db: Executor, trialId: number, patch: TrialPatch): Promise<PatchOutcome | null> {
   const params = paramArrays(patch.params ?? []);
@@ -75,33 +127,56 @@ export async function patchTrial(db: Executor, trialId: number, patch: TrialPatc
   const metrics = patch.metrics ?? [];
   const attrs = attrArrays(patch.userAttrs, patch.systemAttrs);
   const events = patchEvents(patch);
-  const result = await sql<{ out_number: number; out_state: string; out_param_conflict: string | null }>`
-    SELECT * FROM hpo_patch_trial(
-      p_trial => ${trialId}::bigint,
-      p_param_names => ${params.names}::text[], p_param_values => ${params.values}::float8[], p_param_distributions => ${params.distributions}::text[],
-      p_steps => ${reports.map((r) => r.step)}::integer[], p_step_values => ${reports.map((r) => r.value)}::float8[],
-      p_metric_steps => ${metrics.map((m) => m.step)}::integer[], p_metric_names => ${metrics.map((m) => m.name)}::text[], p_metric_values => ${metrics.map((m) => m.value)}::float8[],
-      p_attr_kinds => ${attrs.kinds}::text[], p_attr_keys => ${attrs.keys}::text[], p_attr_values => ${attrs.values}::text[],
-      p_finish_state => ${patch.finish?.state ?? null}::text, p_values => ${[...(patch.finish?.values ?? [])]}::float8[],
-      p_event_types => ${events.map((e) => e.type)}::text[], p_event_payloads => ${events.map(payloadOf)}::text[])`.execute(db);
+  const result = await db.executeQuery<{ out_number: number; out_state: string; out_param_conflict: string | null }>(
+    PATCH_TRIAL({
+      p_trial: trialId,
+      p_param_names: params.names,
+      p_param_values: params.values,
+      p_param_distributions: params.distributions,
+      p_steps: reports.map((r) => r.step),
+      p_step_values: reports.map((r) => r.value),
+      p_metric_steps: metrics.map((m) => m.step),
+      p_metric_names: metrics.map((m) => m.name),
+      p_metric_values: metrics.map((m) => m.value),
+      p_attr_kinds: attrs.kinds,
+      p_attr_keys: attrs.keys,
+      p_attr_values: attrs.values,
+      p_finish_state: patch.finish?.state ?? null,
+      p_values: [...(patch.finish?.values ?? [])],
+      p_event_types: events.map((e) => e.type),
+      p_event_payloads: events.map(payloadOf),
+    }),
+  );
   const row = result.rows[0];
   if (!row) return null;
   return { number: row.out_number, state: row.out_state, paramConflict: row.out_param_conflict };
 }
 
+const FLUSH_TRIAL = serverCall("hpo_flush_trial", { p_trial: "bigint" }, (call) => `SELECT ${call}`);
+
+/** Makes a trial's writes durable (hpo_flush_trial): a synchronous commit flushes the WAL through every earlier commit. */
+export async function flushTrial(db: Executor, trialId: number): Promise<void> {
+  await db.executeQuery(FLUSH_TRIAL({ p_trial: trialId }));
+}
+
+const MARK_RETRIED = serverCall("hpo_mark_retried", { p_failed: "bigint", p_retry: "integer", p_retried_payload: "text" }, (call) => `SELECT ${call}`);
+
 /** Links a failed trial to its retry, inserted in the same transaction (hpo_mark_retried), and appends trial_retried. */
 export async function markRetried(db: Executor, failedTrialId: number, retry: number, retryCount: AttrValue): Promise<void> {
-  await sql`SELECT hpo_mark_retried(
-      p_failed => ${failedTrialId}::bigint, p_retry => ${retry}::integer,
-      p_retried_payload => ${payloadOf(trialRetriedEvent(retry, retryCount))}::text)`.execute(db);
+  await db.executeQuery(MARK_RETRIED({ p_failed: failedTrialId, p_retry: retry, p_retried_payload: payloadOf(trialRetriedEvent(retry, retryCount)) }));
 }
+
+const APPEND_EVENTS = serverCall(
+  "hpo_append_events",
+  { p_study: "integer", p_trial: "bigint", p_events: "text[]", p_types: "text[]", p_numbers: "integer[]" },
+  (call) => `SELECT ${call} AS seq`,
+);
 
 /** Appends study-level events (hpo_append_events); returns the last seq. */
 export async function appendStudyEvents(db: Executor, studyId: number, events: readonly EventDraft[]): Promise<number> {
-  const result = await sql<{ seq: number | string }>`SELECT hpo_append_events(
-      p_study => ${studyId}::integer, p_trial => ${null}::bigint,
-      p_events => ${events.map(payloadOf)}::text[], p_types => ${events.map((e) => e.type)}::text[],
-      p_numbers => ${events.map(() => null)}::integer[]) AS seq`.execute(db);
+  const result = await db.executeQuery<{ seq: number | string }>(
+    APPEND_EVENTS({ p_study: studyId, p_trial: null, p_events: events.map(payloadOf), p_types: events.map((e) => e.type), p_numbers: events.map(() => null) }),
+  );
   return Number(result.rows[0].seq);
 }
 

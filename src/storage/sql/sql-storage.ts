@@ -1,5 +1,4 @@
 import { type Kysely, type Transaction, sql } from "kysely";
-import type { Distribution } from "../../vocabulary/distribution.ts";
 import type { StudyDirection } from "../../vocabulary/study-direction.ts";
 import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
@@ -12,12 +11,17 @@ import type { Database } from "./database-schema.ts";
 import { emptyStateCounts, paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, insertTrial, markRetried, patchTrial, toDate } from "./server-functions.ts";
+import { appendStudyEvents, claimOrCreateTrial, flushTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { readChangedTrials, readTrial } from "./trial-reads.ts";
+import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
 type Db = Kysely<Database>;
 type Tx = Transaction<Database>;
+
+const HEAD_SEQ = preparedStatement("hpo_head_seq", "SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer");
+const RECORD_HEARTBEATS = preparedStatement("hpo_record_heartbeats", "UPDATE hpo_trial_heartbeats SET heartbeat_at = now() WHERE trial_id = ANY($1::bigint[])");
 
 /** Options of {@link SqlStorage}. */
 export interface SqlStorageOptions {
@@ -34,23 +38,10 @@ export interface SqlStorageOptions {
   readonly onReconnecting?: (error: Error) => void;
   /** Connections the pool's clients lost (a server restart, crash or terminated backend). */
   readonly connectionLosses?: () => number;
+  /** Runs a trial's frequent statements outside a transaction without kysely's per-call work (default: through kysely). */
+  readonly direct?: SqlExecutor;
   /** Subscribes to the hpo_events channel; resolves to an unsubscribe function. */
   readonly listen: (onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
-}
-
-interface TrialRow {
-  seq: number | string;
-  trial_id: number | string | null;
-  number: number | null;
-  state: string | null;
-  datetime_start: Date | string | null;
-  datetime_complete: Date | string | null;
-  params: string | null;
-  vals: string | null;
-  iv: string | null;
-  metrics: string | null;
-  attrs: string | null;
-  worker_id: string | null;
 }
 
 /**
@@ -64,6 +55,8 @@ export class SqlStorage implements Storage {
   readonly traits: StorageTraits;
   readonly location: string;
   readonly #db: Db;
+  /** Where a trial's frequent statements go outside a transaction. */
+  readonly #direct: SqlExecutor;
   readonly #options: SqlStorageOptions;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -72,6 +65,7 @@ export class SqlStorage implements Storage {
 
   constructor(db: Db, options: SqlStorageOptions) {
     this.#db = db;
+    this.#direct = options.direct ?? db;
     this.#options = options;
     this.kind = options.kind;
     this.traits = options.traits;
@@ -176,7 +170,7 @@ export class SqlStorage implements Storage {
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
     const checked = storableNewTrial(trial);
     // Durable for the same reason as claimOrCreateTrial: the caller holds on to its id.
-    const inserted = await this.#run(() => this.#durableTx((tx) => insertTrial(tx, studyId, checked)));
+    const inserted = await this.#run(() => insertTrial(this.#direct, studyId, checked));
     return buildFrozenTrial({
       trialId: inserted!.trialId,
       number: inserted!.number,
@@ -211,7 +205,7 @@ export class SqlStorage implements Storage {
       // before we say so. A synchronous commit of a write to the same trial flushes the WAL
       // through it, without holding the study lock during the flush (so workers'
       // final commits share fsyncs).
-      if (patch.finish && this.traits.acknowledgesBeforeDurable) await sql`SELECT hpo_flush_trial(${trialId}::bigint)`.execute(this.#db);
+      if (patch.finish && this.traits.acknowledgesBeforeDurable) await flushTrial(this.#direct, trialId);
     });
   }
 
@@ -229,14 +223,14 @@ export class SqlStorage implements Storage {
 
   /** One statement (hpo_patch_trial): the study lock it takes for events never waits on the client. */
   async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
-    const outcome = await patchTrial(this.#db, trialId, patch);
+    const outcome = await patchTrial(this.#direct, trialId, patch);
     if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
     if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
     if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
   }
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
-    const row = await this.#run(() => claimOrCreateTrial(this.#db, studyId, options.workerId, options.maxTrials));
+    const row = await this.#run(() => claimOrCreateTrial(this.#direct, studyId, options.workerId, options.maxTrials));
     if (!row) return null;
     // A claimed trial was enqueued with params and attrs: read it whole.
     if (row.claimed) return this.getTrial(row.trialId);
@@ -276,7 +270,7 @@ export class SqlStorage implements Storage {
   async recordHeartbeats(trialIds: readonly number[]): Promise<void> {
     if (trialIds.length === 0) return;
     await this.#run(async () => {
-      await sql`UPDATE hpo_trial_heartbeats SET heartbeat_at = now() WHERE trial_id IN (${sql.join(trialIds.map((id) => sql`${id}`))})`.execute(this.#db);
+      await this.#direct.executeQuery(RECORD_HEARTBEATS([[...trialIds]]));
     });
   }
 
@@ -373,14 +367,7 @@ export class SqlStorage implements Storage {
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial | null> {
-    return this.#run(async () => {
-      const result = await sql<TrialRow>`
-        WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = ${trialId})
-        SELECT 0 AS seq, ${trialColumns}
-        FROM t`.execute(this.#db);
-      const row = result.rows[0];
-      return row ? rowToTrial(row) : null;
-    });
+    return this.#run(() => readTrial(this.#direct, trialId));
   }
 
   async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] } = {}): Promise<TrialsChanged> {
@@ -388,25 +375,15 @@ export class SqlStorage implements Storage {
     const states = options.states;
     const excluded = options.excludeTrialIds ?? [];
     return this.#run(async () => {
-      // One statement, so the version and the rows come from one snapshot.
-      const stateFilter = states && states.length > 0 ? sql`AND state IN (${sql.join(states.map((s) => sql`${s}`))})` : sql``;
-      const excludeFilter = excluded.length > 0 ? sql`AND trial_id <> ALL(${[...excluded]}::bigint[])` : sql``;
-      const result = await sql<TrialRow>`
-        WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = ${studyId}),
-             t AS (SELECT * FROM hpo_trials WHERE study_id = ${studyId} AND version > ${since} ${stateFilter} ${excludeFilter})
-        SELECT s.last_event_seq AS seq, ${trialColumns}
-        FROM s LEFT JOIN t ON true
-        ORDER BY t.number`.execute(this.#db);
-      if (result.rows.length === 0) throw new StorageError(`study ${studyId} no longer exists`);
-      const trials: FrozenTrial[] = [];
-      for (const row of result.rows) if (row.trial_id !== null) trials.push(rowToTrial(row));
-      return { trials, version: Number(result.rows[0].seq) };
+      const changed = await readChangedTrials(this.#direct, studyId, since, states, excluded);
+      if (!changed) throw new StorageError(`study ${studyId} no longer exists`);
+      return changed;
     });
   }
 
   async headSeq(studyId: number): Promise<number> {
     return this.#run(async () => {
-      const row = await this.#db.selectFrom("hpo_studies").select("last_event_seq").where("study_id", "=", studyId).executeTakeFirst();
+      const row = (await this.#direct.executeQuery<{ last_event_seq: number | string }>(HEAD_SEQ([studyId]))).rows[0];
       if (!row) throw new StorageError(`study ${studyId} no longer exists`);
       return Number(row.last_event_seq);
     });
@@ -479,54 +456,6 @@ export class SqlStorage implements Storage {
   }
 }
 
-const trialColumns = sql`
-  t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
-  (SELECT json_agg(json_build_array(p.param_name, p.param_value::text, p.distribution_json) ORDER BY p.position)::text
-     FROM hpo_trial_params p WHERE p.trial_id = t.trial_id) AS params,
-  (SELECT json_agg(v.value::text ORDER BY v.objective)::text
-     FROM hpo_trial_values v WHERE v.trial_id = t.trial_id) AS vals,
-  (SELECT json_agg(json_build_array(i.step, i.value::text) ORDER BY i.step)::text
-     FROM hpo_trial_intermediate_values i WHERE i.trial_id = t.trial_id) AS iv,
-  (SELECT json_agg(json_build_array(m.step, m.name, m.value::text) ORDER BY m.step)::text
-     FROM hpo_trial_metrics m WHERE m.trial_id = t.trial_id) AS metrics,
-  (SELECT json_agg(json_build_array(a.kind, a.key, a.value_json))::text
-     FROM hpo_trial_attrs a WHERE a.trial_id = t.trial_id) AS attrs`;
-
-function rowToTrial(row: TrialRow): FrozenTrial {
-  // Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
-  const params = row.params
-    ? (JSON.parse(row.params) as [string, string, string][]).map(([name, v, d]) => ({
-        name,
-        internal: parseFloat(v),
-        distribution: JSON.parse(d) as Distribution,
-      }))
-    : [];
-  const values = row.vals ? (JSON.parse(row.vals) as string[]).map(parseFloat) : null;
-  const intermediate = row.iv ? (JSON.parse(row.iv) as [number, string][]).map(([s, v]) => [s, parseFloat(v)] as const) : [];
-  const metrics = row.metrics ? (JSON.parse(row.metrics) as [number, string, string][]).map(([s, n, v]) => [s, n, parseFloat(v)] as const) : [];
-  const userAttrs: Record<string, AttrValue> = {};
-  const systemAttrs: Record<string, AttrValue> = {};
-  if (row.attrs) {
-    for (const [kind, key, json] of JSON.parse(row.attrs) as [string, string, string][]) {
-      (kind === "user" ? userAttrs : systemAttrs)[key] = decodeJson<AttrValue>(json);
-    }
-  }
-  return buildFrozenTrial({
-    trialId: Number(row.trial_id),
-    number: Number(row.number),
-    state: row.state as TrialState,
-    params,
-    values,
-    intermediate,
-    metrics,
-    userAttrs,
-    systemAttrs,
-    datetimeStart: toDate(row.datetime_start),
-    datetimeComplete: toDate(row.datetime_complete),
-    workerId: row.worker_id,
-  });
-}
-
 function toStudyRecord(
   row: { study_id: number; study_name: string; directions: string; created_at: Date },
   attrs: readonly { kind: string; key: string; value_json: string }[],
@@ -549,8 +478,7 @@ function toStudyRecord(
  * retries left: the retry is inserted as any trial is, then the failed trial is marked.
  */
 async function retryInTx(tx: Tx, studyId: number, trialId: number, maxRetries: number): Promise<{ failed: number; retry: number | null; trial: FrozenTrial }> {
-  const result = await sql<TrialRow>`WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = ${trialId}) SELECT 0 AS seq, ${trialColumns} FROM t`.execute(tx);
-  const failed = rowToTrial(result.rows[0]);
+  const failed = (await readTrial(tx, trialId))!;
   const plan = planRetry(failed, maxRetries);
   if (!plan) return { failed: failed.number, retry: null, trial: failed };
   const retry = (await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs }))!.number;
