@@ -16,6 +16,7 @@ import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
+import { isUniqueViolation, rethrowRaised } from "./sql-error-codes.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
 
 type Db = Kysely<Database>;
@@ -407,15 +408,4 @@ async function retryInTx(tx: Tx, studyId: number, trialId: number, maxRetries: n
   const retry = (await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs }))!.number;
   await markRetried(tx, trialId, retry, plan.systemAttrs.retry_count);
   return { failed: failed.number, retry, trial: failed };
-}
-
-/** Errors our SQL functions raise on purpose (RAISE EXCEPTION) become StorageErrors with their message. */
-function rethrowRaised(e: unknown): never {
-  const code = typeof e === "object" && e !== null ? (e as { code?: string }).code : undefined;
-  if (code === "P0001" || code === "P0002") throw new StorageError((e as Error).message);
-  throw e;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: string }).code === "23505";
 }
