@@ -88,18 +88,8 @@ export function proposeFromPair(pair: ParzenPair, rng: UniformSource, nCandidate
   const candidates = pair.spaces.map(() => new Float64Array(nCandidates));
   pair.below.sample(rng, nCandidates, candidates);
   const logL = new Float64Array(nCandidates);
-  const logG = new Float64Array(nCandidates);
   pair.below.logPdf(candidates, nCandidates, logL);
-  pair.above.logPdf(candidates, nCandidates, logG);
-  let best = 0;
-  let bestScore = -Infinity;
-  for (let j = 0; j < nCandidates; j++) {
-    const s = logL[j] - logG[j];
-    if (s > bestScore) {
-      bestScore = s;
-      best = j;
-    }
-  }
+  const best = pair.above.bestRatio(candidates, nCandidates, logL);
   const result: Record<string, ParamValue> = {};
   for (let d = 0; d < pair.names.length; d++) result[pair.names[d]] = toExternal(pair.distributions[d], candidates[d][best]);
   return result;

@@ -203,8 +203,11 @@ export interface Storage {
   updateTrial(trialId: number, patch: TrialPatch): Promise<void>;
   /** One trial, or null. */
   getTrial(trialId: number): Promise<FrozenTrial | null>;
-  /** All trials of a study (or those changed after `changedSince`), ordered by number. */
-  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number }): Promise<TrialsChanged>;
+  /**
+   * All trials of a study (or those changed after `changedSince`), ordered by number;
+   * `excludeTrialIds`: leave these out (the caller runs them and knows them better).
+   */
+  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] }): Promise<TrialsChanged>;
 
   /** The sequence number of the study's last event (0 before any); a StorageError when the study does not exist. */
   headSeq(studyId: number): Promise<number>;

@@ -10,6 +10,8 @@ import { kernelSpaceOf, toKernel } from "../../samplers/tpe/parzen/kernels/kerne
 import { ParzenEstimator } from "../../samplers/tpe/parzen/parzen-estimator.ts";
 import { referenceLogPdf } from "../../samplers/tpe/parzen/log-density/reference-log-density.ts";
 import { defaultWeights } from "../../samplers/tpe/parzen/default-weights.ts";
+import { firstArgmax } from "../../samplers/tpe/parzen/log-density/best-ratio.ts";
+import { MersenneTwister } from "../../src/numpy/index.ts";
 
 function draw(rng: SeededRandom, d: Distribution, clustered: boolean): number {
   if (d.type === "categorical") return rng.int(0, d.choices.length - 1);
@@ -88,3 +90,57 @@ describe("compiled mixture log-density equals the plain sum", () => {
   });
 });
 
+
+/**
+ * TPE's proposal on a joint space: l fitted to a few clustered observations, g to all of
+ * them, 48 candidates drawn from l; g.bestRatio must pick what scoring every candidate
+ * picks (np.argmax: the first of equal scores), also with ties, NaN and -∞ numerators.
+ */
+function checkBestRatio(dists: Distribution[], n: number, seed: number): void {
+  const rng = new SeededRandom(seed);
+  const spaces = dists.map(kernelSpaceOf);
+  const obs = dists.map((d, k) => Float64Array.from({ length: n }, () => toKernel(spaces[k], draw(rng, d, true))));
+  const settings = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: true, optuna31Kernels: false, multivariateBandwidth: "spread" as const };
+  const g = new ParzenEstimator(obs, spaces, settings);
+  const l = new ParzenEstimator(obs.map((o) => o.slice(0, Math.min(25, n))), spaces, settings);
+  const mt = new MersenneTwister(seed);
+  const size = 48;
+  for (let round = 0; round < 12; round++) {
+    const points = dists.map(() => new Float64Array(size));
+    l.sample(mt, size, points);
+    const logL = new Float64Array(size);
+    l.logPdf(points, size, logL);
+    if (round % 4 === 1) logL[round % size] = Number.NaN;
+    if (round % 4 === 2) logL.fill(-Infinity, 0, size >> 1);
+    const logG = new Float64Array(size);
+    g.logPdf(points, size, logG);
+    const scores = Float64Array.from(logL, (v, j) => v - logG[j]);
+    const plain = firstArgmax(scores, size);
+    expect(g.bestRatio(points, size, logL), `round ${round}`).toBe(plain);
+    if (round % 4 === 3) {
+      // The winner again at an earlier and a later position: the earlier copy must win.
+      const at = plain === 0 ? 1 : 0;
+      for (const p of points) p[at] = p[size - 1] = p[plain];
+      logL[at] = logL[size - 1] = logL[plain];
+      expect(g.bestRatio(points, size, logL), `round ${round}, tied`).toBe(Math.min(at, plain));
+    }
+  }
+}
+
+describe("the joint best-ratio search picks what scoring every candidate picks", () => {
+  test("mixed spaces, from 30 to 5,000 kernels", () => {
+    const mixed = [
+      floatDistribution(1e-6, 1e-2, { log: true }),
+      categoricalDistribution([4, 8, 16, 32, 64]),
+      floatDistribution(0, 0.3),
+      intDistribution(1, 20),
+      categoricalDistribution(["a", "b", "c"]),
+    ];
+    checkBestRatio(mixed, 5000, 21);
+    checkBestRatio(mixed, 1000, 22);
+    checkBestRatio(mixed, 30, 23);
+    checkBestRatio([floatDistribution(-5, 10), floatDistribution(0, 1)], 3000, 24);
+    // Term by term: a grid too large to tabulate.
+    checkBestRatio([intDistribution(0, 50000), floatDistribution(-1, 1)], 2000, 25);
+  });
+});

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import { openStorage, type FrozenTrial, type Storage } from "hpo";
-import { IpcStorage } from "../../src/workers/ipc-storage.ts";
+import { IpcStorage } from "../../src/storage/ipc/ipc-storage.ts";
 
 /** The storages every contract test runs against: memory and PGlite always, PostgreSQL when configured. */
 export const BACKENDS: readonly string[] = ["memory", "pglite", ...(process.env.HPO_TEST_DATABASE_URL ? ["postgres"] : [])];

@@ -3,8 +3,8 @@
 // `hpo run --workers` serves its workers. The test process plays the worker.
 // usage: tsx ipc-storage-parent.ts [storage url]
 import { openStorage } from "hpo";
-import { IpcStorageHost } from "../../src/workers/ipc-storage-host.ts";
-import type { IpcEndpoint } from "../../src/workers/ipc-protocol.ts";
+import { IpcStorageHost } from "../../src/storage/ipc/ipc-storage-host.ts";
+import type { IpcEndpoint } from "../../src/storage/ipc/ipc-protocol.ts";
 
 const storage = await openStorage(process.argv[2] ?? "memory");
 new IpcStorageHost(storage).attach(process as IpcEndpoint);

@@ -1,6 +1,7 @@
 import type { UniformSource } from "../../../src/vocabulary/uniform-source.ts";
 import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
-import type { CategoricalKernels, LogDensity, Mixture, NumericKernels } from "./kernels/mixture.ts";
+import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "./kernels/mixture.ts";
+import type { NearPoints } from "./log-density/kernel-layout.ts";
 import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
 import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
@@ -43,7 +44,7 @@ export class ParzenEstimator implements Mixture {
   readonly kernels: readonly (NumericKernels | CategoricalKernels)[];
   readonly #settings: ParzenSettings;
   #cumulativeWeights: Float64Array | null = null;
-  #logDensity: LogDensity | null = null;
+  #density: MixtureDensity | null = null;
 
   /**
    * @param observations one column per space, kernel-space values (log already applied),
@@ -215,8 +216,21 @@ export class ParzenEstimator implements Mixture {
 
   /** log density of each point (`points[d][j]`, internal values) into `out[j]`, j < size. */
   logPdf(points: readonly Float64Array[], size: number, out: Float64Array): void {
-    this.#logDensity ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels);
-    this.#logDensity(points, size, out);
+    this.#compiled().evaluate(points, size, out);
+  }
+
+  /**
+   * The j < size with the largest logNumerator[j] - log density(points[·][j]), the first of
+   * equals: TPE's proposal among its candidates, with logNumerator = log l(x) and this
+   * estimator g(x).
+   */
+  bestRatio(points: readonly Float64Array[], size: number, logNumerator: Float64Array): number {
+    return this.#compiled({ points, size }).bestRatio(points, size, logNumerator);
+  }
+
+  /** The compiled log-density; the first caller's points, if any, decide the kernels' layout. */
+  #compiled(near?: NearPoints): MixtureDensity {
+    return (this.#density ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels, near));
   }
 }
 

@@ -3,16 +3,17 @@ import type { StudyDirection } from "../../vocabulary/study-direction.ts";
 import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
-import { decodeJson, encodeJson } from "../json-codec.ts";
+import { encodeJson } from "../json-codec.ts";
 import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
-import type { StudyEvent, StudyEventType } from "../study-event.ts";
+import type { StudyEvent } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
-import { emptyStateCounts, paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
+import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
 import { appendStudyEvents, claimOrCreateTrial, flushTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
+import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "../storable-data.ts";
@@ -103,12 +104,7 @@ export class SqlStorage implements Storage {
   }
 
   async findStudy(studyName: string): Promise<StudyRecord | null> {
-    return this.#run(async () => {
-      const row = await this.#db.selectFrom("hpo_studies").selectAll().where("study_name", "=", studyName).executeTakeFirst();
-      if (!row) return null;
-      const attrs = await this.#db.selectFrom("hpo_study_attrs").selectAll().where("study_id", "=", row.study_id).execute();
-      return toStudyRecord(row, attrs);
-    });
+    return this.#run(() => readStudy(this.#db, studyName));
   }
 
   async deleteStudy(studyName: string): Promise<void> {
@@ -123,32 +119,7 @@ export class SqlStorage implements Storage {
   }
 
   async listStudies(): Promise<StudySummary[]> {
-    return this.#run(async () => {
-      const studies = await this.#db.selectFrom("hpo_studies").selectAll().orderBy("study_id").execute();
-      const attrs = await this.#db.selectFrom("hpo_study_attrs").selectAll().execute();
-      const counts = await this.#db
-        .selectFrom("hpo_trials")
-        .select(["study_id", "state", (eb) => eb.fn.countAll<number>().as("n")])
-        .groupBy(["study_id", "state"])
-        .execute();
-      const best = await this.#db
-        .selectFrom("hpo_trial_values as v")
-        .innerJoin("hpo_trials as t", "t.trial_id", "v.trial_id")
-        .where("t.state", "=", "COMPLETE")
-        .where("v.objective", "=", 0)
-        .where(sql<boolean>`v.value <> 'NaN'::float8`)
-        .select(["t.study_id", sql<string>`min(v.value)::text`.as("lo"), sql<string>`max(v.value)::text`.as("hi")])
-        .groupBy("t.study_id")
-        .execute();
-      return studies.map((s) => {
-        const record = toStudyRecord(s, attrs.filter((a) => a.study_id === s.study_id));
-        const c = emptyStateCounts();
-        for (const row of counts) if (row.study_id === s.study_id) c[row.state as TrialState] = Number(row.n);
-        const b = best.find((r) => r.study_id === s.study_id);
-        const bestValue = b ? parseFloat(record.directions[0] === "maximize" ? b.hi : b.lo) : null;
-        return { ...record, counts: c, bestValue, lastEventSeq: Number(s.last_event_seq) };
-      });
-    });
+    return this.#run(() => readStudySummaries(this.#db));
   }
 
   async setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void> {
@@ -250,21 +221,7 @@ export class SqlStorage implements Storage {
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
-    return this.#run(async () => {
-      const rows = await this.#db
-        .selectFrom("hpo_trials")
-        .select(["state", (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.count<number>("retried_by").as("retried")])
-        .where("study_id", "=", studyId)
-        .groupBy("state")
-        .execute();
-      const byState = emptyStateCounts();
-      let retriedFails = 0;
-      for (const r of rows) {
-        byState[r.state as TrialState] = Number(r.n);
-        if (r.state === "FAIL") retriedFails = Number(r.retried);
-      }
-      return { byState, retriedFails };
-    });
+    return this.#run(() => readTrialCounts(this.#db, studyId));
   }
 
   async recordHeartbeats(trialIds: readonly number[]): Promise<void> {
@@ -370,11 +327,12 @@ export class SqlStorage implements Storage {
     return this.#run(() => readTrial(this.#direct, trialId));
   }
 
-  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] } = {}): Promise<TrialsChanged> {
     const since = options.changedSince ?? -1;
     const states = options.states;
+    const excluded = options.excludeTrialIds ?? [];
     return this.#run(async () => {
-      const changed = await readChangedTrials(this.#direct, studyId, since, states);
+      const changed = await readChangedTrials(this.#direct, studyId, since, states, excluded);
       if (!changed) throw new StorageError(`study ${studyId} no longer exists`);
       return changed;
     });
@@ -389,24 +347,7 @@ export class SqlStorage implements Storage {
   }
 
   async readEvents(studyId: number, afterSeq: number, limit = 10_000): Promise<StudyEvent[]> {
-    return this.#run(async () => {
-      const rows = await this.#db
-        .selectFrom("hpo_events")
-        .selectAll()
-        .where("study_id", "=", studyId)
-        .where("seq", ">", afterSeq)
-        .orderBy("seq")
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({
-        studyId: r.study_id,
-        seq: Number(r.seq),
-        type: r.type as StudyEventType,
-        trialNumber: r.trial_number,
-        payload: decodeJson<Record<string, AttrValue>>(r.payload_json),
-        createdAt: new Date(r.created_at),
-      }));
-    });
+    return this.#run(() => readStudyEvents(this.#db, studyId, afterSeq, limit));
   }
 
   async watchEvents(listener: EventsListener): Promise<() => Promise<void>> {
@@ -453,23 +394,6 @@ export class SqlStorage implements Storage {
       },
     });
   }
-}
-
-function toStudyRecord(
-  row: { study_id: number; study_name: string; directions: string; created_at: Date },
-  attrs: readonly { kind: string; key: string; value_json: string }[],
-): StudyRecord {
-  const userAttrs: Record<string, AttrValue> = {};
-  const systemAttrs: Record<string, AttrValue> = {};
-  for (const a of attrs) (a.kind === "user" ? userAttrs : systemAttrs)[a.key] = decodeJson<AttrValue>(a.value_json);
-  return {
-    studyId: row.study_id,
-    studyName: row.study_name,
-    directions: JSON.parse(row.directions) as StudyDirection[],
-    userAttrs,
-    systemAttrs,
-    createdAt: new Date(row.created_at),
-  };
 }
 
 /**

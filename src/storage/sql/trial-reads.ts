@@ -46,7 +46,8 @@ const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM
 const READ_CHANGED_TRIALS = preparedStatement(
   "hpo_read_changed_trials",
   `WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer),
-        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[])))
+        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[]))
+                  AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))
    SELECT s.last_event_seq AS seq, ${TRIAL_COLUMNS}
    FROM s LEFT JOIN t ON true
    ORDER BY t.number`,
@@ -60,8 +61,15 @@ export async function readTrial(db: Executor, trialId: number): Promise<FrozenTr
 }
 
 /** A study's trials whose version is above `since` (in `states`, when given), by number; null when the study does not exist. */
-export async function readChangedTrials(db: Executor, studyId: number, since: number, states: readonly TrialState[] | undefined): Promise<TrialsChanged | null> {
-  const result = await db.executeQuery<TrialRow & { seq: number | string }>(READ_CHANGED_TRIALS([studyId, since, states && states.length > 0 ? [...states] : null]));
+export async function readChangedTrials(
+  db: Executor,
+  studyId: number,
+  since: number,
+  states: readonly TrialState[] | undefined,
+  excludeTrialIds: readonly number[] = [],
+): Promise<TrialsChanged | null> {
+  const excluded = excludeTrialIds.length > 0 ? [...excludeTrialIds] : null;
+  const result = await db.executeQuery<TrialRow & { seq: number | string }>(READ_CHANGED_TRIALS([studyId, since, states && states.length > 0 ? [...states] : null, excluded]));
   if (result.rows.length === 0) return null;
   const trials: FrozenTrial[] = [];
   for (const row of result.rows) if (row.trial_id !== null) trials.push(rowToTrial(row));

@@ -34,3 +34,15 @@ export interface Mixture {
 
 /** Writes the log-density of `points[d][j]` (internal values) into `out[j]`, j < size. */
 export type LogDensity = (points: readonly Float64Array[], size: number, out: Float64Array) => void;
+
+/**
+ * The j < size with the largest `logNumerator[j]` minus the log-density at `points[·][j]`:
+ * the first of equal ratios, never a NaN one, 0 when none exceeds -∞ (np.argmax's choice).
+ */
+export type BestRatio = (points: readonly Float64Array[], size: number, logNumerator: Float64Array) => number;
+
+/** A mixture's log-density compiled for its shape: evaluated at points, or searched for the best ratio. */
+export interface MixtureDensity {
+  readonly evaluate: LogDensity;
+  readonly bestRatio: BestRatio;
+}

@@ -13,7 +13,6 @@
 export interface CodedDimension {
   readonly d: number;
   readonly size: number;
-  readonly digits: Int32Array;
   /** The candidate's term for each digit, refilled per candidate. */
   readonly terms: Float64Array;
 }
@@ -25,17 +24,24 @@ export interface CodedDimension {
  */
 export interface CodeGroup {
   readonly dims: readonly CodedDimension[];
+  /** Each kernel's code, Σ digit · stride over the group's dimensions (filled by the caller). */
   readonly codes: Int32Array;
   readonly table: Float64Array;
+}
+
+/** Where a dimension's digit goes: into `codes` (its group's), times `stride`. */
+export interface DigitPlace {
+  readonly codes: Int32Array;
+  readonly stride: number;
 }
 
 /**
  * Packs coded dimensions into groups whose code tables stay small next to the number of
  * kernels (a table is refilled for every candidate; a kernel saves a lookup per dimension
- * packed), in order; each group's codes are the digits in mixed radix, first dimension
- * fastest.
+ * packed), in order, first dimension fastest; `places[k]` says where dimension k's digit
+ * goes. The codes start at 0: the caller adds every kernel's digits.
  */
-export function packGroups(dims: readonly CodedDimension[], m: number): CodeGroup[] {
+export function packGroups(dims: readonly CodedDimension[], m: number): { groups: CodeGroup[]; places: DigitPlace[] } {
   const cap = Math.max(16, m >> 2);
   const packs: CodedDimension[][] = [];
   let current: CodedDimension[] = [];
@@ -50,15 +56,17 @@ export function packGroups(dims: readonly CodedDimension[], m: number): CodeGrou
     size *= dim.size;
   }
   if (current.length > 0) packs.push(current);
-  return packs.map((pack) => {
+  const places: DigitPlace[] = [];
+  const groups = packs.map((pack) => {
     const codes = new Int32Array(m);
     let stride = 1;
     for (const dim of pack) {
-      for (let i = 0; i < m; i++) codes[i] += dim.digits[i] * stride;
+      places.push({ codes, stride });
       stride *= dim.size;
     }
     return { dims: pack, codes, table: new Float64Array(stride) };
   });
+  return { groups, places };
 }
 
 /** table[code] = the sum of the candidate's terms of the code's digits. */

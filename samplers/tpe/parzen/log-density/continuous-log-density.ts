@@ -1,24 +1,25 @@
 import { toKernel } from "../kernels/kernel-space.ts";
 import type { LogDensity, Mixture, NumericKernels } from "../kernels/mixture.ts";
 import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
-import { logGaussMass } from "../normal/truncated-normal.ts";
+import { logDomainMass } from "../normal/centred-mass.ts";
 import { logSumExp, NEGLIGIBLE } from "./log-sum-exp.ts";
 import { SLOT, scratchF64 } from "./scratch-buffers.ts";
 
 /**
  * Upper bound of -log(mass of [low, high]) for a kernel centred inside [low, high] with
- * σ <= high - low (always true after the width clip): the mass is at least
- * Φ(1/2) - Φ(-1/2) = 0.3829, so -log(mass) < 0.96.
+ * σ <= high - low (always true after the width clip): the mass shrinks as σ grows and as
+ * the centre moves to a bound, so it is at least Φ(1) - Φ(0) = 0.3413 (centre on a bound,
+ * σ = high - low), and -log(mass) < 1.075.
  */
-const MAX_NEG_LOG_MASS = 0.97;
+const MAX_NEG_LOG_MASS = 1.08;
 
 /**
  * The log-density of a mixture over one continuous parameter. Per kernel, log w - log √(2π)
- * (- log σ) and 1/σ are folded once; the truncation normaliser (two erfc calls, at most
- * MAX_NEG_LOG_MASS) is computed only for kernels that can matter, and kept for the next
- * candidate. With kernels sorted by centre (univariate TPE), a candidate sweeps outwards
- * from its position (sweepWindow); otherwise one pass bounds every kernel, a second sums
- * those within e^37 of the best.
+ * (- log σ) and 1/σ are folded once; the truncation normaliser (at most MAX_NEG_LOG_MASS)
+ * is computed only for kernels that can matter, and kept for the next candidate. With
+ * kernels sorted by centre (univariate TPE), a candidate sweeps outwards from its position
+ * (sweepWindow); otherwise one pass bounds every kernel, a second sums those within e^37
+ * of the best.
  *
  * @param exact include the -log σ term (false = Optuna 3.1.0).
  */
@@ -37,7 +38,7 @@ export function continuousLogDensity(mixture: Mixture, exact: boolean): LogDensi
   const negLogMass = new Float64Array(m).fill(NaN);
   const normalizer = (i: number): number => {
     let v = negLogMass[i];
-    if (v !== v) v = negLogMass[i] = -logGaussMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
+    if (v !== v) v = negLogMass[i] = -logDomainMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
     return v;
   };
   const slack = centresInside(mus, low, high) ? MAX_NEG_LOG_MASS : Infinity;

@@ -1,4 +1,5 @@
 import type { KernelSpace } from "../kernels/kernel-space.ts";
+import { logDomainMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
 
 /**
@@ -42,10 +43,10 @@ export class DiscreteCells {
       if (tabulate && k >= 0 && s === sigma) {
         this.gridIndex[i] = k;
         let v = domainByGrid[k];
-        if (v !== v) v = domainByGrid[k] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
+        if (v !== v) v = domainByGrid[k] = -logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
         this.negLogDomain[i] = v;
       } else {
-        this.negLogDomain[i] = -logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
+        this.negLogDomain[i] = -logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
       }
     }
     this.table = new Float64Array(tabulate ? Math.max(0, 2 * this.points - 1) : 0);

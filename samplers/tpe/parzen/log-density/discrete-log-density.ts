@@ -1,5 +1,6 @@
 import type { LogDensity, Mixture, NumericKernels } from "../kernels/mixture.ts";
 import { normLogPdf } from "../normal/normal-functions.ts";
+import { logDomainMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
 import { logSumExp, NEGLIGIBLE } from "./log-sum-exp.ts";
 
@@ -33,7 +34,7 @@ export function discreteLogDensity(mixture: Mixture): LogDensity {
   const base = new Float64Array(groups);
   for (let g = 0; g < groups; g++) {
     const s = gSigma[g];
-    base[g] = Math.log(gWeight[g]) - logGaussMass((space.low - gMu[g]) / s, (space.high - gMu[g]) / s);
+    base[g] = Math.log(gWeight[g]) - logDomainMass((space.low - gMu[g]) / s, (space.high - gMu[g]) / s);
   }
   const upperBound = new Float64Array(groups);
   const terms = new Float64Array(groups);

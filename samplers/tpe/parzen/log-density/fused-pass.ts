@@ -1,15 +1,17 @@
 import { NEGLIGIBLE } from "./log-sum-exp.ts";
 
 /**
- * The fused pass over the fast kernels: one loop that adds every group's table entry and
- * every continuous dimension's Gaussian term to the kernel's base and folds the result
- * into an online log-sum-exp held in state = [max, sum]. It is generated as source for
+ * The fused pass over the fast kernels from `from` to `to`: one loop that adds every
+ * group's table entry and every continuous dimension's Gaussian term to the kernel's base
+ * and folds the result into an online log-sum-exp held in state = [max, sum] (so a pass
+ * can resume where the last one stopped). It is generated as source for
  * each shape (numbers of code groups and continuous dimensions) because a loop over the
  * dimensions inside the kernel loop runs several times slower in V8 than the unrolled
  * sum; the source is built from those two counts only, and each shape is compiled once.
  */
 export type FusedPass = (
-  m: number,
+  from: number,
+  to: number,
   base: Float64Array,
   codes: readonly Int32Array[],
   tables: readonly Float64Array[],
@@ -39,7 +41,7 @@ export function fusedPass(nGroups: number, nCont: number): FusedPass {
   }
   lines.push(
     "let max = state[0], sum = state[1];",
-    "for (let i = 0; i < m; i++) {",
+    "for (let i = from; i < to; i++) {",
     "  let v = base[i];",
     ...terms.map((t) => `  ${t}`),
     "  if (v > max) {",
@@ -50,7 +52,7 @@ export function fusedPass(nGroups: number, nCont: number): FusedPass {
     "}",
     "state[0] = max; state[1] = sum;",
   );
-  pass = new Function("m", "base", "codes", "tables", "mus", "xs", "invs", "state", "exp", lines.join("\n")) as FusedPass;
+  pass = new Function("from", "to", "base", "codes", "tables", "mus", "xs", "invs", "state", "exp", lines.join("\n")) as FusedPass;
   fusedPasses.set(key, pass);
   return pass;
 }

@@ -1,189 +1,362 @@
 /**
  * The log-density of a joint Parzen mixture (multivariate TPE: one product kernel per
  * observation over several parameters), the estimator g(x) evaluates for every candidate
- * against every past trial: 24 × 10,000 product kernels per proposal at the top of the
+ * against every past trial: 48 × 10,000 product kernels per proposal at the top of the
  * speed benchmark. The sum is Optuna's; the work is arranged so that each kernel costs one
- * pass of a few loads and one exp.
+ * pass of a few loads and one exp, and the search for the best ratio skips the kernels that
+ * cannot change which candidate wins (bestRatio).
  */
 import { isChoice, toKernel } from "../kernels/kernel-space.ts";
-import type { CategoricalKernels, LogDensity, Mixture, NumericKernels } from "../kernels/mixture.ts";
+import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "../kernels/mixture.ts";
 import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
 import { expNonPositive } from "../normal/exp-nonpositive.ts";
+import { logDomainMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
-import { type CodedDimension, fillGroupTable, packGroups } from "./code-groups.ts";
+import { firstArgmax } from "./best-ratio.ts";
+import { type CodedDimension, type CodeGroup, fillGroupTable, packGroups } from "./code-groups.ts";
 import { DiscreteCells } from "./discrete-cells.ts";
-import { fusedPass } from "./fused-pass.ts";
+import { type FusedPass, fusedPass } from "./fused-pass.ts";
+import { kernelOrder, type NearPoints } from "./kernel-layout.ts";
 import { addTerm } from "./log-sum-exp.ts";
 
+/** How a candidate is evaluated: outside the domain (density 0), term by term, or by the fused pass. */
+const OUTSIDE = 0;
+const TERM_BY_TERM = 1;
+const FUSED = 2;
+
 /**
- * Compiles the joint log-density of a mixture: per-kernel constants (log weight, the
- * categorical "miss" probabilities, Gaussian constants and truncation normalisers) folded
- * into one base term; then, per candidate, one fused pass over the kernels that share each
- * continuous dimension's observation width and sit on every discrete grid (all but the
- * prior, normally), with the log-sum-exp taken in the same pass. The few other kernels are
- * evaluated term by term.
- *
- * @param exact include the -log σ term of continuous kernels (false = Optuna 3.1.0).
+ * How far (in log units) a candidate's bound must fall below the best exact ratio before
+ * the candidate is dropped: far above the rounding of a log-sum-exp over 10^5 terms and the
+ * terms it skips (under 1e-11), so a dropped candidate is strictly worse than the best.
  */
-export function jointLogDensity(mixture: Mixture, exact: boolean): LogDensity {
-  const m = mixture.nComponents;
-  const { spaces, kernels } = mixture;
-  const base = new Float64Array(m);
-  for (let i = 0; i < m; i++) base[i] = Math.log(mixture.weights[i]);
-  // Kernels left out of the fused pass: another width in a continuous dimension, or off a
-  // discrete grid (the prior; observations of a changed distribution).
-  const slow = new Uint8Array(m);
+const MARGIN = 1e-9;
 
-  const categorical: { dim: CodedDimension; bonus: Float64Array; nChoices: number }[] = [];
-  const discrete: { dim: CodedDimension; cells: DiscreteCells }[] = [];
-  const continuous: { d: number; mus: Float64Array; inv: Float64Array }[] = [];
-  let tabulated = true;
-  for (let d = 0; d < spaces.length; d++) {
-    const space = spaces[d];
-    if (space.kind === "categorical") {
-      const kern = kernels[d] as CategoricalKernels;
-      const k = space.nChoices;
-      // Per row (index c + 1: choice c, 0: the prior) the log of the probability it gives
-      // any other choice, and for an observation row the extra log(hit / miss) of its own.
-      const logMiss = kern.rowOfChoice.map((row, index) => Math.log(row[(index === 1 ? 1 : 0) % k]));
-      const bonus = Float64Array.from({ length: k }, (_, c) => Math.log(kern.rowOfChoice[c + 1][c]) - logMiss[c + 1]);
-      const digits = new Int32Array(m);
-      for (let i = 0; i < m; i++) {
-        const c = kern.choiceOf[i];
-        base[i] += logMiss[c + 1];
-        digits[i] = c + 1;
+interface CategoricalDimension {
+  readonly coded: CodedDimension;
+  readonly choiceOf: Int32Array;
+  readonly nChoices: number;
+  /** log(hit / miss) of an observation row whose choice is the candidate's. */
+  readonly bonus: Float64Array;
+}
+
+interface ContinuousDimension {
+  readonly d: number;
+  readonly mus: Float64Array;
+  readonly sigmas: Float64Array;
+}
+
+interface DiscreteDimension {
+  readonly coded: CodedDimension;
+  readonly cells: DiscreteCells;
+}
+
+/**
+ * The joint log-density of a mixture: per-kernel constants (log weight, the categorical
+ * "miss" probabilities, Gaussian constants and truncation normalisers) folded into one base
+ * term; then, per candidate, one fused pass over the kernels that share each continuous
+ * dimension's observation width and sit on every discrete grid (all but the prior,
+ * normally), with the log-sum-exp taken in the same pass. The few other kernels ("slow")
+ * are evaluated term by term. The pass reads kernels in layout order (kernel-layout.ts):
+ * `#order[r]` is the kernel at position r.
+ */
+export class JointLogDensity implements MixtureDensity {
+  readonly #m: number;
+  readonly #spaces: Mixture["spaces"];
+  readonly #order: Int32Array;
+  /** Base term by position; -Infinity for slow kernels, whose base is in #slowBase. */
+  readonly #base: Float64Array;
+  readonly #slow: Uint8Array;
+  readonly #slowBase = new Map<number, number>();
+  readonly #categorical: CategoricalDimension[] = [];
+  readonly #continuous: ContinuousDimension[] = [];
+  readonly #discrete: DiscreteDimension[] = [];
+  readonly #groups: CodeGroup[];
+  readonly #tabulated: boolean;
+  /** The fused pass's arguments: centres by position per continuous dimension, shared 1/σ, codes and tables per group. */
+  readonly #contMus: Float64Array[];
+  readonly #sharedInv: Float64Array;
+  readonly #codes: Int32Array[];
+  readonly #tables: Float64Array[];
+  readonly #pass: FusedPass;
+  /** The candidate being evaluated (see #prepare) and its online log-sum-exp [max, sum]. */
+  readonly #xCat: Int32Array;
+  readonly #xCont: Float64Array;
+  readonly #xDisc: Float64Array;
+  readonly #state = new Float64Array(2);
+
+  /**
+   * @param exact include the -log σ term of continuous kernels (false = Optuna 3.1.0).
+   * @param near the points the density will be evaluated at, if known: the fused pass then
+   *   visits the kernels nearest them first, which lets bestRatio drop candidates early.
+   *   The sum is the same up to rounding in its last bits.
+   */
+  constructor(mixture: Mixture, exact: boolean, near?: NearPoints) {
+    const m = mixture.nComponents;
+    const { spaces, kernels } = mixture;
+    const order = kernelOrder(near, spaces, kernels, m);
+    this.#m = m;
+    this.#spaces = spaces;
+    this.#order = order;
+    // Computed by kernel, then laid out by position (sequential reads are the cheap ones).
+    const byKernel = new Float64Array(m);
+    for (let i = 0; i < m; i++) byKernel[i] = Math.log(mixture.weights[i]);
+    // Kernels left out of the fused pass: another width in a continuous dimension, or off a
+    // discrete grid (the prior; observations of a changed distribution). By kernel.
+    const slow = new Uint8Array(m);
+
+    const cells: DiscreteCells[] = [];
+    for (let d = 0; d < spaces.length; d++) {
+      const space = spaces[d];
+      if (space.kind === "categorical") {
+        const k = space.nChoices;
+        const kern = kernels[d] as CategoricalKernels;
+        // Per row (index c + 1: choice c, 0: the prior) the log of the probability it gives
+        // any other choice, and for an observation row the extra log(hit / miss) of its own.
+        const logMiss = kern.rowOfChoice.map((row, index) => Math.log(row[(index === 1 ? 1 : 0) % k]));
+        const bonus = Float64Array.from({ length: k }, (_, c) => Math.log(kern.rowOfChoice[c + 1][c]) - logMiss[c + 1]);
+        for (let i = 0; i < m; i++) byKernel[i] += logMiss[kern.choiceOf[i] + 1];
+        this.#categorical.push({ coded: { d, size: k + 1, terms: new Float64Array(k + 1) }, choiceOf: kern.choiceOf, nChoices: k, bonus });
+        continue;
       }
-      categorical.push({ dim: { d, size: k + 1, digits, terms: new Float64Array(k + 1) }, bonus, nChoices: k });
-      continue;
-    }
-    const { mus, sigmas } = kernels[d] as NumericKernels;
-    if (space.kind === "continuous") {
-      const inv = new Float64Array(m);
-      // Widths repeat (all observations share one), so log σ and 1/σ are computed per width.
-      let lastSigma = NaN;
-      let constant = 0;
-      let lastInv = 0;
-      for (let i = 0; i < m; i++) {
-        const s = sigmas[i];
-        if (s !== lastSigma) {
-          lastSigma = s;
-          constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
-          lastInv = 1 / s;
+      const { mus, sigmas } = kernels[d] as NumericKernels;
+      if (space.kind === "continuous") {
+        // Widths repeat (all observations share one), so log σ is computed per width.
+        let lastSigma = NaN;
+        let constant = 0;
+        for (let i = 0; i < m; i++) {
+          const s = sigmas[i];
+          if (s !== lastSigma) {
+            lastSigma = s;
+            constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
+          }
+          byKernel[i] -= logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
+          // The observations share one width (the first kernel's); the prior has its own.
+          if (s !== sigmas[0]) slow[i] = 1;
         }
-        base[i] -= logGaussMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
-        inv[i] = lastInv;
+        this.#continuous.push({ d, mus, sigmas });
+        continue;
       }
-      // The observations share one width (the first kernel's); the prior has its own.
-      for (let i = 1; i < m; i++) if (inv[i] !== inv[0]) slow[i] = 1;
-      continuous.push({ d, mus, inv });
-      continue;
+      const c = new DiscreteCells(space, mus, sigmas);
+      cells.push(c);
+      for (let i = 0; i < m; i++) {
+        byKernel[i] += c.negLogDomain[i];
+        if (c.gridIndex[i] < 0) slow[i] = 1;
+      }
+      const size = Math.max(1, c.points);
+      this.#discrete.push({ coded: { d, size, terms: new Float64Array(size) }, cells: c });
     }
-    const cells = new DiscreteCells(space, mus, sigmas);
-    if (cells.table.length === 0) tabulated = false;
-    const digits = new Int32Array(m);
-    for (let i = 0; i < m; i++) {
-      base[i] += cells.negLogDomain[i];
-      const k = cells.gridIndex[i];
-      if (k < 0) slow[i] = 1;
-      else digits[i] = k;
+    this.#tabulated = cells.every((c) => c.table.length > 0);
+
+    // Codes by position: each coded dimension's digit (categorical: choice + 1, 0 for the
+    // prior; discrete: grid index, 0 off the grid) times its stride in its group.
+    const coded = [...this.#categorical, ...this.#discrete];
+    const { groups, places } = packGroups(
+      coded.map((e) => e.coded),
+      m,
+    );
+    for (let e = 0; e < this.#categorical.length; e++) {
+      const { codes, stride } = places[e];
+      const { choiceOf } = this.#categorical[e];
+      for (let r = 0; r < m; r++) codes[r] += (choiceOf[order[r]] + 1) * stride;
     }
-    discrete.push({ dim: { d, size: Math.max(1, cells.points), digits, terms: new Float64Array(Math.max(1, cells.points)) }, cells });
+    for (let e = 0; e < this.#discrete.length; e++) {
+      const { codes, stride } = places[this.#categorical.length + e];
+      const { gridIndex } = this.#discrete[e].cells;
+      for (let r = 0; r < m; r++) codes[r] += Math.max(0, gridIndex[order[r]]) * stride;
+    }
+    const base = new Float64Array(m);
+    for (let r = 0; r < m; r++) {
+      const i = order[r];
+      base[r] = byKernel[i];
+      if (!slow[i]) continue;
+      // The fused pass sees -Infinity for the slow kernels, which then add nothing there.
+      this.#slowBase.set(i, byKernel[i]);
+      base[r] = -Infinity;
+    }
+    this.#base = base;
+    this.#slow = slow;
+    this.#groups = groups;
+    this.#codes = groups.map((g) => g.codes);
+    this.#tables = groups.map((g) => g.table);
+    this.#contMus = this.#continuous.map(({ mus }) => gather(mus, order));
+    this.#sharedInv = Float64Array.from(this.#continuous, (c) => 1 / c.sigmas[0]);
+    this.#pass = fusedPass(groups.length, this.#continuous.length);
+    this.#xCat = new Int32Array(this.#categorical.length);
+    this.#xCont = new Float64Array(this.#continuous.length);
+    this.#xDisc = new Float64Array(this.#discrete.length);
   }
 
-  const groups = packGroups([...categorical.map((c) => c.dim), ...discrete.map((c) => c.dim)], m);
-  const fastBase = new Float64Array(m);
-  const slowList: number[] = [];
-  for (let i = 0; i < m; i++) {
-    // The fused pass sees -Infinity for the slow kernels, which then add nothing there.
-    fastBase[i] = slow[i] ? -Infinity : base[i];
-    if (slow[i]) slowList.push(i);
+  /** log density of `points[d][j]` (internal values) into `out[j]`, j < size. */
+  evaluate(points: readonly Float64Array[], size: number, out: Float64Array): void {
+    const state = this.#state;
+    for (let j = 0; j < size; j++) {
+      const how = this.#prepare(points, j);
+      if (how === OUTSIDE) out[j] = -Infinity;
+      else {
+        this.#start(how, this.#m);
+        out[j] = logDensityOf(state[0], state[1]);
+      }
+    }
   }
-  const slowKernels = Int32Array.from(slowList);
-  const nCont = continuous.length;
-  const xCont = new Float64Array(nCont);
-  const sharedInv = Float64Array.from(continuous, (c) => c.inv[0]);
-  const contMus = continuous.map((c) => c.mus);
-  const groupCodes = groups.map((g) => g.codes);
-  const groupTables = groups.map((g) => g.table);
-  const xCat = new Int32Array(categorical.length);
-  const xDisc = new Float64Array(discrete.length);
-  const state = new Float64Array(2);
-  const pass = fusedPass(groups.length, nCont);
 
-  /** One kernel's log term, every dimension computed directly. */
-  const kernelTerm = (i: number): number => {
-    let v = base[i];
+  /**
+   * The best ratio without scoring every candidate against every kernel: the kernels' terms
+   * are all positive, so the log-sum-exp over the first kernels is a lower bound of the
+   * density and logNumerator minus it an upper bound of the ratio. Every candidate gets a
+   * first share of the kernels (the nearest, see kernel-layout.ts); then, in the order of
+   * those bounds, each resumes in doubling steps until it is complete (its exact ratio,
+   * computed in the same order as evaluate's, so to the same bit) or its bound falls MARGIN
+   * below the best exact ratio so far (it cannot win). Same choice as scoring all of them
+   * (tests/samplers/parzen-log-density.test.ts).
+   */
+  bestRatio(points: readonly Float64Array[], size: number, logNumerator: Float64Array): number {
+    const m = this.#m;
+    const state = this.#state;
+    const scores = new Float64Array(size).fill(-Infinity);
+    const max = new Float64Array(size);
+    const sum = new Float64Array(size);
+    const bound = new Float64Array(size);
+    const first = Math.min(m, Math.max(64, Math.ceil(m / 32)));
+    let best = -Infinity;
+    const open: number[] = [];
+    for (let j = 0; j < size; j++) {
+      const how = this.#prepare(points, j);
+      if (how !== FUSED) {
+        if (how === OUTSIDE) scores[j] = logNumerator[j] - -Infinity;
+        else {
+          this.#start(how, m);
+          scores[j] = logNumerator[j] - logDensityOf(state[0], state[1]);
+        }
+        if (scores[j] > best) best = scores[j];
+        continue;
+      }
+      this.#start(how, first);
+      max[j] = state[0];
+      sum[j] = state[1];
+      bound[j] = logNumerator[j] - logDensityOf(state[0], state[1]);
+      open.push(j);
+    }
+    // Highest bound first: the likeliest winner sets the bar the others must clear.
+    open.sort((a, b) => (bound[b] > bound[a] ? 1 : bound[b] < bound[a] ? -1 : a - b));
+    for (const j of open) {
+      if (bound[j] < best - MARGIN) continue;
+      this.#prepare(points, j);
+      state[0] = max[j];
+      state[1] = sum[j];
+      let from = first;
+      let step = first;
+      let dropped = false;
+      while (from < m) {
+        step *= 2;
+        const to = Math.min(m, from + step);
+        this.#resume(from, to);
+        from = to;
+        if (from < m && logNumerator[j] - logDensityOf(state[0], state[1]) < best - MARGIN) {
+          dropped = true;
+          break;
+        }
+      }
+      if (dropped) continue;
+      scores[j] = logNumerator[j] - logDensityOf(state[0], state[1]);
+      if (scores[j] > best) best = scores[j];
+    }
+    return firstArgmax(scores, size);
+  }
+
+  /**
+   * Reads candidate j into #xCat / #xCont / #xDisc and, where the fused pass can score it,
+   * fills the code tables with its terms; says how to evaluate it.
+   */
+  #prepare(points: readonly Float64Array[], j: number): number {
+    const categorical = this.#categorical;
+    const continuous = this.#continuous;
+    const discrete = this.#discrete;
     for (let e = 0; e < categorical.length; e++) {
-      if (categorical[e].dim.digits[i] === xCat[e] + 1) v += categorical[e].bonus[xCat[e]];
+      const x = points[categorical[e].coded.d][j];
+      if (!isChoice(x, categorical[e].nChoices)) return OUTSIDE;
+      this.#xCat[e] = x;
     }
-    for (let e = 0; e < nCont; e++) {
-      const t = (xCont[e] - continuous[e].mus[i]) * continuous[e].inv[i];
+    for (let e = 0; e < continuous.length; e++) {
+      const space = this.#spaces[continuous[e].d];
+      const x = toKernel(space, points[continuous[e].d][j]);
+      if (!(x >= space.low && x <= space.high)) return OUTSIDE;
+      this.#xCont[e] = x;
+    }
+    let fused = this.#tabulated;
+    for (let e = 0; e < discrete.length; e++) {
+      const space = this.#spaces[discrete[e].coded.d];
+      const x = toKernel(space, points[discrete[e].coded.d][j]);
+      if (!(x >= space.low && x <= space.high)) return OUTSIDE;
+      this.#xDisc[e] = x;
+      const kx = fused ? discrete[e].cells.gridOf(x) : -1;
+      if (kx < 0) fused = false;
+      else {
+        // Centre at grid g, candidate at grid kx: the table's entry kx - g + points - 1.
+        const { table, points: n } = discrete[e].cells;
+        const terms = discrete[e].coded.terms;
+        for (let g = 0; g < n; g++) terms[g] = table[kx - g + n - 1];
+      }
+    }
+    if (!fused) return TERM_BY_TERM;
+    for (let e = 0; e < categorical.length; e++) {
+      const { coded, bonus } = categorical[e];
+      coded.terms.fill(0);
+      coded.terms[this.#xCat[e] + 1] = bonus[this.#xCat[e]];
+    }
+    for (const group of this.#groups) fillGroupTable(group);
+    return FUSED;
+  }
+
+  /** Starts the online log-sum-exp (see addTerm) of a prepared candidate, through position `to`. */
+  #start(how: number, to: number): void {
+    const state = this.#state;
+    state[0] = -Infinity;
+    state[1] = 0;
+    if (how === TERM_BY_TERM) {
+      for (let r = 0; r < this.#m; r++) {
+        const i = this.#order[r];
+        addTerm(state, this.#kernelTerm(i, this.#slow[i] ? this.#slowBase.get(i)! : this.#base[r]));
+      }
+      return;
+    }
+    for (const [i, base] of this.#slowBase) addTerm(state, this.#kernelTerm(i, base));
+    this.#resume(0, to);
+  }
+
+  /** The fused pass over positions from..to of the prepared candidate. */
+  #resume(from: number, to: number): void {
+    this.#pass(from, to, this.#base, this.#codes, this.#tables, this.#contMus, this.#xCont, this.#sharedInv, this.#state, expNonPositive);
+  }
+
+  /** Kernel i's log term at the prepared candidate, every dimension computed directly, from its base `v`. */
+  #kernelTerm(i: number, v: number): number {
+    for (let e = 0; e < this.#categorical.length; e++) {
+      const { choiceOf, bonus } = this.#categorical[e];
+      if (choiceOf[i] === this.#xCat[e]) v += bonus[this.#xCat[e]];
+    }
+    for (let e = 0; e < this.#continuous.length; e++) {
+      const { mus, sigmas } = this.#continuous[e];
+      const t = (this.#xCont[e] - mus[i]) * (1 / sigmas[i]);
       v -= 0.5 * t * t;
     }
-    for (let e = 0; e < discrete.length; e++) {
-      const { space, mus, sigmas } = discrete[e].cells;
-      const lower = Math.max(xDisc[e] - 0.5 * space.q, space.low);
-      const upper = Math.min(xDisc[e] + 0.5 * space.q, space.high);
+    for (let e = 0; e < this.#discrete.length; e++) {
+      const { space, mus, sigmas } = this.#discrete[e].cells;
+      const lower = Math.max(this.#xDisc[e] - 0.5 * space.q, space.low);
+      const upper = Math.min(this.#xDisc[e] + 0.5 * space.q, space.high);
       v += logGaussMass((lower - mus[i]) / sigmas[i], (upper - mus[i]) / sigmas[i]);
     }
     return v;
-  };
-
-  return (points, size, out) => {
-    candidates: for (let j = 0; j < size; j++) {
-      for (let e = 0; e < categorical.length; e++) {
-        const x = points[categorical[e].dim.d][j];
-        if (!isChoice(x, categorical[e].nChoices)) {
-          out[j] = -Infinity;
-          continue candidates;
-        }
-        xCat[e] = x;
-      }
-      for (let e = 0; e < nCont; e++) {
-        const space = spaces[continuous[e].d];
-        const x = toKernel(space, points[continuous[e].d][j]);
-        if (!(x >= space.low && x <= space.high)) {
-          out[j] = -Infinity;
-          continue candidates;
-        }
-        xCont[e] = x;
-      }
-      let fused = tabulated;
-      for (let e = 0; e < discrete.length; e++) {
-        const space = spaces[discrete[e].dim.d];
-        const x = toKernel(space, points[discrete[e].dim.d][j]);
-        if (!(x >= space.low && x <= space.high)) {
-          out[j] = -Infinity;
-          continue candidates;
-        }
-        xDisc[e] = x;
-        const kx = fused ? discrete[e].cells.gridOf(x) : -1;
-        if (kx < 0) fused = false;
-        else {
-          // Centre at grid g, candidate at grid kx: the table's entry kx - g + points - 1.
-          const { table, points: n } = discrete[e].cells;
-          const terms = discrete[e].dim.terms;
-          for (let g = 0; g < n; g++) terms[g] = table[kx - g + n - 1];
-        }
-      }
-      // Online log-sum-exp (see addTerm) in state = [max, sum].
-      state[0] = -Infinity;
-      state[1] = 0;
-      if (!fused) {
-        for (let i = 0; i < m; i++) addTerm(state, kernelTerm(i));
-      } else {
-        for (let e = 0; e < categorical.length; e++) {
-          const { dim, bonus } = categorical[e];
-          dim.terms.fill(0);
-          dim.terms[xCat[e] + 1] = bonus[xCat[e]];
-        }
-        for (let g = 0; g < groups.length; g++) fillGroupTable(groups[g]);
-        for (let r = 0; r < slowKernels.length; r++) addTerm(state, kernelTerm(slowKernels[r]));
-        pass(m, fastBase, groupCodes, groupTables, contMus, xCont, sharedInv, state, expNonPositive);
-      }
-      const max = state[0];
-      out[j] = max === -Infinity ? -Infinity : max + Math.log(state[1]);
-    }
-  };
+  }
 }
 
+/** The log-density an online log-sum-exp state [max, sum] holds. */
+function logDensityOf(max: number, sum: number): number {
+  return max === -Infinity ? -Infinity : max + Math.log(sum);
+}
+
+/** values[order[r]] for every position r. */
+function gather(values: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
+  return out;
+}

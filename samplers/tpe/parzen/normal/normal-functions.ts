@@ -210,7 +210,11 @@ function ndtriExpLower(y: number): number {
     const r = Math.exp(normLogPdf(x) - lf);
     const step = (2 * f) / (2 * r + f * (x + r));
     x -= step;
-    if (Math.abs(step) <= 1e-15 * Math.max(1, Math.abs(x))) break;
+    // Halley converges cubically: after a step below 1e-8 what is left is far below double
+    // precision, so no confirming step is needed (the first guess is within 4.5e-4 and the
+    // second step about 1e-10: two steps instead of three). Quantiles move by at most an
+    // ulp against a confirmed result.
+    if (Math.abs(step) <= 1e-8 * Math.max(1, Math.abs(x))) break;
   }
   return x;
 }

@@ -5,9 +5,9 @@ import {
   UnstorableDataError,
   StudyNotFoundError,
   TrialNotRunningError,
-} from "../storage/storage-errors.ts";
-import { describeThrown } from "../internal/describe-thrown.ts";
-import type { Storage } from "../storage/storage.ts";
+} from "../storage-errors.ts";
+import { describeThrown } from "../../internal/describe-thrown.ts";
+import type { Storage } from "../storage.ts";
 
 /** Storage methods a worker process calls through its parent (all but close and watchEvents). */
 export const FORWARDED_METHODS = [

@@ -1,6 +1,6 @@
-import type { StudyDirection } from "../vocabulary/study-direction.ts";
-import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
-import type { TrialState } from "../vocabulary/trial-state.ts";
+import type { StudyDirection } from "../../vocabulary/study-direction.ts";
+import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../../vocabulary/trial-state.ts";
 import type {
   EventsListener,
   FailedTrialReport,
@@ -14,9 +14,9 @@ import type {
   TrialCounts,
   TrialPatch,
   TrialsChanged,
-} from "../storage/storage.ts";
-import { StorageError } from "../storage/storage-errors.ts";
-import type { StudyEvent } from "../storage/study-event.ts";
+} from "../storage.ts";
+import { StorageError } from "../storage-errors.ts";
+import type { StudyEvent } from "../study-event.ts";
 import { type ForwardedMethod, type IpcEndpoint, type ParentToWorker, reviveError, type WorkerToParent } from "./ipc-protocol.ts";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -148,7 +148,7 @@ export class IpcStorage implements Storage {
   }
 
   /** Passes getTrials to the parent. */
-  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number }): Promise<TrialsChanged> {
+  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] }): Promise<TrialsChanged> {
     return this.#call("getTrials", [studyId, options]);
   }
 

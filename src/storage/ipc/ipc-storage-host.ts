@@ -1,4 +1,4 @@
-import type { Storage } from "../storage/storage.ts";
+import type { Storage } from "../storage.ts";
 import { FORWARDED_METHODS, type IpcEndpoint, type ParentToWorker, serializeError, type WorkerToParent } from "./ipc-protocol.ts";
 
 const ALLOWED = new Set<string>(FORWARDED_METHODS);

@@ -1,0 +1,59 @@
+/**
+ * The order a joint density's fused pass visits its kernels in: nearest the candidates
+ * first, so that a log-sum-exp over the first kernels is already close to the whole (the
+ * bounds of JointLogDensity.bestRatio rest on that).
+ */
+import { toKernel, type KernelSpace } from "../kernels/kernel-space.ts";
+import type { CategoricalKernels, NumericKernels } from "../kernels/mixture.ts";
+
+/** Points a density is about to be evaluated at: `points[d][j]`, j < size (internal values). */
+export interface NearPoints {
+  readonly points: readonly Float64Array[];
+  readonly size: number;
+}
+
+/** How many distance shells the kernels are sorted into (squared distance in widths, 1 apart). */
+const SHELLS = 64;
+
+/**
+ * The kernels in order of their squared distance (in kernel widths, over the numeric
+ * dimensions) from the centroid of the points, sorted into unit shells: a counting sort,
+ * O(m), and all the order the bounds need. Without points, the kernels' own order.
+ */
+export function kernelOrder(
+  near: NearPoints | undefined,
+  spaces: readonly KernelSpace[],
+  kernels: readonly (NumericKernels | CategoricalKernels)[],
+  m: number,
+): Int32Array {
+  const order = new Int32Array(m);
+  if (near === undefined || near.size === 0) {
+    for (let i = 0; i < m; i++) order[i] = i;
+    return order;
+  }
+  const distance = new Float64Array(m);
+  for (let d = 0; d < spaces.length; d++) {
+    const space = spaces[d];
+    if (space.kind === "categorical") continue;
+    const xs = near.points[d];
+    let centre = 0;
+    for (let j = 0; j < near.size; j++) centre += toKernel(space, xs[j]);
+    centre /= near.size;
+    const { mus, sigmas } = kernels[d] as NumericKernels;
+    for (let i = 0; i < m; i++) {
+      const t = (mus[i] - centre) / sigmas[i];
+      distance[i] += t * t;
+    }
+  }
+  const start = new Int32Array(SHELLS + 1);
+  const shell = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    // NaN (a centre off the domain) goes to the last shell.
+    const s = distance[i] < SHELLS - 1 ? Math.floor(distance[i]) : SHELLS - 1;
+    shell[i] = s;
+    start[s + 1]++;
+  }
+  for (let s = 0; s < SHELLS; s++) start[s + 1] += start[s];
+  for (let i = 0; i < m; i++) order[start[shell[i]]++] = i;
+  return order;
+}
