@@ -17,6 +17,8 @@ export interface WireCounts {
   bytesToServer: number;
   bytesToClient: number;
   connections: number;
+  /** Statements sent (a simple Query, or the Parse of an extended exchange), by their first words. */
+  statements: Record<string, number>;
 }
 
 const SSL_REQUEST = 80877103;
@@ -26,8 +28,14 @@ const GSSENC_REQUEST = 80877104;
 class ClientStream {
   #buffer: Buffer = Buffer.alloc(0);
   #started = false;
+  /** Texts of the named (prepared) statements this client parsed. */
+  readonly #named = new Map<string, string>();
 
   constructor(readonly counts: WireCounts) {}
+
+  #count(key: string): void {
+    this.counts.statements[key] = (this.counts.statements[key] ?? 0) + 1;
+  }
 
   push(chunk: Buffer): void {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
@@ -48,16 +56,37 @@ class ClientStream {
       const type = String.fromCharCode(this.#buffer[0]);
       const length = this.#buffer.readInt32BE(1);
       if (this.#buffer.length < 1 + length) return;
+      const body = this.#buffer.subarray(5, 1 + length);
       this.#buffer = this.#buffer.subarray(1 + length);
       this.counts.messages++;
       if (type === "Q" || type === "S") this.counts.roundTrips++;
+      // Query: the text; Parse: the statement's name, then its text; Bind: the portal's name,
+      // then the statement's (a named one was parsed once and is counted at each Bind).
+      // All NUL-terminated.
+      const cstring = (from: number) => body.subarray(from, body.indexOf(0, from)).toString("utf8");
+      if (type === "Q") this.#count(statementKey(cstring(0)));
+      if (type === "P") {
+        const name = cstring(0);
+        const key = statementKey(cstring(body.indexOf(0) + 1));
+        if (name) this.#named.set(name, key);
+        else this.#count(key);
+      }
+      if (type === "B") {
+        const name = cstring(body.indexOf(0) + 1);
+        if (name) this.#count(this.#named.get(name) ?? name);
+      }
     }
   }
 }
 
+/** What a statement is called in the counts: its first words, white space folded. */
+function statementKey(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 72);
+}
+
 /** A relay on 127.0.0.1 (a free port) to `upstream`, counting what passes. */
 export class PgWireCounter {
-  readonly counts: WireCounts = { roundTrips: 0, messages: 0, bytesToServer: 0, bytesToClient: 0, connections: 0 };
+  readonly counts: WireCounts = { roundTrips: 0, messages: 0, bytesToServer: 0, bytesToClient: 0, connections: 0, statements: {} };
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
 
@@ -84,7 +113,7 @@ export class PgWireCounter {
 
   /** A copy of the counts now. */
   snapshot(): WireCounts {
-    return { ...this.counts };
+    return { ...this.counts, statements: { ...this.counts.statements } };
   }
 
   #relay(client: net.Socket, upstream: { host: string; port: number }): void {
@@ -132,5 +161,6 @@ export function wireCountsBetween(a: WireCounts, b: WireCounts): WireCounts {
     bytesToServer: b.bytesToServer - a.bytesToServer,
     bytesToClient: b.bytesToClient - a.bytesToClient,
     connections: b.connections - a.connections,
+    statements: Object.fromEntries(Object.entries(b.statements).map(([k, n]) => [k, n - (a.statements[k] ?? 0)]).filter(([, n]) => (n as number) > 0)),
   };
 }

@@ -3,6 +3,10 @@
 // one more message before it closes its connections, so the benchmark can read the
 // server's CPU time while the backends still exist.
 // usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds> [syncInterval seconds]
+// HPO_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the measured seconds only (not start-up) goes there.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import { createStudy, MedianPruner, RandomSampler, TPESampler, TrialPruned, type Trial } from "../src/index.ts";
 
 const [url, name, samplerName, seconds, syncInterval] = process.argv.slice(2);
@@ -38,11 +42,22 @@ await study.optimize(objective, { nTrials: 5 });
 process.send?.({ ready: true });
 await nextMessage();
 measuring = true;
+const profileDir = process.env.HPO_BENCH_CPU_PROF;
+const profiler = profileDir ? new Session() : null;
+if (profiler) {
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
 const start = performance.now();
 const cpuBefore = process.cpuUsage();
 const result = await study.optimize(objective, { timeout: Number(seconds) });
 const elapsed = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
+if (profiler) {
+  const { profile } = await profiler.post("Profiler.stop");
+  writeFileSync(join(profileDir!, `storage-worker-${samplerName}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+}
 pruneMs.sort((a, b) => a - b);
 process.send?.({ finished: result.finished, elapsed, pruneMedianMs: pruneMs[pruneMs.length >> 1] ?? NaN, cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000 });
 await nextMessage();

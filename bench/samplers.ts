@@ -35,6 +35,7 @@ import {
 } from "../src/index.ts";
 import { distributionsEqual } from "../src/distributions/distribution-ops.ts";
 import { SeededRandom } from "../src/random/seeded-random.ts";
+import { nextStudyViewVersion } from "../src/vocabulary/study-view.ts";
 import { FUNCTIONS } from "../../shared/bench/functions.ts";
 import {
   distributionOf,
@@ -166,14 +167,17 @@ class DirectStudy {
     const trials = this.trials;
     let cacheKey = "";
     let cacheList: FrozenTrial[] = [];
-    let version = 0;
+    let version = nextStudyViewVersion();
     this.bump = () => {
-      version++;
+      version = nextStudyViewVersion();
     };
     // Like the core's history: one cached list per state filter until something changes.
     this.view = {
       studyName: "bench",
       directions: ["minimize"],
+      get version() {
+        return version;
+      },
       getTrials: (states) => {
         if (!states) return trials;
         const key = `${version}:${states.join(",")}`;

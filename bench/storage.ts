@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- storage [--seconds 10] [--workers 1,4,8] [--samplers random,tpe]
  *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]
- *   [--sync-interval S]`
+ *   [--sync-interval S] [--baseline DIR [--baseline-postgres URL]]`
  *
  * Finished trials per second summed over W worker processes sharing one PostgreSQL study,
  * hpo beside Optuna 3.1's RDBStorage (Debian's python3-optuna + python3-psycopg2) on the same
@@ -17,8 +17,15 @@
  * ceiling two cores would allow if nothing else ran: 2000 ms / (client + server ms).
  * --sync-interval sets hpo's syncInterval (default: hpo's own, 0.05 s on PostgreSQL), the
  * knob that trades how fresh a worker's view of the others is for reads per trial.
+ * --baseline DIR runs a third side in the same turns: the hpo checkout in DIR (its own
+ * node_modules; e.g. `git worktree add DIR main && (cd DIR && npm ci)`), on a database of its
+ * own (default hpo_bench_baseline on hpo's server: `createdb -h 127.0.0.1 -U postgres
+ * hpo_bench_baseline`), since the two checkouts may not share a schema. Before/after figures
+ * of a change then come from one run, alternating.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import pg from "pg";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -30,14 +37,13 @@ import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.t
 
 const hpoWorker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
 const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
-// HPO_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every hpo worker there.
-const profileArgs = process.env.HPO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPO_BENCH_CPU_PROF}`] : [];
+// HPO_BENCH_CPU_PROF=<dir>: every hpo worker writes a V8 CPU profile of its measured seconds there.
 /** The target of issue 21 at W = 8. */
 const TARGET = 10;
 const TARGET_W = 8;
 
 type SamplerName = "random" | "tpe";
-type SideName = "hpo" | "optuna";
+type SideName = "hpo" | "baseline" | "optuna";
 
 interface WorkerResult {
   finished: number;
@@ -67,9 +73,9 @@ interface WorkerHandle {
   exit(): void;
 }
 
-function hpoWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
-  const child = fork(hpoWorker, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
-    execArgv: ["--import", tsxLoader, ...profileArgs],
+function hpoWorkerProcess(script: string, url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
+  const child = fork(script, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
+    execArgv: ["--import", tsxLoader],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const failed = exitError(child, "hpo worker");
@@ -177,8 +183,32 @@ async function hpoSide(url: string, syncInterval: string | undefined): Promise<S
     // Workers create it (loadIfExists); deleting afterwards keeps the database small.
     createStudy: async () => undefined,
     deleteStudy: (study) => storage.deleteStudy(study).catch(() => undefined),
-    worker: (u, study, sampler, seconds) => hpoWorkerProcess(u, study, sampler, seconds, syncInterval),
+    worker: (u, study, sampler, seconds) => hpoWorkerProcess(hpoWorker, u, study, sampler, seconds, syncInterval),
     serverCpu: await PostgresBackendCpu.open(url),
+    upstream: upstreamOf(url),
+  };
+}
+
+/** Another hpo checkout's workers on a database of their own (this checkout's storage would migrate it). */
+async function baselineSide(dir: string, url: string, syncInterval: string | undefined): Promise<Side> {
+  const script = join(resolve(dir), "bench", "_storage-worker.ts");
+  const serverCpu = await PostgresBackendCpu.open(url).catch((e: Error) => {
+    throw new Error(`${e.message} (the baseline needs a database of its own: createdb -h 127.0.0.1 -U postgres ${new URL(url).pathname.slice(1)})`);
+  });
+  const deleteStudy = async (study: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query("DELETE FROM hpo_studies WHERE study_name = $1", [study]).catch(() => undefined);
+    await client.end();
+  };
+  return {
+    name: "baseline",
+    label: `hpo baseline (${dir})`,
+    url: (relay) => (relay ? viaRelay(url, relay) : url),
+    createStudy: async () => undefined,
+    deleteStudy,
+    worker: (u, study, sampler, seconds) => hpoWorkerProcess(script, u, study, sampler, seconds, syncInterval),
+    serverCpu,
     upstream: upstreamOf(url),
   };
 }
@@ -262,6 +292,8 @@ export default async function run(argv: string[]): Promise<void> {
       "count-seconds": { type: "string", default: "3" },
       "count-workers": { type: "string", default: "1,8" },
       "sync-interval": { type: "string" },
+      baseline: { type: "string" },
+      "baseline-postgres": { type: "string" },
     },
   });
   const url = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -284,6 +316,14 @@ export default async function run(argv: string[]): Promise<void> {
   const syncInterval = values["sync-interval"];
   if (syncInterval !== undefined && !(Number(syncInterval) >= 0)) throw new Error(`--sync-interval: expected seconds >= 0, found "${syncInterval}"`);
   const sides: Side[] = [await hpoSide(url, syncInterval)];
+  if (values.baseline) {
+    const baselineUrl = values["baseline-postgres"] ?? (() => {
+      const u = new URL(url);
+      u.pathname = "/hpo_bench_baseline";
+      return u.toString();
+    })();
+    sides.push(await baselineSide(values.baseline, baselineUrl, syncInterval));
+  }
   if (values.optuna !== "none") {
     try {
       const { peers } = optunaPeers(["3.1"], undefined);
@@ -292,7 +332,9 @@ export default async function run(argv: string[]): Promise<void> {
       console.log(`Optuna 3.1 skipped: ${(e as Error).message}; needs ${OPTUNA_31_HOWTO}`);
     }
   }
-  const [hpo, optuna] = sides;
+  const hpo = sides[0];
+  const baseline = sides.find((s) => s.name === "baseline");
+  const optuna = sides.find((s) => s.name === "optuna");
   const cells = new Map<string, Round>(); // `${side}|${sampler}|${w}`
   try {
     for (const [i, w] of ws.entries()) {
@@ -349,11 +391,26 @@ export default async function run(argv: string[]): Promise<void> {
   }
   printTable(table);
   if (verdicts.length) console.log(`\nTarget hpo ≥ ${TARGET}× ${optuna!.label} at W = ${TARGET_W}: ${verdicts.join("; ")}`);
+  if (baseline) {
+    console.log(`\nThis checkout against ${baseline.label}, same turns:`);
+    const rows: string[][] = [["W", "sampler", "hpo trials/s", "baseline trials/s", "×", "CPU ms/trial hpo", "CPU ms/trial baseline", "CPU ×"]];
+    for (const w of ws) {
+      for (const sampler of samplers) {
+        const h = cells.get(`hpo|${sampler}|${w}`)!;
+        const b = cells.get(`baseline|${sampler}|${w}`)!;
+        const cpu = (r: Round) => (r.serverCpuMs === null ? null : r.clientCpuMs + r.serverCpuMs);
+        const ch = cpu(h);
+        const cb = cpu(b);
+        rows.push([String(w), sampler, fmt(h.rate), fmt(b.rate), `×${fmt(h.rate / b.rate)}`, cpuOf(h), cpuOf(b), ch !== null && cb !== null ? `×${fmt(cb / ch)}` : "—"]);
+      }
+    }
+    printTable(rows);
+  }
 
   const wireRows: string[][] = [["W", "sampler", "side", "trials", "round trips/trial", "messages/trial", "bytes to server/trial", "bytes to client/trial"]];
   for (const w of countWs) {
     for (const sampler of samplers) {
-      for (const side of [hpo, ...(optuna ? [optuna] : [])]) {
+      for (const side of sides) {
         const r = cells.get(`${side.name}|${sampler}|wire${w}`);
         if (!r?.wire) continue;
         const per = (x: number) => fmt(x / r.trials);
@@ -364,6 +421,16 @@ export default async function run(argv: string[]): Promise<void> {
   if (wireRows.length > 1) {
     console.log(`\nOn the wire, ${countSeconds} s per cell through a counting relay (a round trip = a Query or a Sync; the relay slows both sides, so no rates here):`);
     printTable(wireRows);
+    const w = Math.max(...countWs);
+    for (const sampler of samplers) {
+      for (const side of sides) {
+        const r = cells.get(`${side.name}|${sampler}|wire${w}`);
+        if (!r?.wire) continue;
+        const top = Object.entries(r.wire.statements).sort((a, b) => b[1] - a[1]).slice(0, 8);
+        console.log(`\n${side.label}, ${sampler}, W = ${w}: statements per trial, most sent first`);
+        printTable([["per trial", "statement"], ...top.map(([k, n]) => [fmt(n / r.trials), k])]);
+      }
+    }
   }
   console.log(`\nload average ${loadBefore} at the start, ${loadAverages()} at the end`);
 }

@@ -11,15 +11,9 @@
 export { createStudy, loadStudy, deleteStudy, listStudies, StudyOptionsError } from "./study/create-study.ts";
 export type { CreateStudyOptions, LoadStudyOptions } from "./study/create-study.ts";
 export { Study } from "./study/study.ts";
-export type {
-  CatchOption,
-  EnqueueOptions,
-  OptimizeOptions,
-  OptimizeResult,
-  StudyCallback,
-  TellInput,
-  WorkerOptions,
-} from "./study/study.ts";
+export type { EnqueueOptions, OptimizeOptions, StudyCallback, TellInput } from "./study/study.ts";
+export type { CatchOption, OptimizeResult } from "./study/optimize.ts";
+export type { WorkerOptions } from "./study/worker-options.ts";
 export type { StudyDirection } from "./vocabulary/study-direction.ts";
 export type { StudyMetric, StudyMetricOption } from "./study/study-metric.ts";
 export type { Objective, ObjectiveResult } from "./study/objective.ts";

@@ -4,6 +4,7 @@ import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import { createStudy } from "../study/create-study.ts";
 import type { Study } from "../study/study.ts";
+import type { Storage } from "../storage/storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { withSpace } from "../study-file/search-space.ts";
 import type { Tracker } from "../tracking/tracker.ts";
@@ -60,9 +61,9 @@ export async function countAllTrials(study: Study): Promise<number> {
 }
 
 /** Whether RUNNING trials found at start-up can only be leftovers of a dead process. */
-export function runningTrialsAreDead(storageUrl: string | undefined): boolean {
+export function runningTrialsAreDead(storage: Storage): boolean {
   // An embedded folder has one owner (the lock), and memory starts empty.
-  return parseStorageUrl(storageUrl).kind !== "postgres";
+  return !storage.traits.sharedAcrossProcesses;
 }
 
 /**
@@ -79,7 +80,7 @@ export async function prepareStudy(
 ): Promise<number | undefined> {
   // Remembered so `hpo resume <study>` knows what to run.
   if (file) await study.storage.setStudyAttrs(study.studyId, "system", { study_file: file });
-  const recovered = await study.recover({ runningAreDead: runningTrialsAreDead(storageUrl) });
+  const recovered = await study.recover({ runningAreDead: runningTrialsAreDead(study.storage) });
   for (const r of recovered) {
     log(`hpo: trial ${r.failed} (${r.reason}) ${r.retry !== null ? `will be retried as trial ${r.retry}` : "has no retries left"}`);
   }

@@ -4,7 +4,7 @@ import { consoleTracker } from "../../trackers/console/console-tracker.ts";
 import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
-import { IpcStorageHost } from "../workers/ipc-storage-host.ts";
+import { IpcStorageHost } from "../storage/ipc/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
 import { RUN_START_TRIALS_ENV, WORKER_INDEX_ENV } from "./sampler-stream.ts";
 import { PARENT_REPORTS_FAILURES_ENV } from "./parent-progress.ts";

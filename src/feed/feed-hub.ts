@@ -157,8 +157,7 @@ export class FeedHub implements FeedSessionHost {
 
   /** @internal */
   async headSeq(studyId: number): Promise<number> {
-    // No trial changed after the largest version: the query returns only the study's head.
-    return (await this.storage.getTrials(studyId, { changedSince: Number.MAX_SAFE_INTEGER })).version;
+    return this.storage.headSeq(studyId);
   }
 
   /** @internal */

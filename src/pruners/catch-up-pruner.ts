@@ -66,7 +66,7 @@ export class CatchUpPruner implements Pruner {
 
     let index = this.#indexes.get(study.studyName);
     if (!index) this.#indexes.set(study.studyName, (index = new CompletedStepIndex()));
-    index.sync(completed);
+    index.sync(study);
     const column = index.column(step);
     // No completed trial shows how much can still be gained from this step: keep going.
     if (Number.isNaN(column.maxDrop)) return false;

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import { lastStep } from "../vocabulary/frozen-trial.ts";
-import type { TrialState } from "../vocabulary/trial-state.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
+import { DerivedStudyViews } from "../vocabulary/derived-study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { crc32Text as crc32 } from "../internal/crc32.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
 import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { reportsByPosition } from "./internal/reports-by-position.ts";
 import { RungLadder } from "./internal/rung-ladder.ts";
 import { successiveHalvingPrune } from "./internal/successive-halving-rule.ts";
 import { singleDirection } from "./internal/single-direction.ts";
@@ -61,6 +62,8 @@ export class HyperbandPruner implements Pruner {
   readonly #reductionFactor: number;
   readonly #bootstrapCount: number;
   readonly #layouts = new Map<number, BracketLayout | null>();
+  /** One view per study view and bracket, so that its version (and TPE's cache of it) lasts. */
+  readonly #bracketViews = new DerivedStudyViews<number>();
 
   constructor(options: HyperbandPrunerOptions = {}) {
     const o = parsePrunerOptions("HyperbandPruner", hyperbandSchema, options);
@@ -94,15 +97,13 @@ export class HyperbandPruner implements Pruner {
   samplingView(study: StudyView, trial: FrozenTrial): StudyView {
     const setup = this.#setup(study);
     if (!setup) return study;
-    const { layout } = setup;
-    const name = study.studyName;
-    const bracket = this.#bracketOf(layout, name, trial.number);
-    return {
-      studyName: name,
-      directions: study.directions,
-      getTrials: (states?: readonly TrialState[]) =>
-        study.getTrials(states).filter((t) => this.#bracketOf(layout, name, t.number) === bracket),
-    };
+    const bracket = this.#bracketOf(setup.layout, study.studyName, trial.number);
+    return this.#bracketViews.of(study, bracket, {
+      keepsFor: (parent) => {
+        const layout = this.#setup(parent)?.layout;
+        return (t) => layout === undefined || this.#bracketOf(layout, parent.studyName, t.number) === bracket;
+      },
+    });
   }
 
   /** The bracket (0 = most aggressive) of trial `trialNumber`, or null while the brackets are not known. */
@@ -124,7 +125,8 @@ export class HyperbandPruner implements Pruner {
     }
     const reference = firstCompletion(trials);
     if (!reference) return null;
-    const layout = this.#layout((lastStep(reference) as number) + 1);
+    // The reference is a stored trial (a plain map): its sorted view is made once, not walked per check.
+    const layout = this.#layout((reportsByPosition(reference.intermediateValues).lastStep as number) + 1);
     return layout && { trials, layout, participates: (t) => startedAfterCompletionOf(t, reference) };
   }
 

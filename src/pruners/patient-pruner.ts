@@ -2,9 +2,10 @@ import { z } from "zod";
 import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
 import { isPruner, type Pruner } from "./pruner.ts";
-import { nanMax, nanMin } from "../numpy/index.ts";
 import { intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { reportsByPosition } from "./internal/reports-by-position.ts";
 import { singleDirection } from "./internal/single-direction.ts";
+import { TrailingBest } from "./internal/trailing-best.ts";
 
 /** Options of {@link PatientPruner}. */
 export interface PatientPrunerOptions {
@@ -39,6 +40,8 @@ export class PatientPruner implements Pruner {
   readonly #wrapped: Pruner | null;
   readonly #patience: number;
   readonly #minDelta: number;
+  /** The best of each trial's last patience + 1 reports, kept as the trial reports. */
+  readonly #recent = new TrailingBest();
 
   /** As the wrapped pruner (its own patience check reads only the trial's reports). */
   get usesRunningTrials(): boolean {
@@ -54,19 +57,17 @@ export class PatientPruner implements Pruner {
 
   /** True when the last `patience + 1` steps did not beat the earlier best by `minDelta` and the wrapped pruner agrees. */
   prune(study: StudyView, trial: FrozenTrial): boolean {
-    if (trial.intermediateValues.size === 0) return false;
+    const reports = reportsByPosition(trial.intermediateValues);
+    if (reports.size === 0) return false;
     // Not enough steps to tell a stall from a start.
-    if (trial.intermediateValues.size <= this.#patience + 1) return false;
+    if (reports.size <= this.#patience + 1) return false;
 
-    const steps = [...trial.intermediateValues.keys()].sort((a, b) => a - b);
-    const split = steps.length - this.#patience - 1;
-    const before = steps.slice(0, split).map((s) => trial.intermediateValues.get(s) as number);
-    const after = steps.slice(split).map((s) => trial.intermediateValues.get(s) as number);
-
+    // Before: the steps up to `split` (np.nanmin/nanmax of a prefix, O(1)); after: the rest.
+    const split = reports.size - this.#patience - 1;
     const stalled =
       singleDirection(study, "PatientPruner") === "minimize"
-        ? nanMin(before) + this.#minDelta < nanMin(after)
-        : nanMax(before) - this.#minDelta > nanMax(after);
+        ? reports.nanMinOfFirst(split) + this.#minDelta < this.#recent.of(reports, split, false)
+        : reports.nanMaxOfFirst(split) - this.#minDelta > this.#recent.of(reports, split, true);
     if (!stalled) return false;
     return this.#wrapped ? this.#wrapped.prune(study, trial) : true;
   }

@@ -85,7 +85,7 @@ export class PercentilePruner implements Pruner {
     if (Number.isNaN(best)) return true;
 
     const index = this.#indexFor(study.studyName);
-    index.sync(completed);
+    index.sync(study);
     const column = index.column(step);
     if (column.count < o.nMinTrials) return false;
     const p = percentileOfSorted(column.sorted, direction === "maximize" ? 100 - o.percentile : o.percentile);

@@ -5,6 +5,7 @@ import type { StudyView } from "../vocabulary/study-view.ts";
 import type { Pruner } from "./pruner.ts";
 import { firstCompletion, startedAfterCompletionOf } from "./internal/first-completion.ts";
 import { autoOrIntAtLeast, intAtLeast, parsePrunerOptions } from "./internal/pruner-options.ts";
+import { reportsByPosition } from "./internal/reports-by-position.ts";
 import { RungLadder, type RungContext } from "./internal/rung-ladder.ts";
 import { successiveHalvingPrune } from "./internal/successive-halving-rule.ts";
 import { singleDirection } from "./internal/single-direction.ts";
@@ -88,7 +89,8 @@ export class SuccessiveHalvingPruner implements Pruner {
     if (this.#minResource === "auto") {
       const reference = firstCompletion(population);
       if (!reference) return null;
-      minResource = Math.max(Math.floor((lastStep(reference) as number) / 100), 1);
+      // The reference is a stored trial (a plain map): its sorted view is made once, not walked per check.
+      minResource = Math.max(Math.floor((reportsByPosition(reference.intermediateValues).lastStep as number) / 100), 1);
       participates = (t) => startedAfterCompletionOf(t, reference);
     } else {
       minResource = this.#minResource;

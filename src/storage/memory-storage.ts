@@ -2,11 +2,23 @@ import type { StudyDirection } from "../vocabulary/study-direction.ts";
 import { buildFrozenTrial, type TrialParts } from "./build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../vocabulary/trial-state.ts";
-import { toExternal } from "../distributions/distribution-ops.ts";
-import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "./storage.ts";
+import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "./storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "./storage-errors.ts";
 import type { StudyEvent } from "./study-event.ts";
-import { eventsForPatch, trialCreatedPayload, type PendingEvent } from "./trial-patch-events.ts";
+import {
+  conflictingParam,
+  emptyStateCounts,
+  paramConflictError,
+  patchEvents,
+  staleFailure,
+  staleReason,
+  studyAttrEvents,
+  studyCreatedEvent,
+  trialCreatedEvent,
+  trialRetriedEvent,
+  trialStartedEvent,
+  type EventDraft,
+} from "./storage-protocol.ts";
 import { isBetter } from "../vocabulary/study-direction.ts";
 import { planRetry } from "./retry-plan.ts";
 import { checkStorableName, storableAttrs, storableNewTrial, storablePatch } from "./storable-data.ts";
@@ -24,6 +36,8 @@ interface MemoryTrial {
   heartbeat: number;
   retriedBy: number | null;
   checkpoint: StoredCheckpoint | null;
+  /** The steps in `parts.intermediate` and `${step}\0${name}` of `parts.metrics`: a report is checked in O(1), not O(reports). */
+  reported: { steps: Set<number>; metrics: Set<string> };
 }
 
 /**
@@ -32,6 +46,7 @@ interface MemoryTrial {
  */
 export class InMemoryStorage implements Storage {
   readonly kind = "memory" as const;
+  readonly traits: StorageTraits = { sharedAcrossProcesses: false, remoteRoundTrips: false, acknowledgesBeforeDurable: false };
   readonly location = "memory";
   readonly #studies = new Map<string, MemoryStudy>();
   readonly #byId = new Map<number, MemoryStudy>();
@@ -50,7 +65,7 @@ export class InMemoryStorage implements Storage {
     };
     this.#studies.set(studyName, study);
     this.#byId.set(study.record.studyId, study);
-    this.#append(study, [{ type: "study_created", trialNumber: null, payload: { studyName, directions: [...directions] } }]);
+    this.#append(study, null, [studyCreatedEvent(studyName, directions)]);
     return snapshotRecord(study);
   }
 
@@ -70,7 +85,7 @@ export class InMemoryStorage implements Storage {
 
   async listStudies(): Promise<StudySummary[]> {
     return [...this.#byId.values()].map((s) => {
-      const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+      const counts = emptyStateCounts();
       let best: number | null = null;
       for (const t of s.trials) {
         counts[t.parts.state]++;
@@ -85,13 +100,10 @@ export class InMemoryStorage implements Storage {
 
   async setStudyAttrs(studyId: number, kind: "user" | "system", attrs: Readonly<Record<string, AttrValue>>): Promise<void> {
     const s = this.#study(studyId);
-    const target = kind === "user" ? s.record.userAttrs : s.record.systemAttrs;
-    const events: PendingEvent[] = [];
-    for (const [key, value] of Object.entries(storableAttrs(`study ${kind} attr`, attrs)!)) {
-      target[key] = value;
-      events.push({ type: "study_attr_set", trialNumber: null, payload: { kind, key, value } });
-    }
-    if (events.length) this.#append(s, events);
+    const stored = storableAttrs(`study ${kind} attr`, attrs)!;
+    Object.assign(kind === "user" ? s.record.userAttrs : s.record.systemAttrs, stored);
+    const events = studyAttrEvents(kind, stored);
+    if (events.length) this.#append(s, null, events);
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
@@ -100,7 +112,9 @@ export class InMemoryStorage implements Storage {
 
   #insertTrial(s: MemoryStudy, trial: NewTrial): MemoryTrial {
     const number = s.trials.length;
-    const params = (trial.params ?? []).map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution }));
+    const params: MemoryTrial["parts"]["params"] = [];
+    // The same param listed twice (storableNewTrial refused different ones) is kept once.
+    for (const p of trial.params ?? []) if (!params.some((x) => x.name === p.name)) params.push({ name: p.name, internal: p.internal, distribution: p.distribution });
     const t: MemoryTrial = {
       parts: {
         trialId: this.#nextTrialId++,
@@ -121,12 +135,11 @@ export class InMemoryStorage implements Storage {
       heartbeat: Date.now(),
       retriedBy: null,
       checkpoint: null,
+      reported: { steps: new Set(), metrics: new Set() },
     };
     s.trials.push(t);
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
-    const external: Record<string, AttrValue> = {};
-    for (const p of params) external[p.name] = toExternal(p.distribution, p.internal);
-    t.version = this.#append(s, [{ type: "trial_created", trialNumber: number, payload: trialCreatedPayload(trial, external) }]);
+    t.version = this.#append(s, number, [trialCreatedEvent(trial)]);
     return t;
   }
 
@@ -139,7 +152,7 @@ export class InMemoryStorage implements Storage {
     t.parts.workerId = workerId;
     t.heartbeat = Date.now();
     t.frozen = null;
-    t.version = this.#append(s, [{ type: "trial_started", trialNumber: t.parts.number, payload: { workerId } }]);
+    t.version = this.#append(s, t.parts.number, [trialStartedEvent(workerId)]);
     return freeze(t);
   }
 
@@ -154,7 +167,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
-    const byState: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+    const byState = emptyStateCounts();
     let retriedFails = 0;
     for (const t of this.#study(studyId).trials) {
       byState[t.parts.state]++;
@@ -177,8 +190,8 @@ export class InMemoryStorage implements Storage {
     const reports: FailedTrialReport[] = [];
     for (const t of [...s.trials]) {
       if (t.parts.state !== "RUNNING" || now - t.heartbeat < options.graceMs) continue;
-      const reason = options.graceMs > 0 ? `stale: no heartbeat for ${((now - t.heartbeat) / 1000).toFixed(1)} s` : "stale: the process running it ended";
-      await this.updateTrial(t.parts.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
+      const reason = staleReason(options.graceMs, (now - t.heartbeat) / 1000, t.parts.workerId);
+      await this.updateTrial(t.parts.trialId, staleFailure(reason));
       reports.push({ ...this.#retry(s, t, options.maxRetries), reason });
     }
     return reports;
@@ -211,7 +224,7 @@ export class InMemoryStorage implements Storage {
     if (!plan) return { failed: failed.parts.number, retry: null };
     const { number } = this.#insertTrial(s, { state: "WAITING", systemAttrs: plan.systemAttrs }).parts;
     failed.retriedBy = number;
-    failed.version = this.#append(s, [{ type: "trial_retried", trialNumber: failed.parts.number, payload: { retry: number, retryCount: plan.systemAttrs.retry_count } }]);
+    failed.version = this.#append(s, failed.parts.number, [trialRetriedEvent(number, plan.systemAttrs.retry_count)]);
     return { failed: failed.parts.number, retry: number };
   }
 
@@ -222,15 +235,22 @@ export class InMemoryStorage implements Storage {
     const { study, trial } = entry;
     const p = trial.parts;
     if (p.state !== "RUNNING") throw new TrialNotRunningError(p.number, p.state);
+    const conflict = conflictingParam(p.params, patch.params ?? []);
+    if (conflict !== null) throw paramConflictError(p.number, conflict);
     for (const w of patch.params ?? []) {
-      if (p.params.some((x) => x.name === w.name)) throw new StorageError(`trial ${p.number} already has a param "${w.name}"`);
+      if (!p.params.some((x) => x.name === w.name)) p.params.push({ name: w.name, internal: w.internal, distribution: w.distribution });
     }
-    for (const w of patch.params ?? []) p.params.push({ name: w.name, internal: w.internal, distribution: w.distribution });
+    const { reported } = trial;
     for (const v of patch.intermediateValues ?? []) {
-      if (!p.intermediate.some(([s]) => s === v.step)) p.intermediate.push([v.step, v.value]);
+      if (reported.steps.has(v.step)) continue;
+      reported.steps.add(v.step);
+      p.intermediate.push([v.step, v.value]);
     }
     for (const m of patch.metrics ?? []) {
-      if (!p.metrics.some(([s, name]) => s === m.step && name === m.name)) p.metrics.push([m.step, m.name, m.value]);
+      const key = `${m.step}\u0000${m.name}`;
+      if (reported.metrics.has(key)) continue;
+      reported.metrics.add(key);
+      p.metrics.push([m.step, m.name, m.value]);
     }
     // Fresh copies made by storablePatch: the caller's objects are not kept.
     Object.assign(p.userAttrs, patch.userAttrs);
@@ -241,8 +261,8 @@ export class InMemoryStorage implements Storage {
       p.datetimeComplete = new Date();
     }
     trial.frozen = null;
-    const events = eventsForPatch(p.number, patch);
-    if (events.length) trial.version = this.#append(study, events);
+    const events = patchEvents(patch);
+    if (events.length) trial.version = this.#append(study, p.number, events);
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial | null> {
@@ -250,16 +270,21 @@ export class InMemoryStorage implements Storage {
     return entry ? freeze(entry.trial) : null;
   }
 
-  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number } = {}): Promise<TrialsChanged> {
+  async getTrials(studyId: number, options: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] } = {}): Promise<TrialsChanged> {
     const s = this.#study(studyId);
     const since = options.changedSince ?? -1;
     const trials: FrozenTrial[] = [];
     for (const t of s.trials) {
       if (t.version <= since) continue;
       if (options.states && !options.states.includes(t.parts.state)) continue;
+      if (options.excludeTrialIds?.includes(t.parts.trialId)) continue;
       trials.push(freeze(t));
     }
     return { trials, version: s.events.length };
+  }
+
+  async headSeq(studyId: number): Promise<number> {
+    return this.#study(studyId).events.length;
   }
 
   async readEvents(studyId: number, afterSeq: number, limit = 10_000): Promise<StudyEvent[]> {
@@ -284,13 +309,14 @@ export class InMemoryStorage implements Storage {
     return s;
   }
 
-  #append(s: MemoryStudy, events: readonly PendingEvent[]): number {
+  /** The one place sequence numbers are allocated: appends one write's events, of one trial (or of the study: null). */
+  #append(s: MemoryStudy, trialNumber: number | null, events: readonly EventDraft[]): number {
     for (const e of events) {
       s.events.push({
         studyId: s.record.studyId,
         seq: s.events.length + 1,
         type: e.type,
-        trialNumber: e.trialNumber,
+        trialNumber,
         payload: structuredClone(e.payload),
         createdAt: new Date(),
       });

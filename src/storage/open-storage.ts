@@ -69,7 +69,7 @@ export async function openStorage(url?: string, options: OpenStorageOptions = {}
   const target = parseStorageUrl(url);
   if (target.kind === "memory") return new InMemoryStorage();
   if (target.kind === "ipc") {
-    const { IpcStorage } = await import("../workers/ipc-storage.ts");
+    const { IpcStorage } = await import("./ipc/ipc-storage.ts");
     return IpcStorage.connect();
   }
   // Lazy imports: "memory" users never load PGlite or pg.

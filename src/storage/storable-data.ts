@@ -1,6 +1,7 @@
 import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "./storage.ts";
 import { UnstorableDataError } from "./storage-errors.ts";
+import { conflictingParam } from "./storage-protocol.ts";
 
 /**
  * The one place that decides what a storage can hold. A trial's own data (attrs, param
@@ -82,9 +83,12 @@ export function storablePatch(trialId: number, patch: TrialPatch): TrialPatch {
 /** Checks a new trial as a storage receives it; returns the copy to store. */
 export function storableNewTrial(trial: NewTrial): NewTrial {
   const what = "new trial";
+  const params = trial.params?.map((p) => storableParam(what, p));
+  const twice = conflictingParam([], params ?? []);
+  if (twice !== null) throw new UnstorableDataError(`${what}: param ${quoteName(twice)} is given twice, with different values or distributions`);
   return {
     ...trial,
-    params: trial.params?.map((p) => storableParam(what, p)),
+    params,
     userAttrs: storableAttrs(`${what}: user attr`, trial.userAttrs),
     systemAttrs: storableAttrs(`${what}: system attr`, trial.systemAttrs),
   };

@@ -112,12 +112,40 @@ export interface TrialsChanged {
 }
 
 /**
- * Where studies live: embedded PGlite, a PostgreSQL server, or memory. Every method that
- * changes state is one transaction and appends its events; nothing finished is rewritten.
+ * What a storage is, as far as policy goes: code that behaves differently by storage reads
+ * these, never {@link Storage.kind}.
+ */
+export interface StorageTraits {
+  /**
+   * Other processes write the same studies while this one runs (a PostgreSQL server; the
+   * parent process that worker processes reach their storage through). Where false, a
+   * RUNNING trial found at start-up can only be a dead process's.
+   */
+  readonly sharedAcrossProcesses: boolean;
+  /**
+   * Every call is a round trip to a database server that other clients' load slows down:
+   * worth batching a trial's writes and caching reads (the default syncInterval).
+   */
+  readonly remoteRoundTrips: boolean;
+  /**
+   * A write may be acknowledged before it is on disk (PostgreSQL commits a trial's
+   * intermediate writes asynchronously): a final write is flushed before it is acknowledged,
+   * and after a lost connection carries the trial's whole data (see TrialPatch.wholeTrial).
+   */
+  readonly acknowledgesBeforeDurable: boolean;
+}
+
+/**
+ * Where studies live: embedded PGlite, a PostgreSQL server, memory, or the parent process of
+ * a worker. Every method that changes state is one transaction and appends its events;
+ * nothing finished is rewritten. What each write appends is the same on every backend
+ * (storage-protocol.ts).
  */
 export interface Storage {
-  /** "memory", "pglite" or "postgres". */
-  readonly kind: "memory" | "pglite" | "postgres";
+  /** Which implementation this is, for messages: "memory", "pglite", "postgres" or "ipc" (a worker's, through its parent). */
+  readonly kind: "memory" | "pglite" | "postgres" | "ipc";
+  /** What policy may depend on. */
+  readonly traits: StorageTraits;
   /** Where it lives, for messages (a folder, a URL without password, or "memory"). */
   readonly location: string;
   /**
@@ -155,7 +183,10 @@ export interface Storage {
   recordHeartbeats(trialIds: readonly number[]): Promise<void>;
   /**
    * Fails RUNNING trials whose heartbeat is older than `graceMs` (0: every RUNNING trial)
-   * and enqueues a retry with the same params while the policy allows; each in one transaction.
+   * and enqueues a retry with the same params while the policy allows; each in one
+   * transaction. A stale trial fails as any other does (its fail_reason attr, then
+   * trial_failed), with the reason staleReason() words; its retry follows (trial_created, then
+   * trial_retried on the failed trial).
    */
   failStaleTrials(studyId: number, options: { graceMs: number } & RetryPolicy): Promise<FailedTrialReport[]>;
   /** Enqueues retries for FAIL trials with one of these fail reasons that were not retried yet. */
@@ -164,13 +195,22 @@ export interface Storage {
   saveCheckpoint(trialId: number, format: "bytes" | "json", data: Uint8Array): Promise<void>;
   /** A trial's latest checkpoint, or null. */
   loadCheckpoint(trialId: number): Promise<StoredCheckpoint | null>;
-  /** Applies changes to a RUNNING trial; throws TrialNotRunningError otherwise. */
+  /**
+   * Applies changes to a RUNNING trial; throws TrialNotRunningError otherwise. A param is
+   * written once: the same param again (same value and distribution) is taken without change,
+   * another value or distribution is a StorageError naming it, and then nothing is applied.
+   */
   updateTrial(trialId: number, patch: TrialPatch): Promise<void>;
   /** One trial, or null. */
   getTrial(trialId: number): Promise<FrozenTrial | null>;
-  /** All trials of a study (or those changed after `changedSince`), ordered by number. */
-  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number }): Promise<TrialsChanged>;
+  /**
+   * All trials of a study (or those changed after `changedSince`), ordered by number;
+   * `excludeTrialIds`: leave these out (the caller runs them and knows them better).
+   */
+  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] }): Promise<TrialsChanged>;
 
+  /** The sequence number of the study's last event (0 before any); a StorageError when the study does not exist. */
+  headSeq(studyId: number): Promise<number>;
   /** Events after `afterSeq`, in order, at most `limit`. */
   readEvents(studyId: number, afterSeq: number, limit?: number): Promise<StudyEvent[]>;
 

@@ -6,8 +6,8 @@ import { isPruner, type Pruner } from "../pruners/pruner.ts";
 import { isSampler, type Sampler } from "../samplers/sampler.ts";
 import type { Objective } from "../study/objective.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
-import type { CatchOption } from "../study/study.ts";
-import { workerOptionsShape } from "../study/create-study.ts";
+import type { CatchOption } from "../study/optimize.ts";
+import { workerOptionsShape } from "../study/worker-options.ts";
 import { studyMetricSchema, type StudyMetricOption } from "../study/study-metric.ts";
 import { isTracker, type Tracker } from "../tracking/tracker.ts";
 

@@ -9,21 +9,13 @@ import { acquireStorage } from "../storage/storage-handles.ts";
 import { DuplicatedStudyError, StudyNotFoundError } from "../storage/storage-errors.ts";
 import { formatZodError } from "../internal/format-zod-error.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
-import { Study, type WorkerOptions } from "./study.ts";
+import { Study } from "./study.ts";
+import { workerOptionsShape, type WorkerOptions } from "./worker-options.ts";
 import type { StudyRecord } from "../storage/storage.ts";
 import { describeStudyMetric, METRIC_ATTR, sameStudyMetric, storedStudyMetric, studyMetricAttr, studyMetricSchema, toStudyMetric, type StudyMetricOption } from "./study-metric.ts";
 
 const directionSchema = z.enum(["minimize", "maximize"], { error: 'expected "minimize" or "maximize"' });
 const storageSchema = z.union([z.string(), z.custom<Storage>((s) => typeof s === "object" && s !== null && "createTrial" in s)]).optional();
-
-/** zod fields of WorkerOptions, shared with study files. */
-export const workerOptionsShape = {
-  heartbeatInterval: z.number().positive("expected a positive number of seconds").optional(),
-  gracePeriod: z.number().positive("expected a positive number of seconds").optional(),
-  maxRetries: z.number().int("expected an integer").nonnegative("expected 0 or more").optional(),
-  checkpointDir: z.string().min(1).optional(),
-  syncInterval: z.number().nonnegative("expected 0 or more seconds").optional(),
-};
 
 const createOptionsSchema = z
   .object({

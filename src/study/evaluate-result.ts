@@ -1,4 +1,4 @@
-import type { TrialOutcome } from "./trial.ts";
+import type { TrialOutcome } from "./trial-outcome.ts";
 
 /**
  * Turns what an objective returned into an outcome, as Optuna does: a finite number (or one

@@ -11,6 +11,8 @@ export class FilteredTrialList {
   #list: readonly FrozenTrial[] = [];
   /** Absolute log position applied so far; -1: rebuild from the whole history. */
   #applied = -1;
+  /** The history's version the list was last brought up to. */
+  #version = Number.NaN;
 
   /** `states`: the states to keep, or null for every trial. */
   constructor(states: readonly TrialState[] | null) {
@@ -18,10 +20,13 @@ export class FilteredTrialList {
   }
 
   /**
-   * The list as of the end of `log` (changes with absolute positions from `logBase`); when it
-   * was last built before the log's start, from `all` (every known trial by number).
+   * The list as of the history's `version`: as it was when the version is the same; else
+   * brought to the end of `log` (changes with absolute positions from `logBase`) or, when it
+   * was last built before the log's start, rebuilt from `all` (every known trial by number).
    */
-  current(log: readonly FrozenTrial[], logBase: number, all: readonly (FrozenTrial | undefined)[]): readonly FrozenTrial[] {
+  current(version: number, log: readonly FrozenTrial[], logBase: number, all: readonly (FrozenTrial | undefined)[]): readonly FrozenTrial[] {
+    if (version === this.#version) return this.#list;
+    this.#version = version;
     const end = logBase + log.length;
     if (this.#applied < logBase) {
       this.#list = all.filter((t): t is FrozenTrial => t !== undefined && this.#keeps(t));

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
+import { derivedStudyView } from "../vocabulary/derived-study-view.ts";
 
 /** The metric a study's pruner and objective value watch, and the direction pruners compare it in. */
 export interface StudyMetric {
@@ -58,9 +59,5 @@ export function describeStudyMetric(m: StudyMetric): string {
 export function prunerViewFor(history: StudyView, metric: StudyMetric | null): StudyView {
   const direction = metric?.direction;
   if (!direction || (history.directions.length === 1 && history.directions[0] === direction)) return history;
-  return {
-    studyName: history.studyName,
-    directions: [direction],
-    getTrials: (states) => history.getTrials(states),
-  };
+  return derivedStudyView(history, { directions: [direction] });
 }

@@ -1,111 +1,37 @@
 import type { Distribution, ParamValue } from "../vocabulary/distribution.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
-import type { Storage, StudyRecord } from "../storage/storage.ts";
+import type { FailedTrialReport, Storage, StudyRecord } from "../storage/storage.ts";
 import type { StorageHandle } from "../storage/storage-handles.ts";
-import { StorageError, TrialNotRunningError } from "../storage/storage-errors.ts";
-import { TrackerHub } from "../tracking/tracker-hub.ts";
-import type { Tracker } from "../tracking/tracker.ts";
+import { StorageError } from "../storage/storage-errors.ts";
 import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
-import { lastIntermediateValue } from "../vocabulary/frozen-trial.ts";
-import { isTrialPruned } from "../vocabulary/trial-pruned.ts";
 import type { TrialState } from "../vocabulary/trial-state.ts";
-import { Trial, TrialFinishedError, type TrialOutcome } from "./trial.ts";
-import { evaluateResult } from "./evaluate-result.ts";
-import type { Objective } from "./objective.ts";
-import { paretoFront } from "./pareto-front.ts";
 import { isBetter, type StudyDirection } from "../vocabulary/study-direction.ts";
-import { TrialHistory } from "./trial-history.ts";
-import { workerId } from "./worker-id.ts";
-import { describeThrown } from "../internal/describe-thrown.ts";
-import { prunerViewFor, storedStudyMetric, type StudyMetric } from "./study-metric.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
-import { DEFAULT_METRIC } from "./trial.ts";
+import { describeThrown } from "../internal/describe-thrown.ts";
 import { HeartbeatKeeper } from "../workers/heartbeat-keeper.ts";
-import type { FailedTrialReport } from "../storage/storage.ts";
 import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { FolderCheckpointStore } from "../checkpoints/folder-checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
+import { Trial } from "./trial.ts";
+import { prunedOutcome, type TrialOutcome } from "./trial-outcome.ts";
+import { evaluateResult } from "./evaluate-result.ts";
+import type { Objective } from "./objective.ts";
+import { paretoFront } from "./pareto-front.ts";
+import { TrialHistory } from "./trial-history.ts";
+import { TrackerRoute } from "./tracker-route.ts";
+import { workerId } from "./worker-id.ts";
+import { prunerViewFor, storedStudyMetric, type StudyMetric } from "./study-metric.ts";
+import { DEFAULT_METRIC } from "./report-metrics.ts";
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.ts";
+import { runOptimize, type OptimizedStudy, type OptimizeResult, type OptimizeRunOptions } from "./optimize.ts";
 
-/** Which errors `optimize` catches (the trial still ends FAIL either way). */
-export type CatchOption = boolean | readonly (abstract new (...args: never[]) => Error)[] | ((error: unknown) => boolean);
-
-/** Called after every finished trial. */
+/** Called after every finished trial of an optimize call. */
 export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
 
 /** Options of {@link Study.optimize}. */
-export interface OptimizeOptions {
-  /** Trials to run in this call (default: until timeout or forever). */
-  nTrials?: number;
-  /** Seconds after which no new trial starts. */
-  timeout?: number;
-  /** Trials run at once in this process (default 1). */
-  concurrency?: number;
-  /**
-   * Errors to catch: `true` for all, a list of error classes, or a predicate. Default: none,
-   * as Optuna: the trial ends FAIL and optimize rethrows.
-   */
-  catch?: CatchOption;
+export interface OptimizeOptions extends OptimizeRunOptions {
   callbacks?: readonly StudyCallback[];
-  trackers?: readonly Tracker[];
-  /** Aborting marks running trials FAIL ("interrupted") and returns at once. */
-  signal?: AbortSignal;
-  /**
-   * Study-wide budget shared by every process working on the study: finished trials
-   * (COMPLETE, PRUNED, FAIL; a retried failure counts through its retry). New trials stop
-   * once it is reserved; the call returns when it is reached, waiting meanwhile for other
-   * workers' trials (and retrying those that go stale).
-   */
-  budget?: number;
-}
-
-/** How a study keeps running trials alive, recovers lost ones and stores checkpoints. */
-export interface WorkerOptions {
-  /** Seconds between heartbeats of running trials (default 10). */
-  heartbeatInterval?: number;
-  /** Seconds of silence after which a RUNNING trial is failed and retried (default 2 × interval). */
-  gracePeriod?: number;
-  /** Retries of a failed-as-stale or interrupted trial, with the same params (default 3). */
-  maxRetries?: number;
-  /** Keep checkpoints in this folder instead of the database. */
-  checkpointDir?: string;
-  /**
-   * Seconds a worker and the study may lag each other: a trial's reports and attrs are
-   * written in batches at most this often (all at once when it ends sooner), and the
-   * cached history that ask() and shouldPrune() use may be this old (a background read
-   * keeps it younger). 0 writes at once and reads storage on every call. Default 0.05 on
-   * PostgreSQL, where each write and read is a round trip that other workers' load slows
-   * down; 0 elsewhere.
-   */
-  syncInterval?: number;
-}
-
-/** WorkerOptions with defaults applied. */
-export interface ResolvedWorkerOptions {
-  readonly heartbeatInterval: number;
-  readonly gracePeriod: number;
-  readonly maxRetries: number;
-  readonly checkpointDir: string | null;
-  readonly syncInterval: number;
-}
-
-/** Applies the defaults of WorkerOptions (some depend on the kind of storage). */
-export function resolveWorkerOptions(o: WorkerOptions = {}, storageKind: Storage["kind"] = "memory"): ResolvedWorkerOptions {
-  const heartbeatInterval = o.heartbeatInterval ?? 10;
-  return {
-    heartbeatInterval,
-    gracePeriod: o.gracePeriod ?? 2 * heartbeatInterval,
-    maxRetries: o.maxRetries ?? 3,
-    checkpointDir: o.checkpointDir ?? null,
-    syncInterval: o.syncInterval ?? (storageKind === "postgres" ? 0.05 : 0),
-  };
-}
-
-/** How an optimize call ended. */
-export interface OptimizeResult {
-  readonly reason: "completed" | "timeout" | "interrupted";
-  /** Trials this call finished. */
-  readonly finished: number;
 }
 
 /** The value a trial is told: a value, one per direction, or a final state. */
@@ -132,15 +58,13 @@ export class Study {
   readonly #handle: StorageHandle;
   readonly #history: TrialHistory;
   readonly #live = new Set<Trial>();
-  #activeHub: TrackerHub | null = null;
+  readonly #trackers: TrackerRoute;
   readonly #workerOptions: ResolvedWorkerOptions;
   readonly #heartbeats: HeartbeatKeeper;
   readonly #checkpoints: CheckpointStore;
   /** The metric pruners and the objective value watch (null: "value", the study's direction). */
   readonly #metric: StudyMetric | null;
   readonly #prunerView: StudyView;
-  /** Trials this process failed as stale outside a run with trackers, told to the next one's. */
-  #unannounced: FailedTrialReport[] = [];
 
   /** @internal Use createStudy / loadStudy. */
   constructor(record: StudyRecord, handle: StorageHandle, sampler: Sampler, pruner: Pruner, workerOptions: WorkerOptions = {}) {
@@ -151,13 +75,14 @@ export class Study {
     this.pruner = pruner;
     this.storage = handle.storage;
     this.#handle = handle;
-    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.kind);
+    this.#workerOptions = resolveWorkerOptions(workerOptions, handle.storage.traits);
     this.#history = new TrialHistory(handle.storage, record.studyId, record.studyName, record.directions, pruner, {
       maxAgeMs: this.#workerOptions.syncInterval * 1000,
       // Most sampler/pruner pairs (random or TPE without constant liar, median) never look at
       // other workers' RUNNING trials: skip re-reading those on every change.
       finishedOnly: sampler.usesRunningTrials === false && pruner.usesRunningTrials === false,
     });
+    this.#trackers = new TrackerRoute(record.studyName, (number) => this.#readTrial(number));
     this.#metric = storedStudyMetric(record.systemAttrs);
     this.#prunerView = prunerViewFor(this.#history, this.#metric);
     this.#heartbeats = new HeartbeatKeeper(handle.storage, record.studyId, {
@@ -166,7 +91,7 @@ export class Study {
       maxRetries: this.#workerOptions.maxRetries,
       onStale: (reports) => {
         reportRecovered(reports);
-        void this.#announceFailed(reports);
+        void this.#trackers.announceFailed(reports);
       },
     });
     this.#checkpoints = this.#workerOptions.checkpointDir
@@ -214,7 +139,7 @@ export class Study {
     if (!frozen) return null;
     this.#history.upsert(frozen);
     this.#heartbeats.add(frozen.trialId);
-    const hub = this.#activeHub;
+    const hub = this.#trackers.hub;
     const trial = new Trial(
       {
         storage: this.storage,
@@ -237,11 +162,12 @@ export class Study {
       frozen,
     );
     this.#live.add(trial);
+    this.#history.follow(trial);
     try {
       trial.initRelative();
       for (const [name, d] of Object.entries(fixedDistributions ?? {})) trial.suggest(name, d);
     } catch (e) {
-      await this.#finishLive(trial, { state: "FAIL", values: null, failReason: `sampling failed: ${errorMessage(e)}` });
+      await this.#finishLive(trial, { state: "FAIL", values: null, failReason: `sampling failed: ${describeThrown(e)}` });
       throw e;
     }
     return trial;
@@ -261,14 +187,19 @@ export class Study {
     const interrupted = await this.storage.retryFailedTrials(this.studyId, { reasons: ["interrupted"], maxRetries: this.#workerOptions.maxRetries });
     // The dead trials' trackers (a W&B run, a JSONL file) never heard how they ended: this
     // process's trackers say so, at the start of its next run.
-    await this.#announceFailed(stale);
+    await this.#trackers.announceFailed(stale);
     return [...stale, ...interrupted];
   }
 
   /** Whether the study-wide budget is reached: that many trials are final (retried failures excluded). */
   async budgetReached(budget: number): Promise<boolean> {
+    return (await this.#finalCount()).final >= budget;
+  }
+
+  /** Trials final so far (a retried failure counts through its retry), and how many of them COMPLETE. */
+  async #finalCount(): Promise<{ final: number; complete: number }> {
     const { byState, retriedFails } = await this.storage.countTrials(this.studyId);
-    return byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails >= budget;
+    return { final: byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails, complete: byState.COMPLETE };
   }
 
   /**
@@ -296,142 +227,30 @@ export class Study {
    * A returned value completes a trial, TrialPruned prunes it, an error fails it.
    */
   async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-    validateOptimizeOptions(options);
-    const concurrency = options.concurrency ?? 1;
-    const deadline = options.timeout !== undefined ? Date.now() + options.timeout * 1000 : Infinity;
-    const hub = options.trackers?.length ? new TrackerHub(options.trackers) : null;
-    const previousHub = this.#activeHub;
-    if (hub) this.#activeHub = hub;
-    let started = 0;
-    let finished = 0;
-    let stopReason: OptimizeResult["reason"] = "completed";
-    let fatal: { error: unknown } | null = null;
-    let interrupted = false;
-
-    if (hub) {
-      const { byState, retriedFails } = await this.storage.countTrials(this.studyId);
-      const before = byState.COMPLETE + byState.PRUNED + byState.FAIL - retriedFails;
-      const planned = options.nTrials ?? (options.budget !== undefined ? Math.max(0, options.budget - before) : undefined);
-      const best = this.directions.length === 1 && byState.COMPLETE > 0 ? await this.#best().catch(() => null) : null;
-      hub.studyStart({
-        studyName: this.studyName,
-        directions: this.directions,
-        nTrials: planned,
-        finishedBefore: before,
-        ...(best ? { best: { number: best.number, value: best.value as number } } : {}),
-      });
-      const pending = this.#unannounced;
-      this.#unannounced = [];
-      await this.#announceFailed(pending);
-    }
-
-    const canStart = (): boolean => {
-      if (fatal || interrupted || options.signal?.aborted) return false;
-      if (options.nTrials !== undefined && started >= options.nTrials) return false;
-      if (Date.now() >= deadline) {
-        stopReason = "timeout";
-        return false;
-      }
-      return true;
-    };
-
-    const idleMs = Math.min(1000, (this.#workerOptions.heartbeatInterval * 1000) / 2);
-    const loop = async (): Promise<void> => {
-      while (canStart()) {
-        started++;
-        const trial = await this.#ask(options.budget, undefined);
-        if (!trial) {
-          // The budget is reserved by running or waiting trials (possibly other workers'):
-          // done once they are final; meanwhile watch for stale ones to retry.
-          started--;
-          if (await this.budgetReached(options.budget!)) break;
-          await new Promise((r) => setTimeout(r, idleMs));
-          await this.#heartbeats.checkStale().catch(() => []);
-          continue;
-        }
-        hub?.trialStart({ studyName: this.studyName, trial: trial.snapshot() });
-        let outcome: TrialOutcome;
-        let error: unknown = null;
-        try {
-          const result = await objective(trial);
-          outcome = evaluateResult(result, this.directions.length, this.metric.name);
-          // Once: a console tracker prints it already (above the progress bar).
-          if (outcome.state === "FAIL" && !hub?.reportsFailures) console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
-        } catch (e) {
-          if (isTrialPruned(e)) {
-            outcome = prunedOutcome(trial);
-          } else {
-            outcome = { state: "FAIL", values: null, failReason: errorMessage(e) };
-            error = e;
-          }
-        }
-        if (trial.isFinished) continue; // interrupted meanwhile: already failed in storage
-        let final: FrozenTrial;
-        try {
-          final = await this.#finishLive(trial, outcome);
-        } catch (e) {
-          if (e instanceof TrialFinishedError) continue;
-          if (e instanceof TrialNotRunningError) {
-            // Another worker failed it as stale (we were cut off too long); its retry redoes it.
-            console.warn(`hpo: trial ${trial.number} was failed by another worker while it ran (${e.message}); its result is dropped`);
-            continue;
-          }
-          throw e;
-        }
-        finished++;
-        hub?.trialFinish({ studyName: this.studyName, trial: final });
-        if (error !== null && !shouldCatch(options.catch, error)) {
-          fatal ??= { error };
-          break;
-        }
-        for (const cb of options.callbacks ?? []) await cb(this, final);
-      }
-    };
-
-    const loops = Array.from({ length: concurrency }, () => loop());
-    const all = Promise.all(loops);
-    try {
-      if (options.signal) {
-        const aborted = new Promise<"aborted">((resolve) => {
-          if (options.signal!.aborted) resolve("aborted");
-          options.signal!.addEventListener("abort", () => resolve("aborted"), { once: true });
-        });
-        const first = await Promise.race([all.then(() => "done" as const), aborted]);
-        if (first === "aborted") {
-          interrupted = true;
-          stopReason = "interrupted";
-          await this.interrupt("interrupted");
-          all.catch(() => undefined);
-        }
-      } else {
-        await all;
-      }
-    } finally {
-      this.#activeHub = previousHub;
-      if (hub) {
-        hub.studyEnd({ studyName: this.studyName, reason: fatal ? "error" : stopReason });
-        await hub.close();
-      }
-    }
-    if (fatal) throw (fatal as { error: unknown }).error;
-    return { reason: stopReason, finished };
+    const { callbacks = [], ...run } = options;
+    return runOptimize(this.#optimized(), objective, run, callbacks.map((cb) => (trial: FrozenTrial) => cb(this, trial)));
   }
 
-  /**
-   * Tells the trackers of the running `optimize` (or of the next one) that trials failed as
-   * stale ended FAIL, with their reason: their own process died before it could.
-   */
-  async #announceFailed(reports: readonly FailedTrialReport[]): Promise<void> {
-    if (reports.length === 0) return;
-    const hub = this.#activeHub;
-    if (!hub) {
-      this.#unannounced.push(...reports);
-      return;
-    }
-    for (const r of reports) {
-      const t = await this.#readTrial(r.failed).catch(() => null);
-      if (t && t.state === "FAIL") hub.trialFinish({ studyName: this.studyName, trial: t });
-    }
+  /** What the optimize loop drives: this study, with the internals it needs. */
+  #optimized(): OptimizedStudy {
+    return {
+      studyName: this.studyName,
+      directions: this.directions,
+      metricName: this.metric.name,
+      heartbeatInterval: this.#workerOptions.heartbeatInterval,
+      standing: async () => {
+        const { final, complete } = await this.#finalCount();
+        return { finished: final, best: this.directions.length === 1 && complete > 0 ? await this.#best().catch(() => null) : null };
+      },
+      budgetReached: (budget) => this.budgetReached(budget),
+      ask: (budget) => this.#ask(budget, undefined),
+      finish: (trial, outcome) => this.#finishLive(trial, outcome),
+      attachTrackers: (hub) => this.#trackers.attach(hub),
+      checkStale: async () => {
+        await this.#heartbeats.checkStale();
+      },
+      interrupt: (reason) => this.interrupt(reason),
+    };
   }
 
   /** Marks every trial this process is running FAIL with `reason` (SIGINT, shutdown). */
@@ -442,7 +261,7 @@ export class Study {
       live.map(async (t) => {
         try {
           const final = await this.#finishLive(t, { state: "FAIL", values: null, failReason: reason });
-          this.#activeHub?.trialFinish({ studyName: this.studyName, trial: final });
+          this.#trackers.hub?.trialFinish({ studyName: this.studyName, trial: final });
           n++;
         } catch {
           // Finished by its own objective at the same moment: nothing to interrupt.
@@ -534,12 +353,13 @@ export class Study {
     try {
       this.sampler.afterTrial?.(this.#history, snapshot, outcome.state, outcome.values);
     } catch (e) {
-      console.warn(`hpo: sampler afterTrial failed for trial ${trial.number}: ${errorMessage(e)}`);
+      console.warn(`hpo: sampler afterTrial failed for trial ${trial.number}: ${describeThrown(e)}`);
     }
     try {
       return await trial.finish(outcome);
     } finally {
       this.#live.delete(trial);
+      this.#history.unfollow(trial.number);
       this.#heartbeats.remove(trial.trialId);
     }
   }
@@ -548,10 +368,7 @@ export class Study {
     const spec = typeof input === "object" && !Array.isArray(input) ? (input as Exclude<TellInput, number | readonly number[] | string>) : null;
     const state = spec ? spec.state : input === "PRUNED" || input === "FAIL" ? input : "COMPLETE";
     if (state === "FAIL") return { state, values: null, failReason: spec?.failReason ?? "told FAIL" };
-    if (state === "PRUNED") {
-      const snap = trial instanceof Trial ? trial.snapshot() : await this.#trialByNumber(trial);
-      return prunedOutcome(snap);
-    }
+    if (state === "PRUNED") return prunedOutcome(trial instanceof Trial ? trial.snapshot() : await this.#trialByNumber(trial));
     const raw = spec ? spec.values : input;
     return evaluateResult(raw, this.directions.length, this.metric.name);
   }
@@ -578,42 +395,7 @@ function reportRecovered(reports: readonly FailedTrialReport[]): void {
   }
 }
 
-function prunedOutcome(trial: Trial | FrozenTrial): TrialOutcome {
-  const snap = trial instanceof Trial ? trial.snapshot() : trial;
-  const last = lastIntermediateValue(snap);
-  // As Optuna: a pruned trial's value is its last intermediate value (NaN is not kept).
-  return { state: "PRUNED", values: last === undefined || Number.isNaN(last) ? null : [last] };
-}
-
-function shouldCatch(option: CatchOption | undefined, error: unknown): boolean {
-  if (option === undefined || option === false) return false;
-  if (option === true) return true;
-  if (typeof option === "function") return (option as (e: unknown) => boolean)(error);
-  return option.some((cls) => error instanceof cls);
-}
-
-function errorMessage(e: unknown): string {
-  return describeThrown(e);
-}
-
 function sameParams(a: Readonly<Record<string, ParamValue>>, b: Readonly<Record<string, ParamValue>>): boolean {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]));
 }
-
-function validateOptimizeOptions(o: OptimizeOptions): void {
-  if (o.nTrials !== undefined && (!Number.isInteger(o.nTrials) || o.nTrials < 0)) {
-    throw new TypeError(`optimize: nTrials must be a non-negative integer, got ${String(o.nTrials)}`);
-  }
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
-    throw new TypeError(`optimize: concurrency must be a positive integer, got ${String(o.concurrency)}`);
-  }
-  if (o.budget !== undefined && (!Number.isInteger(o.budget) || o.budget < 0)) {
-    throw new TypeError(`optimize: budget must be a non-negative integer, got ${String(o.budget)}`);
-  }
-  if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0))) {
-    throw new TypeError(`optimize: timeout must be a positive number of seconds, got ${String(o.timeout)}`);
-  }
-}
-
-

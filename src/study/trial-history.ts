@@ -3,7 +3,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import { isFinished, type TrialState } from "../vocabulary/trial-state.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
-import type { StudyView } from "../vocabulary/study-view.ts";
+import { nextStudyViewVersion, type StudyView } from "../vocabulary/study-view.ts";
 import { FilteredTrialList } from "./filtered-trial-list.ts";
 
 const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
@@ -11,7 +11,8 @@ const FINISHED_STATES: readonly TrialState[] = ["COMPLETE", "PRUNED", "FAIL"];
 /**
  * A study's trials, cached in process and refreshed incrementally: each refresh reads only
  * trials changed since the last one (by the study's event sequence), so asking and pruning
- * stay cheap as history grows and see other workers' trials.
+ * stay cheap as history grows and see other workers' trials. As a StudyView it takes a new
+ * version with every trial it takes in, and only then; its lists are kept per version.
  */
 export class TrialHistory implements StudyView {
   readonly studyName: string;
@@ -21,7 +22,9 @@ export class TrialHistory implements StudyView {
   readonly #studyId: number;
   /** Indexed by trial number (numbers are dense per study). */
   readonly #trials: (FrozenTrial | undefined)[] = [];
-  #version = -1;
+  /** The study's event sequence this cache has read up to. */
+  #seenSeq = -1;
+  #version = nextStudyViewVersion();
   /** Trials changed since `#logBase` (absolute position of `#log[0]`), for the filtered lists. */
   #log: FrozenTrial[] = [];
   #logBase = 0;
@@ -33,6 +36,8 @@ export class TrialHistory implements StudyView {
   #freshAt = -Infinity;
   readonly #maxAgeMs: number;
   readonly #states: readonly TrialState[] | undefined;
+  /** Trials this process runs, by number: their own snapshots stand in for reading them back. */
+  readonly #followed = new Map<number, { trialId: number; number: number; snapshot: () => FrozenTrial }>();
 
   /**
    * `maxAgeMs`: how old the cache may be when {@link ensureFresh} answers from it (0: never).
@@ -94,9 +99,13 @@ export class TrialHistory implements StudyView {
     const startedAt = performance.now();
     this.#inflightStartedAt = startedAt;
     const run = (async () => {
-      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#version, states: this.#states });
+      const followed = [...this.#followed.values()];
+      const excludeTrialIds = followed.length > 0 ? followed.map((f) => f.trialId) : undefined;
+      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#seenSeq, states: this.#states, excludeTrialIds });
       for (const t of trials) this.#put(t);
-      if (version > this.#version) this.#version = version;
+      // Unless it finished while the read was out.
+      for (const f of followed) if (this.#followed.get(f.number) === f) this.#put(f.snapshot());
+      if (version > this.#seenSeq) this.#seenSeq = version;
       if (startedAt > this.#freshAt) this.#freshAt = startedAt;
     })();
     this.#inflight = run.finally(() => {
@@ -111,12 +120,34 @@ export class TrialHistory implements StudyView {
     this.#put(trial);
   }
 
+  /**
+   * Keeps a trial this process runs current from its own `snapshot` at each refresh instead
+   * of reading it back: storage would return it whole after every report it wrote (all its
+   * reports and metrics, O(reports) per prune check) only to tell this process what it
+   * already knows. Until {@link unfollow}. A history that reads only finished trials never
+   * reads it anyway.
+   */
+  follow(trial: { readonly trialId: number; readonly number: number; snapshot(): FrozenTrial }): void {
+    if (this.#states) return;
+    this.#followed.set(trial.number, { trialId: trial.trialId, number: trial.number, snapshot: () => trial.snapshot() });
+  }
+
+  /** Reads trial `number` from storage again (it finished, or this process stopped running it). */
+  unfollow(number: number): void {
+    this.#followed.delete(number);
+  }
+
+  /** Which state of the history this is: a new number whenever a trial comes in (StudyView's promise). */
+  get version(): number {
+    return this.#version;
+  }
+
   /** Trials ordered by number, optionally filtered by state. */
   getTrials(states?: readonly TrialState[]): readonly FrozenTrial[] {
     const key = !states ? "*" : states.length === 1 ? states[0] : [...states].sort().join(",");
     let list = this.#lists.get(key);
     if (!list) this.#lists.set(key, (list = new FilteredTrialList(states ?? null)));
-    return list.current(this.#log, this.#logBase, this.#trials);
+    return list.current(this.#version, this.#log, this.#logBase, this.#trials);
   }
 
   /** The part of the history a sampler learns from for `trial`, as the study's pruner narrows it. */
@@ -134,6 +165,7 @@ export class TrialHistory implements StudyView {
     // A read that raced our own finish may bring an older snapshot; states only move forward.
     if (known && isFinished(known.state) && !isFinished(t.state)) return;
     this.#trials[t.number] = t;
+    this.#version = nextStudyViewVersion();
     this.#log.push(t);
     // Past a quarter of the history, lists are cheaper rebuilt than patched: start a new log.
     if (this.#log.length > 64 && this.#log.length > this.#trials.length / 4) {

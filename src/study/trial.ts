@@ -1,27 +1,10 @@
-import {
-  categoricalDistribution,
-  floatDistribution,
-  intDistribution,
-  type RangeOptions,
-} from "../distributions/create-distribution.ts";
-import {
-  type CategoricalChoice,
-  type Distribution,
-  DistributionError,
-  type ParamValue,
-} from "../vocabulary/distribution.ts";
-import {
-  containsInternal,
-  describeDistribution,
-  distributionsEqual,
-  isSingleValue,
-  toExternal,
-  toInternal,
-} from "../distributions/distribution-ops.ts";
+import { categoricalDistribution, floatDistribution, intDistribution, type RangeOptions } from "../distributions/create-distribution.ts";
+import { type CategoricalChoice, type Distribution, DistributionError, type ParamValue } from "../vocabulary/distribution.ts";
+import { describeDistribution, distributionsEqual, isSingleValue, toExternal, toInternal } from "../distributions/distribution-ops.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import type { MetricWrite, ParamWrite, Storage, TrialPatch } from "../storage/storage.ts";
-import { TrialNotRunningError, UnstorableDataError } from "../storage/storage-errors.ts";
+import { UnstorableDataError } from "../storage/storage-errors.ts";
 import { checkReportStep, checkStorableName, storableAttrValue } from "../storage/storable-data.ts";
 import type { TrialHistory } from "./trial-history.ts";
 import type { StudyView } from "../vocabulary/study-view.ts";
@@ -32,6 +15,10 @@ import type { CheckpointStore } from "../checkpoints/checkpoint-store.ts";
 import { StorageCheckpointStore } from "../checkpoints/storage-checkpoint-store.ts";
 import { TrialCheckpoint, type PredecessorLookup } from "../checkpoints/trial-checkpoint.ts";
 import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
+import { TrialWriteBuffer } from "./trial-write-buffer.ts";
+import { checkEnqueuedValue, enqueuedParams } from "./enqueued-params.ts";
+import { checkMetricRecord, DEFAULT_METRIC } from "./report-metrics.ts";
+import type { TrialOutcome } from "./trial-outcome.ts";
 
 /** What a Trial needs from its study; provided by Study. */
 export interface TrialContext {
@@ -58,14 +45,6 @@ export interface TrialContext {
   readonly writeDelayMs?: number;
 }
 
-/** The final state a trial is told, with its values and the reason for a failure. */
-export interface TrialOutcome {
-  readonly state: "COMPLETE" | "PRUNED" | "FAIL";
-  readonly values: readonly number[] | null;
-  readonly failReason?: string;
-  readonly extraSystemAttrs?: Readonly<Record<string, AttrValue>>;
-}
-
 /** Raised when a finished trial is used again. */
 export class TrialFinishedError extends Error {
   override readonly name = "TrialFinishedError";
@@ -89,6 +68,8 @@ export class Trial {
   readonly trialId: number;
   /** The study this trial belongs to. */
   readonly studyName: string;
+  /** For a retry of a trial failed as stale or interrupted: that trial's number; else null. */
+  readonly retryOf: number | null;
   /**
    * The trial's latest checkpoint: `save(bytes | object)`, `load()`. A retried trial loads
    * its predecessor's until it saves its own.
@@ -107,12 +88,8 @@ export class Trial {
   readonly #userAttrs: Record<string, AttrValue>;
   #relativeSpace: Record<string, Distribution> = {};
   #relativeParams: Record<string, ParamValue> = {};
-  #pending: PendingWrites = emptyPending();
-  #flushScheduled = false;
-  #flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The write in flight, if any; what changes meanwhile goes out in the next one. */
-  #writing: Promise<void> | null = null;
-  #writeError: unknown = null;
+  /** What this trial hands over and storage has not got yet. */
+  readonly #writes: TrialWriteBuffer;
   #finished = false;
   #warnedSteps = new Set<string>();
   /** The storage's reconnect count when this trial's writes began. */
@@ -126,20 +103,23 @@ export class Trial {
     this.trialId = start.trialId;
     this.studyName = ctx.history.studyName;
     this.#reconnectsAt = ctx.storage.reconnects ?? 0;
+    this.#writes = new TrialWriteBuffer(ctx.storage, start.trialId, {
+      delayMs: ctx.writeDelayMs ?? 0,
+      onNotRunning: (e) => this.#abort.abort(e),
+    });
     for (const [name, d] of Object.entries(start.distributions)) {
       this.#params.set(name, { distribution: d, internal: toInternal(d, start.params[name]) });
     }
     for (const [step, v] of start.intermediateValues) this.#record(step, v);
     for (const [step, record] of start.metrics) this.#metrics.set(step, { ...record });
     this.#userAttrs = { ...start.userAttrs };
-    const retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
+    this.retryOf = typeof start.systemAttrs.retry_of === "number" ? start.systemAttrs.retry_of : null;
     this.checkpoint = new TrialCheckpoint(
       ctx.checkpoints ?? new StorageCheckpointStore(ctx.storage),
-      { trialId: start.trialId, number: start.number, retryOf },
+      { trialId: start.trialId, number: start.number, retryOf: this.retryOf },
       ctx.findTrial ?? (async () => null),
     );
-    const fixed = start.systemAttrs.fixed_params;
-    this.#fixed = fixed && typeof fixed === "object" && !Array.isArray(fixed) ? (fixed as Record<string, ParamValue>) : {};
+    this.#fixed = enqueuedParams(start.systemAttrs);
   }
 
   /**
@@ -161,12 +141,6 @@ export class Trial {
     this.#relativeParams = Object.keys(this.#relativeSpace).length
       ? this.#ctx.sampler.sampleRelative(view, self, this.#relativeSpace)
       : {};
-  }
-
-  /** For a retry of a trial failed as stale or interrupted: that trial's number; else null. */
-  get retryOf(): number | null {
-    const r = this.#start.systemAttrs.retry_of;
-    return typeof r === "number" ? r : null;
   }
 
   /** Params suggested so far, by name (external values). */
@@ -254,13 +228,9 @@ export class Trial {
     }
     if (Object.keys(added).length === 0) return;
     this.#metrics.set(step, { ...known, ...added });
-    for (const [name, v] of Object.entries(added)) this.#pending.metrics.push({ step, name, value: v });
     const watchedValue = Object.hasOwn(added, watched) ? added[watched] : null;
-    if (watchedValue !== null) {
-      this.#record(step, watchedValue);
-      this.#pending.reports.push({ step, value: watchedValue });
-    }
-    this.#scheduleFlush();
+    if (watchedValue !== null) this.#record(step, watchedValue);
+    this.#writes.addReport(step, added, watchedValue);
     this.#ctx.onReport?.(this, step, watchedValue, added);
   }
 
@@ -270,8 +240,8 @@ export class Trial {
     // The decision needs this trial's reports (kept here) and the others' (refreshed), not
     // our own write to land: it goes on in the background (at once, or batched when writes
     // are delayed), and a failure surfaces here next time or at the end of the trial.
-    this.#throwWriteError();
-    if (!this.#ctx.writeDelayMs) this.#flushNow();
+    this.#writes.throwWriteError();
+    this.#writes.sendUnlessBatched();
     await this.#ctx.history.ensureFresh();
     return this.#ctx.pruner.prune(this.#ctx.prunerView ?? this.#ctx.history, this.snapshot());
   }
@@ -286,29 +256,12 @@ export class Trial {
     checkStorableName(`trial ${this.number}: user attr name`, key);
     const stored = storableAttrValue(`trial ${this.number}: user attr ${JSON.stringify(key)}`, value);
     this.#userAttrs[key] = stored;
-    this.#pending.userAttrs[key] = stored;
-    this.#scheduleFlush();
+    this.#writes.setUserAttr(key, stored);
   }
 
   /** Writes everything buffered and waits for it; rethrows a failed write. */
-  async flush(): Promise<void> {
-    await this.#drain();
-    // A background write failed: report it here; its data is pending again for the next try.
-    this.#throwWriteError();
-    this.#startWrite();
-    await this.#drain();
-    this.#throwWriteError();
-  }
-
-  #throwWriteError(): void {
-    if (!this.#writeError) return;
-    const e = this.#writeError;
-    this.#writeError = null;
-    throw e;
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#writing) await this.#writing;
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   #record(step: number, value: number): void {
@@ -324,7 +277,7 @@ export class Trial {
       trialId: this.trialId,
       number: this.number,
       state: "RUNNING",
-      params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
+      params: this.#paramRows(),
       values: null,
       intermediate: reports ? [] : [...this.#intermediate],
       userAttrs: this.#userAttrs,
@@ -344,16 +297,13 @@ export class Trial {
   async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
     this.#checkOpen("finish");
     this.#finished = true;
+    // Nothing more is written in the background (close stops that at once); what is left
+    // goes out with the outcome.
+    const left = this.#writes.close();
     // Whoever still works for this trial (an objective that has not returned: the trial
     // was interrupted) can stop now.
     this.#abort.abort(new TrialFinishedError(`trial ${this.number} ended: ${outcome.state}${outcome.failReason ? ` (${outcome.failReason})` : ""}`));
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    await this.#drain();
-    // A background write that failed earlier (e.g. a lost connection) put its changes back
-    // in the pending patch: they go out with the final one, so its error no longer matters.
-    this.#writeError = null;
-    const patch = this.#takePending();
+    const patch = await left;
     let systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
     if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
     try {
@@ -375,7 +325,7 @@ export class Trial {
       trialId: this.trialId,
       number: this.number,
       state: outcome.state,
-      params: [...this.#params].map(([name, p]) => ({ name, internal: p.internal, distribution: p.distribution })),
+      params: this.#paramRows(),
       values: outcome.values,
       intermediate: [...this.#intermediate],
       metrics: this.#metricRows(),
@@ -392,11 +342,15 @@ export class Trial {
   /** Everything this trial has written or will write, for a storage that may have lost some. */
   #wholeData(): Pick<TrialPatch, "params" | "intermediateValues" | "metrics" | "userAttrs"> {
     return {
-      params: [...this.#params].map(([name, p]) => ({ name, distribution: p.distribution, internal: p.internal })),
+      params: this.#paramRows(),
       intermediateValues: [...this.#intermediate].map(([step, value]) => ({ step, value })),
       metrics: this.#metricRows().map(([step, name, value]): MetricWrite => ({ step, name, value })),
       userAttrs: { ...this.#userAttrs },
     };
+  }
+
+  #paramRows(): ParamWrite[] {
+    return [...this.#params].map(([name, p]) => ({ name, distribution: p.distribution, internal: p.internal }));
   }
 
   #metricRows(): [number, string, number][] {
@@ -420,20 +374,7 @@ export class Trial {
     let external: ParamValue;
     if (Object.hasOwn(this.#fixed, name)) {
       external = this.#fixed[name];
-      let internal: number | null = null;
-      try {
-        internal = toInternal(distribution, external);
-      } catch {
-        internal = null;
-      }
-      if (internal === null) {
-        throw new DistributionError(
-          `parameter "${name}": the enqueued value ${JSON.stringify(external)} does not fit ${describeDistribution(distribution)}`,
-        );
-      }
-      if (!containsInternal(distribution, internal)) {
-        this.#warn(`trial ${this.number}: enqueued value ${JSON.stringify(external)} for "${name}" is outside ${describeDistribution(distribution)}; using it anyway`);
-      }
+      checkEnqueuedValue(name, external, distribution, (m) => this.#warn(`trial ${this.number}: ${m}`));
     } else if (isSingleValue(distribution)) {
       external = distribution.type === "categorical" ? distribution.choices[0] : distribution.low;
     } else if (
@@ -452,76 +393,8 @@ export class Trial {
       throw new DistributionError(`parameter "${name}": sampler returned an invalid value: ${(e as Error).message}`);
     }
     this.#params.set(name, { distribution, internal });
-    this.#pending.params.push({ name, distribution, internal });
-    // Params go out at once even when writes are batched: a retry after a crash must find them.
-    this.#scheduleFlush(true);
+    this.#writes.addParam({ name, distribution, internal });
     return toExternal(distribution, internal);
-  }
-
-  #scheduleFlush(urgent = false): void {
-    const delay = urgent ? 0 : (this.#ctx.writeDelayMs ?? 0);
-    if (this.#flushScheduled && (delay > 0 || !this.#flushTimer)) return;
-    this.#flushScheduled = true;
-    if (delay > 0) {
-      // Batches the writes of a time window; a trial ending sooner sends them with its outcome.
-      this.#flushTimer = setTimeout(() => this.#flushNow(), delay);
-      this.#flushTimer.unref?.();
-    } else {
-      // Batches every suggest/report made in one synchronous stretch into one transaction.
-      queueMicrotask(() => this.#flushNow());
-    }
-  }
-
-  #flushNow(): void {
-    this.#flushScheduled = false;
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    // A write in flight takes what is pending when it ends; after a failed write, the next
-    // flush() or finish() retries.
-    if (this.#finished || this.#writing || this.#writeError) return;
-    this.#startWrite();
-  }
-
-  #startWrite(): void {
-    const patch = this.#takePending();
-    if (!patch.params && !patch.intermediateValues && !patch.metrics && !patch.userAttrs) return;
-    this.#writing = (async () => {
-      try {
-        await this.#ctx.storage.updateTrial(this.trialId, patch);
-      } catch (e) {
-        // Kept for the next await point (shouldPrune, finish) instead of an unhandled rejection;
-        // the data is re-sent with the next write or the final patch.
-        this.#writeError ??= e;
-        this.#requeue(patch);
-        // Failed elsewhere (stale, retried by another worker): its objective should stop.
-        if (e instanceof TrialNotRunningError) this.#abort.abort(e);
-      }
-    })().finally(() => {
-      this.#writing = null;
-      // What came in while that transaction ran goes out together in the next one: at once
-      // for params, else on the usual schedule (so batching holds across writes).
-      const p = this.#pending;
-      if (this.#finished || this.#writeError) return;
-      if (p.params.length || p.reports.length || p.metrics.length || Object.keys(p.userAttrs).length) this.#scheduleFlush(p.params.length > 0);
-    });
-  }
-
-  #requeue(patch: TrialPatch): void {
-    this.#pending.params.unshift(...(patch.params ?? []));
-    this.#pending.reports.unshift(...(patch.intermediateValues ?? []));
-    this.#pending.metrics.unshift(...(patch.metrics ?? []));
-    this.#pending.userAttrs = { ...patch.userAttrs, ...this.#pending.userAttrs };
-  }
-
-  #takePending(): TrialPatch {
-    const p = this.#pending;
-    this.#pending = emptyPending();
-    return {
-      params: p.params.length ? p.params : undefined,
-      intermediateValues: p.reports.length ? p.reports : undefined,
-      metrics: p.metrics.length ? p.metrics : undefined,
-      userAttrs: Object.keys(p.userAttrs).length ? p.userAttrs : undefined,
-    };
   }
 
   #checkOpen(what: string): void {
@@ -531,36 +404,4 @@ export class Trial {
   #warn(message: string): void {
     (this.#ctx.warn ?? ((m: string) => console.warn(`hpo: ${m}`)))(message);
   }
-}
-
-/** The metric name of a one-number report when the study names none. */
-export const DEFAULT_METRIC = "value";
-
-/** Longest metric name accepted (names become CSV headers, W&B keys and JSON keys). */
-const MAX_METRIC_NAME = 128;
-
-interface PendingWrites {
-  params: ParamWrite[];
-  reports: { step: number; value: number }[];
-  metrics: MetricWrite[];
-  userAttrs: Record<string, AttrValue>;
-}
-
-function emptyPending(): PendingWrites {
-  return { params: [], reports: [], metrics: [], userAttrs: {} };
-}
-
-/** A report's metrics as given, or a TypeError naming what is wrong with them. */
-function checkMetricRecord(trialNumber: number, value: unknown): Readonly<Record<string, number>> {
-  const where = `trial ${trialNumber}: report(value, step)`;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${where} needs a number or an object of named numbers, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) throw new TypeError(`${where} got an object with no metrics`);
-  for (const [name, v] of entries) {
-    if (name.trim() === "" || name.length > MAX_METRIC_NAME) throw new TypeError(`${where}: metric names must be 1 to ${MAX_METRIC_NAME} characters, got ${JSON.stringify(name.slice(0, 40))}`);
-    if (typeof v !== "number") throw new TypeError(`${where}: metric "${name}" must be a number, got ${v === null ? "null" : typeof v}`);
-  }
-  return value as Readonly<Record<string, number>>;
 }

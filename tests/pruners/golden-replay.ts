@@ -4,6 +4,7 @@
  * asks, reports and tells, in the same order, with a pruning question after every report.
  */
 import { StepLog } from "../../src/vocabulary/step-series.ts";
+import { nextStudyViewVersion } from "../../src/vocabulary/study-view.ts";
 import { readFileSync } from "node:fs";
 import {
   HyperbandPruner,
@@ -117,15 +118,21 @@ export function replay(scenario: GoldenScenario, pruner: Pruner = buildPruner(sc
   const logs = new Map<number, StepLog | null>();
   let clock = Date.UTC(2026, 0, 1);
   const tick = () => new Date((clock += 1000));
+  // A new version after every event (StudyView's promise: it changes whenever the trials do).
+  let version = nextStudyViewVersion();
   const study: StudyView = {
     studyName: scenario.studyName,
     directions: [scenario.direction],
+    get version() {
+      return version;
+    },
     getTrials: (states?: readonly TrialState[]) => (states ? trials.filter((t) => states.includes(t.state)) : trials),
   };
   const mismatches: Mismatch[] = [];
   let decisions = 0;
 
   scenario.events.forEach((event, i) => {
+    version = nextStudyViewVersion();
     if (event[0] === "ask") {
       trials[event[1]] = runningTrial(event[1], tick());
     } else if (event[0] === "report") {

@@ -7,6 +7,7 @@ import {
   createStudy,
   HyperbandPruner,
   InMemoryStorage,
+  loadStudy,
   MedianPruner,
   RandomSampler,
   SuccessiveHalvingPruner,
@@ -18,6 +19,7 @@ import {
   type Trial,
 } from "hpo";
 import { studyViewOf } from "../../src/vocabulary/study-view.ts";
+import { StepView } from "../../src/vocabulary/step-series.ts";
 
 const STEPS = 12;
 
@@ -107,5 +109,39 @@ describe("pruners inside a real study", () => {
       for (const m of members) expect(pruner.bracketId(study, m.number)).toBe(bracket);
     }
     expect(seen.some(({ members }) => members.some((m) => m.state === "PRUNED"))).toBe(true);
+  });
+
+  it("a worker's own running trials stand in its history as their live snapshots, never read back; other workers' are read", async () => {
+    const storage = new InMemoryStorage();
+    // η 2, rungs at steps 1, 2, 4: at rung 0 with fewer than 2 others, only the best goes on.
+    const study = await createStudy({ studyName: "followed", storage, pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
+    const elsewhere = await loadStudy({ studyName: "followed", storage, pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
+    const [a, b] = [await study.ask(), await study.ask()];
+    const c = await elsewhere.ask();
+    for (let step = 0; step <= 3; step++) {
+      a.report(0.5 - step / 10, step);
+      await a.flush();
+      c.report(0.6 - step / 10, step);
+      // Another worker's view of a comes from storage: c's 0.5 and 0.4 at rungs 0 and 1 lose to a's 0.4 and 0.3.
+      expect(await c.shouldPrune()).toBe(step === 1 || step === 2);
+      b.report(0.55 - step / 10, step);
+      // A sibling in this process is seen as it stands: a's 0.4 and 0.3 beat b's 0.45 and 0.35.
+      expect(await b.shouldPrune()).toBe(step === 1 || step === 2);
+    }
+    const held = (n: number) => study.view.byNumber(n)!;
+    // a and b are this process's: their snapshots (step logs); c came from storage (a plain map).
+    expect(held(a.number).intermediateValues).toBeInstanceOf(StepView);
+    expect(held(b.number).intermediateValues).toBeInstanceOf(StepView);
+    expect(held(c.number).intermediateValues).not.toBeInstanceOf(StepView);
+    expect([...held(c.number).intermediateValues.values()]).toEqual([0, 1, 2, 3].map((step) => 0.6 - step / 10));
+    // Once told, a is read from storage again like any other trial.
+    await study.tell(a, 0.2);
+    await study.view.refresh();
+    expect(held(a.number).state).toBe("COMPLETE");
+    expect((await elsewhere.trials()).find((t) => t.number === a.number)?.state).toBe("COMPLETE");
+    await elsewhere.tell(c, "FAIL");
+    await study.tell(b, "PRUNED");
+    await study.close();
+    await elsewhere.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   type TrialState,
 } from "hpo";
 import { distributionsEqual } from "../../src/distributions/distribution-ops.ts";
+import { nextStudyViewVersion } from "../../src/vocabulary/study-view.ts";
 
 /** Suggest function handed to a harness objective. */
 export type Suggest = (name: string, distribution: Distribution) => ParamValue;
@@ -22,6 +23,7 @@ export type Suggest = (name: string, distribution: Distribution) => ParamValue;
 export class HarnessStudy {
   readonly trials: FrozenTrial[] = [];
   readonly view: StudyView;
+  #version = nextStudyViewVersion();
 
   constructor(
     readonly sampler: Sampler,
@@ -29,9 +31,13 @@ export class HarnessStudy {
     pruner: Pruner = { prune: () => false },
   ) {
     const trials = this.trials;
+    const version = (): number => this.#version;
     const view: StudyView = {
       studyName: "harness",
       directions,
+      get version() {
+        return version();
+      },
       getTrials: (states) => (states ? trials.filter((t) => states.includes(t.state)) : trials),
       samplingView: (trial) => pruner.samplingView?.(view, trial) ?? view,
     };
@@ -43,6 +49,7 @@ export class HarnessStudy {
     const number = this.trials.length;
     const frozen = frozenTrial({ number, state: "RUNNING" });
     this.trials.push(frozen);
+    this.changed();
     return new HarnessTrial(this, number);
   }
 
@@ -60,7 +67,13 @@ export class HarnessStudy {
       next = { ...current, state: result.state, value, values: value === null ? null : [value], intermediateValues: intermediate };
     }
     this.trials[trial.number] = next;
+    this.changed();
     return next;
+  }
+
+  /** Gives the view a new version: call after every change to `trials` (StudyView's promise). */
+  changed(): void {
+    this.#version = nextStudyViewVersion();
   }
 
   /** Runs `objective` for n trials; returns the values in order. */
@@ -109,6 +122,7 @@ export class HarnessTrial {
       params: { ...frozen.params, [name]: value },
       distributions: { ...frozen.distributions, [name]: distribution },
     };
+    this.study.changed();
     return value;
   }
 
@@ -118,6 +132,7 @@ export class HarnessTrial {
     const intermediateValues = new Map(frozen.intermediateValues);
     intermediateValues.set(step, value);
     this.study.trials[this.number] = { ...frozen, intermediateValues };
+    this.study.changed();
   }
 }
 

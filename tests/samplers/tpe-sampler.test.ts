@@ -13,12 +13,12 @@ import {
   intDistribution,
   type ParamValue,
   RandomSampler,
-  type StudyView,
   TPESampler,
   type TPESamplerOptions,
 } from "hpo";
 import { containsInternal, toInternal } from "../../src/distributions/distribution-ops.ts";
 import { studyViewOf } from "../../src/vocabulary/study-view.ts";
+import { changingView } from "../support/changing-view.ts";
 import { branin } from "../fixtures/branin.ts";
 import { ObservationHistory } from "../../samplers/tpe/history/observation-history.ts";
 import { splitSnapshot } from "../../samplers/tpe/split/split-trials.ts";
@@ -456,17 +456,24 @@ describe("multivariate kernel widths (multivariateBandwidth)", () => {
 });
 
 describe("TPE history cache", () => {
-  test("a view that mutates one array in place is re-read", () => {
+  test("re-reads a view when its version moves, and only then", () => {
     const x = floatDistribution(0, 1);
-    const trials: FrozenTrial[] = [];
-    const view: StudyView = { studyName: "s", directions: ["minimize"], getTrials: () => trials };
+    const study = changingView([frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } })]);
     const history = new ObservationHistory(false);
-    trials.push(frozenTrial({ number: 0, value: 1, params: { x: 0.5 }, distributions: { x } }));
-    expect(history.snapshot(view).size).toBe(1);
-    trials.push(frozenTrial({ number: 1, value: 2, params: { x: 0.7 }, distributions: { x } }));
-    expect(history.snapshot(view).size).toBe(2);
-    trials[1] = { ...trials[1], state: "FAIL" };
-    expect(history.snapshot(view).size).toBe(1);
+    const first = history.snapshot(study.view);
+    expect([first.size, study.reads]).toEqual([1, 1]);
+    expect(history.snapshot(study.view)).toBe(first);
+    expect(study.reads).toBe(1);
+    study.change([...study.trials, frozenTrial({ number: 1, value: 2, params: { x: 0.7 }, distributions: { x } })]);
+    expect(history.snapshot(study.view).size).toBe(2);
+    expect(study.reads).toBe(2);
+    study.change([study.trials[0], { ...study.trials[1], state: "FAIL" }]);
+    const third = history.snapshot(study.view);
+    expect([third.size, study.reads]).toEqual([1, 3]);
+    // A new version that lists the same trials (a change in a state TPE does not read) keeps the snapshot and what it memoised.
+    study.change([...study.trials]);
+    expect(history.snapshot(study.view)).toBe(third);
+    expect(study.reads).toBe(4);
   });
 
   test("a RUNNING trial's new snapshot replaces the old one", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStorage, startFeedServer, type FeedServer, type Storage } from "hpo";
 import { uniqueName } from "../support/backends.ts";
 import { runOptimizeWorker } from "../support/optimize-worker-process.ts";
-import { headSeq, WsProbe } from "./ws-probe.ts";
+import { WsProbe } from "./ws-probe.ts";
 
 const url = process.env.HPO_TEST_DATABASE_URL;
 const runWorker = (name: string, n: number) => runOptimizeWorker(url!, name, n);
@@ -28,7 +28,7 @@ describe.runIf(url)("events written by other processes", () => {
     probe.send({ type: "subscribe", study: name });
     await probe.waitFor((m) => m.type === "snapshot");
     expect(await Promise.all([runWorker(name, 10), runWorker(name, 10)])).toEqual([0, 0]);
-    const end = await headSeq(storage, s.studyId);
+    const end = await storage.headSeq(s.studyId);
     await probe.waitForSeq(name, end);
     const got = probe.events(name);
     expect(got.map((e) => e.seq)).toEqual(Array.from({ length: end - 1 }, (_, i) => i + 2));
@@ -43,7 +43,7 @@ describe.runIf(url)("events written by other processes", () => {
     expect(await runWorker(name, 3)).toBe(0);
     const probe = await WsProbe.open(`${server.url.replace(/^http/, "ws")}ws`);
     probe.send({ type: "subscribe", study: name, since: 0 });
-    const end = await headSeq(storage, s.studyId);
+    const end = await storage.headSeq(s.studyId);
     await probe.waitForSeq(name, end);
     expect(probe.events(name).map((e) => e.seq)).toEqual(Array.from({ length: end }, (_, i) => i + 1));
     await probe.close();

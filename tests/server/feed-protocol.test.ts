@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudy, RandomSampler, startFeedServer, type FeedServer, type FeedServerMessage, type Storage } from "hpo";
 import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
-import { headSeq, WsProbe } from "./ws-probe.ts";
+import { WsProbe } from "./ws-probe.ts";
 
 const snapshotOf = (name: string) => (m: FeedServerMessage) => m.type === "snapshot" && m.study.name === name;
 
@@ -49,7 +49,7 @@ describe.each(BACKENDS)("WebSocket feed on %s", (backend) => {
       [1, "COMPLETE", 3],
     ]);
     await runTrials(name, 1, 2);
-    const seen = await headSeq(storage, study.studyId);
+    const seen = await storage.headSeq(study.studyId);
     await first.waitForSeq(name, seen);
     await first.close();
 
@@ -57,10 +57,10 @@ describe.each(BACKENDS)("WebSocket feed on %s", (backend) => {
     const second = await WsProbe.open(wsUrl);
     second.send({ type: "subscribe", study: name, since: seen, studyId: study.studyId, id: "again" });
     await second.waitFor((m) => m.type === "subscribed" && m.id === "again");
-    const missedUntil = await headSeq(storage, study.studyId);
+    const missedUntil = await storage.headSeq(study.studyId);
     await second.waitForSeq(name, missedUntil);
     await runTrials(name, 1, 1); // live again
-    const end = await headSeq(storage, study.studyId);
+    const end = await storage.headSeq(study.studyId);
     await second.waitForSeq(name, end);
     const stored = await storage.readEvents(study.studyId, seen);
     expect(second.events(name).map((e) => [e.seq, e.type, e.trial])).toEqual(stored.map((e) => [e.seq, e.type, e.trialNumber]));
@@ -76,7 +76,7 @@ describe.each(BACKENDS)("WebSocket feed on %s", (backend) => {
     probe.send({ type: "subscribe", study: name });
     const snap = (await probe.waitFor(snapshotOf(name))) as Extract<FeedServerMessage, { type: "snapshot" }>;
     const study = await runTrials(name, 8, 5, 4);
-    const end = await headSeq(storage, study.studyId);
+    const end = await storage.headSeq(study.studyId);
     await probe.waitForSeq(name, end);
     const got = probe.events(name);
     expect(got.map((e) => e.seq)).toEqual(Array.from({ length: end - snap.seq }, (_, i) => snap.seq + 1 + i));
@@ -97,8 +97,8 @@ describe.each(BACKENDS)("WebSocket feed on %s", (backend) => {
     await probe.waitFor(snapshotOf(a));
     await probe.waitFor(snapshotOf(b));
     const [sa, sb] = await Promise.all([runTrials(a, 2, 2), runTrials(b, 3, 1)]);
-    await probe.waitForSeq(a, await headSeq(storage, sa.studyId));
-    await probe.waitForSeq(b, await headSeq(storage, sb.studyId));
+    await probe.waitForSeq(a, await storage.headSeq(sa.studyId));
+    await probe.waitForSeq(b, await storage.headSeq(sb.studyId));
     expect(probe.events(a).filter((e) => e.type === "trial_completed")).toHaveLength(2);
     expect(probe.events(b).filter((e) => e.type === "trial_completed")).toHaveLength(3);
     for (const study of [a, b]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStorage, startFeedServer, type FeedServer, type FeedServerMessage, type Storage } from "hpo";
 import { uniqueName } from "../support/backends.ts";
-import { headSeq, WsProbe } from "./ws-probe.ts";
+import { WsProbe } from "./ws-probe.ts";
 
 describe("a client that stops reading its socket", () => {
   let storage: Storage;
@@ -34,9 +34,9 @@ describe("a client that stops reading its socket", () => {
     for (let i = 0; i < 150; i++) {
       await storage.updateTrial(t.trialId, { userAttrs: { [`a${i}`]: blob } }); // 3 MB of events in all
       // A reader that keeps up: it has each event before the next is written.
-      await fast.waitForSeq(name, await headSeq(storage, s.studyId));
+      await fast.waitForSeq(name, await storage.headSeq(s.studyId));
     }
-    const end = await headSeq(storage, s.studyId);
+    const end = await storage.headSeq(s.studyId);
     await fast.waitForSeq(name, end);
     const fastMs = performance.now() - started;
     expect(fast.events(name).map((e) => e.seq)).toEqual(Array.from({ length: end - 1 }, (_, i) => i + 2));

@@ -76,8 +76,3 @@ export class WsProbe {
     await this.closed;
   }
 }
-
-/** Resolves with a study's last event seq. */
-export async function headSeq(storage: { getTrials(id: number, o: { changedSince: number }): Promise<{ version: number }> }, studyId: number): Promise<number> {
-  return (await storage.getTrials(studyId, { changedSince: Number.MAX_SAFE_INTEGER })).version;
-}

@@ -7,9 +7,9 @@ import {
   TrialNotRunningError,
   type Storage,
 } from "hpo";
-import { BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
+import { STORAGE_BACKENDS, openBackend, uniqueName } from "../support/backends.ts";
 
-describe.each(BACKENDS)("Storage contract on %s", (backend) => {
+describe.each(STORAGE_BACKENDS)("Storage contract on %s", (backend) => {
   let storage: Storage;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {

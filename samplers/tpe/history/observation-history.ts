@@ -30,6 +30,8 @@ export class ObservationHistory {
   #lastRowAt = new Int32Array(0);
   #lastSnapshot: HistorySnapshot | null = null;
   #lastDirections = "";
+  /** The version of the view the last snapshot was taken of. */
+  #lastVersion = Number.NaN;
 
   /** @param constantLiar include RUNNING trials (ranked worst). */
   constructor(constantLiar: boolean) {
@@ -38,11 +40,15 @@ export class ObservationHistory {
 
   /** The current view's history; the same object while the view's trials are unchanged. */
   snapshot(view: StudyView): HistorySnapshot {
+    // The same version is the same trials and directions (StudyView's promise): nothing to re-read.
+    const version = view.version;
+    if (this.#lastSnapshot !== null && version === this.#lastVersion) return this.#lastSnapshot;
     const list = view.getTrials(this.#states);
     const directionsKey = view.directions.join(",");
     const last = this.#lastItems;
-    // Compare element by element against a copy: a view may hand back one array it mutates.
+    // A new version may still list the same trials (it changed a trial in a state not read here).
     if (this.#lastSnapshot !== null && directionsKey === this.#lastDirections && sameTrials(list, last)) {
+      this.#lastVersion = version;
       return this.#lastSnapshot;
     }
     if (directionsKey !== this.#lastDirections || view.directions.length !== this.#nObjectives) {
@@ -67,6 +73,7 @@ export class ObservationHistory {
     this.#lastItems = list.slice();
     this.#lastRowAt = rowAt;
     this.#lastSnapshot = snap;
+    this.#lastVersion = version;
     return snap;
   }
 

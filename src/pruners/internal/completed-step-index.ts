@@ -1,4 +1,5 @@
 import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import type { StudyView } from "../../vocabulary/study-view.ts";
 import { upperBound } from "../../numpy/index.ts";
 
 /** What the index knows about one step across the COMPLETE trials. */
@@ -31,13 +32,20 @@ export class CompletedStepIndex {
   #byNumber = new Map<number, FrozenTrial>();
   #columns = new Map<number, MutableColumn>();
   #finals: number[] = [];
+  /** The version of the view the index was last brought in line with. */
+  #version = Number.NaN;
 
   /**
-   * Brings the index in line with `completed` (the study's COMPLETE trials, any order).
-   * Rebuilds from scratch when a trial it holds is gone or changed (another study, a
-   * rewritten history); otherwise only inserts the new ones.
+   * Brings the index in line with the COMPLETE trials of `study`: nothing to read while its
+   * version is the one last seen (StudyView's promise); else only the trials completed
+   * since are inserted, or everything is rebuilt when a trial the index holds is gone or
+   * changed (another view, a rewritten history).
    */
-  sync(completed: readonly FrozenTrial[]): void {
+  sync(study: StudyView): void {
+    const version = study.version;
+    if (version === this.#version) return;
+    this.#version = version;
+    const completed = study.getTrials(["COMPLETE"]);
     let added: FrozenTrial[] | null = null;
     for (const t of completed) {
       const known = this.#byNumber.get(t.number);

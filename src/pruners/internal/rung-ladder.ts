@@ -1,5 +1,6 @@
 import type { StudyDirection } from "../../vocabulary/study-direction.ts";
 import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import { reportsByPosition } from "./reports-by-position.ts";
 
 /** The competition a ladder's rungs are judged in. */
 export interface RungContext {
@@ -102,13 +103,22 @@ export class RungLadder {
     return better <= promotableIndex;
   }
 
-  /** Replays the recording over the reports strictly before `untilStep`. */
+  /**
+   * Replays the recording over the reports strictly before `untilStep`. Only a report that
+   * records a rung changes anything, and the next one is found by position (the first
+   * non-NaN report at or past the current rung's promotion step), so the replay costs
+   * O(rungs · log reports) instead of a pass over every report.
+   */
   #walk(trial: FrozenTrial, untilStep: number, ctx: RungContext): number[] {
+    const reports = reportsByPosition(trial.intermediateValues);
+    const end = reports.positionAtOrAfter(untilStep);
     const values: number[] = [];
-    for (const [step, value] of ascending(trial.intermediateValues)) {
-      if (step >= untilStep) break;
+    for (let next = 0; ; next++) {
       // A NaN is pruned before it is recorded; a trial that keeps going records its next value.
-      if (Number.isNaN(value)) continue;
+      next = reports.nextNumberPosition(Math.max(next, reports.positionAtOrAfter(this.promotionStep(values.length))));
+      if (next >= end) return values;
+      const step = reports.stepAt(next);
+      const value = reports.valueAt(next);
       while (step >= this.promotionStep(values.length)) {
         const rung = values.length;
         values.push(value);
@@ -116,7 +126,6 @@ export class RungLadder {
         if (step >= this.promotionStep(rung + 1) && !this.#passed(trial, rung, value, ctx)) break;
       }
     }
-    return values;
   }
 
   /** Whether a past call of `trial` was promoted at `rung`, judged against the trials finished before it. */
@@ -144,13 +153,4 @@ function finishesBefore(a: FrozenTrial, b: FrozenTrial): boolean {
   const ta = a.datetimeComplete?.getTime() ?? Infinity;
   const tb = b.datetimeComplete?.getTime() ?? Infinity;
   return ta !== tb ? ta < tb : a.number < b.number;
-}
-
-function ascending(values: ReadonlyMap<number, number>): Iterable<[number, number]> {
-  let prev = -Infinity;
-  for (const step of values.keys()) {
-    if (step < prev) return [...values].sort((a, b) => a[0] - b[0]);
-    prev = step;
-  }
-  return values;
 }

@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import type { EventsListener, Storage } from "../storage.ts";
+import type { EventsListener, Storage, StorageTraits } from "../storage.ts";
 import { ReadOnlyStorageError, StorageError } from "../storage-errors.ts";
 import { READ_METHODS, readSocketPath, type HolderMessage, type ReaderMessage } from "./read-protocol.ts";
 import { readFrames, writeFrame } from "./socket-frames.ts";
@@ -21,6 +21,9 @@ export async function connectFolderReads(folder: string, holder: string): Promis
   if (!socket) return null;
   return new FolderReadClient(socket, folder, holder).asStorage();
 }
+
+/** The folder's holder writes it while this process reads; reads are local calls that lose nothing. */
+const READER_TRAITS: StorageTraits = { sharedAcrossProcesses: true, remoteRoundTrips: false, acknowledgesBeforeDurable: false };
 
 class FolderReadClient {
   readonly #socket: Socket;
@@ -51,6 +54,7 @@ class FolderReadClient {
     return new Proxy(reads, {
       get: (target, prop) => {
         if (prop === "kind") return "pglite";
+        if (prop === "traits") return READER_TRAITS;
         if (prop === "location") return self.#location;
         if (prop === "watchEvents") return (l: EventsListener) => self.#watch(l);
         if (prop === "close") return async () => void self.#socket.end();

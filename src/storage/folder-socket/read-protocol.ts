@@ -7,7 +7,7 @@ export function readSocketPath(folder: string): string {
 }
 
 /** Storage methods another process may call through the holder: reads only. */
-export const READ_METHODS = ["findStudy", "listStudies", "countTrials", "getTrial", "getTrials", "readEvents"] as const satisfies readonly (keyof Storage)[];
+export const READ_METHODS = ["findStudy", "listStudies", "countTrials", "getTrial", "getTrials", "headSeq", "readEvents"] as const satisfies readonly (keyof Storage)[];
 
 /** A read method's name. */
 export type ReadMethod = (typeof READ_METHODS)[number];

@@ -6,5 +6,6 @@ export function isConnectionError(e: unknown): boolean {
   const err = e as { code?: string; message?: string; errors?: unknown[] };
   if (err.code && CONNECTION_ERROR_CODES.has(err.code)) return true;
   if (err.errors?.some(isConnectionError)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(err.message ?? "");
+  // kysely discards a connection whose ROLLBACK failed (it broke mid-transaction), and says so on its next use.
+  return /Connection terminated|Postgres connection has been discarded|connection timeout|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(err.message ?? "");
 }

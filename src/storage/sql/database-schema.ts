@@ -22,6 +22,7 @@ export interface Database {
     worker_id: string | null;
     version: number;
     retried_by: number | null;
+    data_json: string | null;
   };
   hpo_trial_params: { trial_id: number; param_name: string; position: number; param_value: number; distribution_json: string };
   hpo_trial_values: { trial_id: number; objective: number; value: number };

@@ -7,7 +7,8 @@ import { PgliteDialect } from "./pglite-dialect.ts";
 import { PgliteFolderLock } from "./pglite-folder-lock.ts";
 import { checkEmbeddedFolder } from "./embedded-folder-check.ts";
 import { StorageConfigError } from "../storage-errors.ts";
-import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
+import { SqlStorage } from "./sql-storage.ts";
 import { serveFolderReads } from "../folder-socket/folder-read-host.ts";
 
 const INT8 = 20;
@@ -36,6 +37,8 @@ export async function openPgliteStorage(folder: string | null, options: { existi
     let readHost: { close(): Promise<void> } | null = null;
     const storage = new SqlStorage(db, {
       kind: "pglite",
+      // One process holds the folder; commits are synchronous (see above).
+      traits: { sharedAcrossProcesses: false, remoteRoundTrips: false, acknowledgesBeforeDurable: false },
       location: dataDir ?? "pglite in memory",
       serialize: true,
       listen: async (onPayload) => {

@@ -1,12 +1,14 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { type CompiledQuery, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { userInfo } from "node:os";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { EVENTS_CHANNEL, SqlStorage } from "./sql-storage.ts";
+import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
+import { SqlStorage } from "./sql-storage.ts";
 import { isConnectionError } from "./connection-errors.ts";
 import { retryWhileConnectionLost } from "./connection-retry.ts";
 import { PostgresEventListener } from "./postgres-event-listener.ts";
+import { PreparingClient } from "./preparing-client.ts";
 import { StorageConfigError, StorageError } from "../storage-errors.ts";
 
 const INT8 = 20;
@@ -36,6 +38,8 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     // milliseconds and only pays off on analytic queries — a misestimated plan of our small
     // reads (young tables, stale statistics) would trigger it.
     options: "-c synchronous_commit=off -c jit=off",
+    // Marked statements (a trial's reads and writes) are planned once per connection.
+    Client: PreparingClient,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -78,9 +82,14 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   const listener = new PostgresEventListener(url, EVENTS_CHANNEL);
   return new SqlStorage(db, {
     kind: "postgres",
+    // A trial's intermediate writes commit asynchronously (SqlStorage.updateTrial).
+    traits: { sharedAcrossProcesses: true, remoteRoundTrips: true, acknowledgesBeforeDurable: true },
     location,
     serialize: false,
     listen: (onPayload) => listener.subscribe(onPayload),
+    // A trial's frequent statements go straight to the pool: kysely's per-call work cost
+    // about as much client CPU as node-postgres's own.
+    direct: { executeQuery: async <R>(q: CompiledQuery<R>) => ({ rows: (await pool.query(q.sql, [...q.parameters])).rows as R[] }) },
     reconnectTimeoutMs: options.reconnectTimeoutMs,
     connectionLosses: () => losses.count,
     onReconnecting: (e) => losses.record(e),

@@ -5,9 +5,9 @@ import {
   UnstorableDataError,
   StudyNotFoundError,
   TrialNotRunningError,
-} from "../storage/storage-errors.ts";
-import { describeThrown } from "../internal/describe-thrown.ts";
-import type { Storage } from "../storage/storage.ts";
+} from "../storage-errors.ts";
+import { describeThrown } from "../../internal/describe-thrown.ts";
+import type { Storage } from "../storage.ts";
 
 /** Storage methods a worker process calls through its parent (all but close and watchEvents). */
 export const FORWARDED_METHODS = [
@@ -28,8 +28,20 @@ export const FORWARDED_METHODS = [
   "updateTrial",
   "getTrial",
   "getTrials",
+  "headSeq",
   "readEvents",
 ] as const satisfies readonly (keyof Storage)[];
+
+/**
+ * One end of a Node IPC channel: a forked ChildProcess (the parent's end) or `process` in the
+ * child. Messages are plain data, structured-cloned with `serialization: "advanced"`.
+ */
+export interface IpcEndpoint {
+  send(message: WorkerToParent | ParentToWorker): boolean;
+  /** "message" (with the message) or "disconnect". */
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  readonly connected: boolean;
+}
 
 /** A forwarded method name. */
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];

@@ -1,6 +1,5 @@
-import type { ChildProcess } from "node:child_process";
-import type { Storage } from "../storage/storage.ts";
-import { FORWARDED_METHODS, type ParentToWorker, serializeError, type WorkerToParent } from "./ipc-protocol.ts";
+import type { Storage } from "../storage.ts";
+import { FORWARDED_METHODS, type IpcEndpoint, type ParentToWorker, serializeError, type WorkerToParent } from "./ipc-protocol.ts";
 
 const ALLOWED = new Set<string>(FORWARDED_METHODS);
 
@@ -10,17 +9,17 @@ const ALLOWED = new Set<string>(FORWARDED_METHODS);
  */
 export class IpcStorageHost {
   readonly #storage: Storage;
-  readonly #watchers = new Set<ChildProcess>();
+  readonly #watchers = new Set<IpcEndpoint>();
   #unwatch: (() => Promise<void>) | null = null;
 
   constructor(storage: Storage) {
     this.#storage = storage;
   }
 
-  /** Starts answering a worker's calls. */
-  attach(child: ChildProcess): void {
+  /** Starts answering a worker's calls (`child`: the forked worker, or whichever end the worker's IpcStorage talks to). */
+  attach(child: IpcEndpoint): void {
     child.on("message", (m: WorkerToParent) => void this.#handle(child, m));
-    child.on("exit", () => {
+    child.on("disconnect", () => {
       this.#watchers.delete(child);
       void this.#syncWatch();
     });
@@ -32,7 +31,7 @@ export class IpcStorageHost {
     await this.#syncWatch();
   }
 
-  async #handle(child: ChildProcess, m: WorkerToParent): Promise<void> {
+  async #handle(child: IpcEndpoint, m: WorkerToParent): Promise<void> {
     if (!m || typeof m !== "object" || !("hpo" in m)) return;
     if (m.hpo === "watch") {
       if (m.on) this.#watchers.add(child);

@@ -1,0 +1,207 @@
+import type { AttrValue } from "../../vocabulary/frozen-trial.ts";
+import { encodeJson } from "../json-codec.ts";
+import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
+import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
+import { serverCall, type SqlExecutor } from "./server-call.ts";
+
+/**
+ * Typed callers of hpo's server functions (migrations/0006): each takes named fields, builds
+ * the events it appends from storage-protocol.ts, and calls its function with PostgreSQL's
+ * named notation (server-call.ts), so an argument can neither shift nor be left out unseen.
+ */
+
+/** A connection or a transaction. */
+type Executor = SqlExecutor;
+
+/** Where hpo_insert_trial put a trial. */
+export interface InsertedTrial {
+  readonly trialId: number;
+  readonly number: number;
+  /** When it started: null for a WAITING trial. */
+  readonly startedAt: Date | null;
+}
+
+const TRIAL_ARGS = {
+  p_param_names: "text[]",
+  p_param_values: "float8[]",
+  p_param_distributions: "text[]",
+  p_attr_kinds: "text[]",
+  p_attr_keys: "text[]",
+  p_attr_values: "text[]",
+} as const;
+
+// Committed durably, whatever the session's setting: its creator holds on to the trial's id.
+const INSERT_TRIAL = serverCall(
+  "hpo_insert_trial",
+  { p_study: "integer", p_state: "text", p_worker: "text", p_max_trials: "integer", ...TRIAL_ARGS, p_created_payload: "text" },
+  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT i.* FROM durable, ${call} i`,
+);
+
+/** Inserts a trial with the study's next number (hpo_insert_trial), durably; null when `maxTrials` trials already count against the budget. */
+export async function insertTrial(db: Executor, studyId: number, trial: NewTrial, maxTrials?: number): Promise<InsertedTrial | null> {
+  const params = paramArrays(trial.params ?? []);
+  const attrs = attrArrays(trial.userAttrs, trial.systemAttrs);
+  const result = await db.executeQuery<{ out_trial_id: number | string | null; out_number: number; out_started_at: Date | string | null }>(
+    INSERT_TRIAL({
+      p_study: studyId,
+      p_state: trial.state,
+      p_worker: trial.workerId ?? null,
+      p_max_trials: maxTrials ?? null,
+      p_param_names: params.names,
+      p_param_values: params.values,
+      p_param_distributions: params.distributions,
+      p_attr_kinds: attrs.kinds,
+      p_attr_keys: attrs.keys,
+      p_attr_values: attrs.values,
+      p_created_payload: payloadOf(trialCreatedEvent(trial)),
+    }),
+  );
+  const row = result.rows[0];
+  if (!row) return null;
+  return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at) };
+}
+
+/** What hpo_claim_or_create_trial did: claimed a WAITING trial, or created a RUNNING one. */
+export interface ClaimedTrial extends InsertedTrial {
+  readonly claimed: boolean;
+}
+
+const CLAIM_OR_CREATE = serverCall(
+  "hpo_claim_or_create_trial",
+  { p_study: "integer", p_worker: "text", p_max_trials: "integer", p_started_payload: "text", p_created_payload: "text" },
+  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT c.* FROM durable, ${call} c`,
+);
+
+/**
+ * Claims the oldest WAITING trial for `workerId`, else creates a RUNNING one while the budget
+ * allows (hpo_claim_or_create_trial), committed durably: a trial a worker was handed must
+ * survive a server crash, or the worker would run (and write to) a row that recovery rolled
+ * back, whose id and number may be handed out again.
+ */
+export async function claimOrCreateTrial(db: Executor, studyId: number, workerId: string, maxTrials?: number): Promise<ClaimedTrial | null> {
+  const result = await db.executeQuery<{ out_trial_id: number | string; out_number: number; out_claimed: boolean; out_started_at: Date | string }>(
+    CLAIM_OR_CREATE({
+      p_study: studyId,
+      p_worker: workerId,
+      p_max_trials: maxTrials ?? null,
+      p_started_payload: payloadOf(trialStartedEvent(workerId)),
+      p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
+    }),
+  );
+  const row = result.rows[0];
+  if (!row) return null;
+  return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at), claimed: row.out_claimed };
+}
+
+/** What hpo_patch_trial found: the trial's number and its state before the patch (anything but RUNNING: nothing changed). */
+export interface PatchOutcome {
+  readonly number: number;
+  readonly state: string;
+  /** A param the patch would give a second value or distribution (then nothing changed). */
+  readonly paramConflict: string | null;
+}
+
+const PATCH_TRIAL = serverCall("hpo_patch_trial", {
+  p_trial: "bigint",
+  p_param_names: "text[]",
+  p_param_values: "float8[]",
+  p_param_distributions: "text[]",
+  p_steps: "integer[]",
+  p_step_values: "float8[]",
+  p_metric_steps: "integer[]",
+  p_metric_names: "text[]",
+  p_metric_values: "float8[]",
+  p_attr_kinds: "text[]",
+  p_attr_keys: "text[]",
+  p_attr_values: "text[]",
+  p_finish_state: "text",
+  p_values: "float8[]",
+  p_event_types: "text[]",
+  p_event_payloads: "text[]",
+});
+
+/** Applies a patch to a RUNNING trial and appends its events in one statement (hpo_patch_trial); null when the trial does not exist. */
+export async function patchTrial(db: Executor, trialId: number, patch: TrialPatch): Promise<PatchOutcome | null> {
+  const params = paramArrays(patch.params ?? []);
+  const reports = patch.intermediateValues ?? [];
+  const metrics = patch.metrics ?? [];
+  const attrs = attrArrays(patch.userAttrs, patch.systemAttrs);
+  const events = patchEvents(patch);
+  const result = await db.executeQuery<{ out_number: number; out_state: string; out_param_conflict: string | null }>(
+    PATCH_TRIAL({
+      p_trial: trialId,
+      p_param_names: params.names,
+      p_param_values: params.values,
+      p_param_distributions: params.distributions,
+      p_steps: reports.map((r) => r.step),
+      p_step_values: reports.map((r) => r.value),
+      p_metric_steps: metrics.map((m) => m.step),
+      p_metric_names: metrics.map((m) => m.name),
+      p_metric_values: metrics.map((m) => m.value),
+      p_attr_kinds: attrs.kinds,
+      p_attr_keys: attrs.keys,
+      p_attr_values: attrs.values,
+      p_finish_state: patch.finish?.state ?? null,
+      p_values: [...(patch.finish?.values ?? [])],
+      p_event_types: events.map((e) => e.type),
+      p_event_payloads: events.map(payloadOf),
+    }),
+  );
+  const row = result.rows[0];
+  if (!row) return null;
+  return { number: row.out_number, state: row.out_state, paramConflict: row.out_param_conflict };
+}
+
+const FLUSH_TRIAL = serverCall("hpo_flush_trial", { p_trial: "bigint" }, (call) => `SELECT ${call}`);
+
+/** Makes a trial's writes durable (hpo_flush_trial): a synchronous commit flushes the WAL through every earlier commit. */
+export async function flushTrial(db: Executor, trialId: number): Promise<void> {
+  await db.executeQuery(FLUSH_TRIAL({ p_trial: trialId }));
+}
+
+const MARK_RETRIED = serverCall("hpo_mark_retried", { p_failed: "bigint", p_retry: "integer", p_retried_payload: "text" }, (call) => `SELECT ${call}`);
+
+/** Links a failed trial to its retry, inserted in the same transaction (hpo_mark_retried), and appends trial_retried. */
+export async function markRetried(db: Executor, failedTrialId: number, retry: number, retryCount: AttrValue): Promise<void> {
+  await db.executeQuery(MARK_RETRIED({ p_failed: failedTrialId, p_retry: retry, p_retried_payload: payloadOf(trialRetriedEvent(retry, retryCount)) }));
+}
+
+const APPEND_EVENTS = serverCall(
+  "hpo_append_events",
+  { p_study: "integer", p_trial: "bigint", p_events: "text[]", p_types: "text[]", p_numbers: "integer[]" },
+  (call) => `SELECT ${call} AS seq`,
+);
+
+/** Appends study-level events (hpo_append_events); returns the last seq. */
+export async function appendStudyEvents(db: Executor, studyId: number, events: readonly EventDraft[]): Promise<number> {
+  const result = await db.executeQuery<{ seq: number | string }>(
+    APPEND_EVENTS({ p_study: studyId, p_trial: null, p_events: events.map(payloadOf), p_types: events.map((e) => e.type), p_numbers: events.map(() => null) }),
+  );
+  return Number(result.rows[0].seq);
+}
+
+function payloadOf(event: EventDraft): string {
+  return encodeJson(event.payload);
+}
+
+function paramArrays(params: readonly ParamWrite[]): { names: string[]; values: number[]; distributions: string[] } {
+  return { names: params.map((p) => p.name), values: params.map((p) => p.internal), distributions: params.map((p) => JSON.stringify(p.distribution)) };
+}
+
+function attrArrays(user: Readonly<Record<string, AttrValue>> | undefined, system: Readonly<Record<string, AttrValue>> | undefined): { kinds: string[]; keys: string[]; values: string[] } {
+  const out = { kinds: [] as string[], keys: [] as string[], values: [] as string[] };
+  for (const [kind, attrs] of [["user", user], ["system", system]] as const) {
+    for (const [key, value] of Object.entries(attrs ?? {})) {
+      out.kinds.push(kind);
+      out.keys.push(key);
+      out.values.push(encodeJson(value));
+    }
+  }
+  return out;
+}
+
+/** A timestamp as the driver returns it (a Date from node-postgres, a string from some paths). */
+export function toDate(v: Date | string | null): Date | null {
+  if (v === null) return null;
+  return v instanceof Date ? v : new Date(v);
+}

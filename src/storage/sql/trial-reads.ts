@@ -1,0 +1,98 @@
+import type { Distribution } from "../../vocabulary/distribution.ts";
+import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import type { TrialState } from "../../vocabulary/trial-state.ts";
+import { buildFrozenTrial } from "../build-frozen-trial.ts";
+import { decodeJson } from "../json-codec.ts";
+import type { TrialsChanged } from "../storage.ts";
+import { preparedStatement, type SqlExecutor } from "./server-call.ts";
+import { toDate } from "./server-functions.ts";
+
+/**
+ * Reading trials whole: one statement per read (so a read of changes and the version it
+ * brings the reader to come from one snapshot), each trial's params, values, reports,
+ * metrics and attrs beside its row as one JSON text (hpo_trial_data, stored once a trial is
+ * finished: migrations/0007), and the statements fixed texts that a PostgreSQL connection
+ * plans once (planning this one cost more than running it).
+ */
+
+type Executor = SqlExecutor;
+
+interface TrialRow {
+  trial_id: number | string | null;
+  number: number | null;
+  state: string | null;
+  datetime_start: Date | string | null;
+  datetime_complete: Date | string | null;
+  worker_id: string | null;
+  /** [params, values, reports, metrics, attrs] (hpo_trial_data). */
+  data: string | null;
+}
+
+type TrialData = [
+  params: [name: string, internal: string, distribution: Distribution][] | null,
+  values: string[] | null,
+  reports: [step: number, value: string][] | null,
+  metrics: [step: number, name: string, value: string][] | null,
+  attrs: [kind: string, key: string, valueJson: string][] | null,
+];
+
+const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
+  COALESCE(t.data_json, hpo_trial_data(t.trial_id)) AS data`;
+
+const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = $1::bigint) SELECT ${TRIAL_COLUMNS} FROM t`);
+
+// The study row comes back even when no trial changed: its last seq is the version read.
+const READ_CHANGED_TRIALS = preparedStatement(
+  "hpo_read_changed_trials",
+  `WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer),
+        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[]))
+                  AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))
+   SELECT s.last_event_seq AS seq, ${TRIAL_COLUMNS}
+   FROM s LEFT JOIN t ON true
+   ORDER BY t.number`,
+);
+
+/** One trial, or null. */
+export async function readTrial(db: Executor, trialId: number): Promise<FrozenTrial | null> {
+  const result = await db.executeQuery<TrialRow>(READ_TRIAL([trialId]));
+  const row = result.rows[0];
+  return row ? rowToTrial(row) : null;
+}
+
+/** A study's trials whose version is above `since` (in `states`, when given), by number; null when the study does not exist. */
+export async function readChangedTrials(
+  db: Executor,
+  studyId: number,
+  since: number,
+  states: readonly TrialState[] | undefined,
+  excludeTrialIds: readonly number[] = [],
+): Promise<TrialsChanged | null> {
+  const excluded = excludeTrialIds.length > 0 ? [...excludeTrialIds] : null;
+  const result = await db.executeQuery<TrialRow & { seq: number | string }>(READ_CHANGED_TRIALS([studyId, since, states && states.length > 0 ? [...states] : null, excluded]));
+  if (result.rows.length === 0) return null;
+  const trials: FrozenTrial[] = [];
+  for (const row of result.rows) if (row.trial_id !== null) trials.push(rowToTrial(row));
+  return { trials, version: Number(result.rows[0].seq) };
+}
+
+function rowToTrial(row: TrialRow): FrozenTrial {
+  // Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
+  const [params, values, reports, metrics, attrs] = JSON.parse(row.data ?? "[null,null,null,null,null]") as TrialData;
+  const userAttrs: Record<string, AttrValue> = {};
+  const systemAttrs: Record<string, AttrValue> = {};
+  for (const [kind, key, json] of attrs ?? []) (kind === "user" ? userAttrs : systemAttrs)[key] = decodeJson<AttrValue>(json);
+  return buildFrozenTrial({
+    trialId: Number(row.trial_id),
+    number: Number(row.number),
+    state: row.state as TrialState,
+    params: (params ?? []).map(([name, v, distribution]) => ({ name, internal: parseFloat(v), distribution })),
+    values: values ? values.map(parseFloat) : null,
+    intermediate: (reports ?? []).map(([step, v]) => [step, parseFloat(v)] as const),
+    metrics: (metrics ?? []).map(([step, name, v]) => [step, name, parseFloat(v)] as const),
+    userAttrs,
+    systemAttrs,
+    datetimeStart: toDate(row.datetime_start),
+    datetimeComplete: toDate(row.datetime_complete),
+    workerId: row.worker_id,
+  });
+}
