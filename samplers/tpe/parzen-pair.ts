@@ -41,33 +41,11 @@ export function fitParzenPair(
   });
   // Usable positions: every parameter present (columns hold NaN where one is missing).
   const usable = new Uint8Array(size).fill(1);
-  for (const col of columns) for (let p = 0; p < size; p++) if (col[p] !== col[p]) usable[p] = 0;
-  let nBelow = 0;
-  let nAbove = 0;
-  for (let p = 0; p < size; p++) {
-    if (usable[p]) {
-      if (below[p]) nBelow++;
-      else nAbove++;
-    }
-  }
-  const belowPositions = new Int32Array(nBelow);
-  const abovePositions = new Int32Array(nAbove);
-  let ib = 0;
-  let ia = 0;
-  for (let p = 0; p < size; p++) {
-    if (!usable[p]) continue;
-    if (below[p]) belowPositions[ib++] = p;
-    else abovePositions[ia++] = p;
-  }
-  const gather = (positions: Int32Array) =>
-    columns.map((col, d) => {
-      const out = new Float64Array(positions.length);
-      if (spaces[d].log) for (let r = 0; r < positions.length; r++) out[r] = Math.log(col[positions[r]]);
-      else for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
-      return out;
-    });
-  const belowObs = gather(belowPositions);
-  const aboveObs = gather(abovePositions);
+  for (const col of columns) markMissing(col, usable);
+  const belowPositions = positionsOf(usable, below, 1);
+  const abovePositions = positionsOf(usable, below, 0);
+  const belowObs = columns.map((col, d) => gatherColumn(col, belowPositions, spaces[d].log));
+  const aboveObs = columns.map((col, d) => gatherColumn(col, abovePositions, spaces[d].log));
   const belowWeights = snap.nObjectives > 1 ? dominanceWeightsOf(snap, below, usable) : undefined;
   return {
     names,
@@ -103,4 +81,30 @@ function dominanceWeightsOf(snap: HistorySnapshot, below: Uint8Array, usable: Ui
   for (let p = 0; p < snap.size; p++) if (below[p]) positions.push(p);
   const all = dominanceWeights(positions.map((p) => Array.from(scores.subarray(p * k, p * k + k))));
   return Float64Array.from(positions.flatMap((p, i) => (usable[p] ? [all[i]] : [])));
+}
+
+// The loops over the history are functions of their own, so that V8 optimises each whole
+// (one long function re-entered stale on-stack-replaced code for its loops on every call).
+
+/** Clears usable[p] where col[p] is NaN (the parameter is missing). */
+function markMissing(col: Float64Array, usable: Uint8Array): void {
+  for (let p = 0; p < usable.length; p++) if (col[p] !== col[p]) usable[p] = 0;
+}
+
+/** The usable positions whose below mark is `mark`, in order. */
+function positionsOf(usable: Uint8Array, below: Uint8Array, mark: number): Int32Array {
+  let count = 0;
+  for (let p = 0; p < usable.length; p++) if (usable[p] && below[p] === mark) count++;
+  const out = new Int32Array(count);
+  let k = 0;
+  for (let p = 0; p < usable.length; p++) if (usable[p] && below[p] === mark) out[k++] = p;
+  return out;
+}
+
+/** The column's values at `positions`, logged for a log parameter (kernel space). */
+function gatherColumn(col: Float64Array, positions: Int32Array, log: boolean): Float64Array {
+  const out = new Float64Array(positions.length);
+  if (log) for (let r = 0; r < positions.length; r++) out[r] = Math.log(col[positions[r]]);
+  else for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
+  return out;
 }

@@ -19,9 +19,17 @@ export function fillDefaultWeights(w: Float64Array, n: number): void {
   if (rampLength === 1) {
     w[0] = start;
   } else if (rampLength > 1) {
-    // Same arithmetic as numpy.linspace(1/n, 1, n - 25): start + i * step, last = 1 exactly.
-    const step = (1 - start) / (rampLength - 1);
-    for (let i = 0; i < rampLength - 1; i++) w[i] = i * step + start;
-    w[rampLength - 1] = 1;
+    fillRamp(w, rampLength, start);
   }
+}
+
+/**
+ * The same arithmetic as numpy.linspace(start, 1, length): start + i * step, the last
+ * exactly 1. (A function of its own: V8 optimises it whole instead of re-entering stale
+ * on-stack-replaced code for the loop.)
+ */
+function fillRamp(w: Float64Array, length: number, start: number): void {
+  const step = (1 - start) / (length - 1);
+  for (let i = 0; i < length - 1; i++) w[i] = i * step + start;
+  w[length - 1] = 1;
 }

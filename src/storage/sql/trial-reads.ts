@@ -5,7 +5,6 @@ import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import { decodeJson } from "../json-codec.ts";
 import type { TrialsChanged } from "../storage.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
-import { toDate } from "./server-functions.ts";
 
 /**
  * Reading trials whole: one statement per read (so a read of changes and the version it
@@ -21,8 +20,9 @@ interface TrialRow {
   trial_id: number | string | null;
   number: number | null;
   state: string | null;
-  datetime_start: Date | string | null;
-  datetime_complete: Date | string | null;
+  /** Milliseconds since the epoch (node-postgres's own timestamp parser cost a tenth of a read's client CPU). */
+  start_ms: number | null;
+  complete_ms: number | null;
   worker_id: string | null;
   /** [params, values, reports, metrics, attrs] (hpo_trial_data). */
   data: string | null;
@@ -36,7 +36,8 @@ type TrialData = [
   attrs: [kind: string, key: string, valueJson: string][] | null,
 ];
 
-const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.worker_id,
+const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.worker_id,
+  (extract(epoch FROM t.datetime_start) * 1000)::float8 AS start_ms, (extract(epoch FROM t.datetime_complete) * 1000)::float8 AS complete_ms,
   COALESCE(t.data_json, hpo_trial_data(t.trial_id)) AS data`;
 
 const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = $1::bigint) SELECT ${TRIAL_COLUMNS} FROM t`);
@@ -91,8 +92,8 @@ function rowToTrial(row: TrialRow): FrozenTrial {
     metrics: (metrics ?? []).map(([step, name, v]) => [step, name, parseFloat(v)] as const),
     userAttrs,
     systemAttrs,
-    datetimeStart: toDate(row.datetime_start),
-    datetimeComplete: toDate(row.datetime_complete),
+    datetimeStart: row.start_ms === null ? null : new Date(row.start_ms),
+    datetimeComplete: row.complete_ms === null ? null : new Date(row.complete_ms),
     workerId: row.worker_id,
   });
 }

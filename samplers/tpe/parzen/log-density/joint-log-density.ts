@@ -98,8 +98,7 @@ export class JointLogDensity implements MixtureDensity {
     this.#spaces = spaces;
     this.#order = order;
     // Computed by kernel, then laid out by position (sequential reads are the cheap ones).
-    const byKernel = new Float64Array(m);
-    for (let i = 0; i < m; i++) byKernel[i] = Math.log(mixture.weights[i]);
+    const byKernel = logsOf(mixture.weights);
     // Kernels left out of the fused pass: another width in a continuous dimension, or off a
     // discrete grid (the prior; observations of a changed distribution). By kernel.
     const slow = new Uint8Array(m);
@@ -114,34 +113,19 @@ export class JointLogDensity implements MixtureDensity {
         // any other choice, and for an observation row the extra log(hit / miss) of its own.
         const logMiss = kern.rowOfChoice.map((row, index) => Math.log(row[(index === 1 ? 1 : 0) % k]));
         const bonus = Float64Array.from({ length: k }, (_, c) => Math.log(kern.rowOfChoice[c + 1][c]) - logMiss[c + 1]);
-        for (let i = 0; i < m; i++) byKernel[i] += logMiss[kern.choiceOf[i] + 1];
+        addRowTerms(byKernel, kern.choiceOf, Float64Array.from(logMiss));
         this.#categorical.push({ coded: { d, size: k + 1, terms: new Float64Array(k + 1) }, choiceOf: kern.choiceOf, nChoices: k, bonus });
         continue;
       }
       const { mus, sigmas } = kernels[d] as NumericKernels;
       if (space.kind === "continuous") {
-        // Widths repeat (all observations share one), so log σ is computed per width.
-        let lastSigma = NaN;
-        let constant = 0;
-        for (let i = 0; i < m; i++) {
-          const s = sigmas[i];
-          if (s !== lastSigma) {
-            lastSigma = s;
-            constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
-          }
-          byKernel[i] -= logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s) + constant;
-          // The observations share one width (the first kernel's); the prior has its own.
-          if (s !== sigmas[0]) slow[i] = 1;
-        }
+        subtractGaussianConstants(byKernel, mus, sigmas, space.low, space.high, exact, slow);
         this.#continuous.push({ d, mus, sigmas });
         continue;
       }
       const c = new DiscreteCells(space, mus, sigmas);
       cells.push(c);
-      for (let i = 0; i < m; i++) {
-        byKernel[i] += c.negLogDomain[i];
-        if (c.gridIndex[i] < 0) slow[i] = 1;
-      }
+      addDomainTerms(byKernel, c.negLogDomain, c.gridIndex, slow);
       const size = Math.max(1, c.points);
       this.#discrete.push({ coded: { d, size, terms: new Float64Array(size) }, cells: c });
     }
@@ -154,22 +138,16 @@ export class JointLogDensity implements MixtureDensity {
       coded.map((e) => e.coded),
       m,
     );
-    for (let e = 0; e < this.#categorical.length; e++) {
-      const { codes, stride } = places[e];
-      const { choiceOf } = this.#categorical[e];
-      for (let r = 0; r < m; r++) codes[r] += (choiceOf[order[r]] + 1) * stride;
-    }
+    for (let e = 0; e < this.#categorical.length; e++) addDigits(places[e].codes, places[e].stride, this.#categorical[e].choiceOf, 1, order);
     for (let e = 0; e < this.#discrete.length; e++) {
-      const { codes, stride } = places[this.#categorical.length + e];
-      const { gridIndex } = this.#discrete[e].cells;
-      for (let r = 0; r < m; r++) codes[r] += Math.max(0, gridIndex[order[r]]) * stride;
+      const place = places[this.#categorical.length + e];
+      addDigits(place.codes, place.stride, this.#discrete[e].cells.gridIndex, 0, order);
     }
-    const base = new Float64Array(m);
+    // The fused pass sees -Infinity for the slow kernels, which then add nothing there.
+    const base = gather(byKernel, order);
     for (let r = 0; r < m; r++) {
       const i = order[r];
-      base[r] = byKernel[i];
       if (!slow[i]) continue;
-      // The fused pass sees -Infinity for the slow kernels, which then add nothing there.
       this.#slowBase.set(i, byKernel[i]);
       base[r] = -Infinity;
     }
@@ -359,4 +337,56 @@ function gather(values: Float64Array, order: Int32Array): Float64Array {
   const out = new Float64Array(order.length);
   for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
   return out;
+}
+
+// The loops that build a density run once per estimator, over every kernel. Each is a
+// function of its own: V8 then optimises it whole after a few estimators, where one long
+// constructor kept re-entering stale on-stack-replaced code for its loops (dozens of
+// deoptimisations per hundred estimators, most of the constructor's time).
+
+/** log w for every weight. */
+function logsOf(weights: Float64Array): Float64Array {
+  const out = new Float64Array(weights.length);
+  for (let i = 0; i < weights.length; i++) out[i] = Math.log(weights[i]);
+  return out;
+}
+
+/** Adds each kernel's row term: rowTerm[choice + 1] (index 0 for the prior). */
+function addRowTerms(byKernel: Float64Array, choiceOf: Int32Array, rowTerm: Float64Array): void {
+  for (let i = 0; i < byKernel.length; i++) byKernel[i] += rowTerm[choiceOf[i] + 1];
+}
+
+/**
+ * Subtracts each continuous kernel's Gaussian constant: log √(2π) (+ log σ when exact) and
+ * its truncation normaliser; marks the kernels whose width is not the observations' shared
+ * one (the first kernel's; the prior has its own) as slow.
+ */
+function subtractGaussianConstants(byKernel: Float64Array, mus: Float64Array, sigmas: Float64Array, low: number, high: number, exact: boolean, slow: Uint8Array): void {
+  // Widths repeat (all observations share one), so log σ and 1/σ are computed per width.
+  let lastSigma = NaN;
+  let constant = 0;
+  let inv = 0;
+  for (let i = 0; i < byKernel.length; i++) {
+    const s = sigmas[i];
+    if (s !== lastSigma) {
+      lastSigma = s;
+      constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
+      inv = 1 / s;
+    }
+    byKernel[i] -= logDomainMass((low - mus[i]) * inv, (high - mus[i]) * inv) + constant;
+    if (s !== sigmas[0]) slow[i] = 1;
+  }
+}
+
+/** Adds each discrete kernel's -log domain mass; kernels off the grid are slow. */
+function addDomainTerms(byKernel: Float64Array, negLogDomain: Float64Array, gridIndex: Int32Array, slow: Uint8Array): void {
+  for (let i = 0; i < byKernel.length; i++) {
+    byKernel[i] += negLogDomain[i];
+    if (gridIndex[i] < 0) slow[i] = 1;
+  }
+}
+
+/** codes[r] += max(0, digitOf[order[r]] + shift) · stride: a dimension's digits, by position. */
+function addDigits(codes: Int32Array, stride: number, digitOf: Int32Array, shift: number, order: Int32Array): void {
+  for (let r = 0; r < codes.length; r++) codes[r] += Math.max(0, digitOf[order[r]] + shift) * stride;
 }
