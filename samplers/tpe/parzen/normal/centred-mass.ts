@@ -38,7 +38,7 @@ function lowerTail(x: number): number {
 }
 
 /** log(Φ(b) - Φ(a)) for a <= 0 <= b (a kernel centred in its domain, in its own widths). */
-export function logCentredMass(a: number, b: number): number {
+function logCentredMass(a: number, b: number): number {
   const left = a < -TAIL ? 0 : lowerTail(a);
   const right = b > TAIL ? 0 : lowerTail(-b);
   return Math.log1p(-left - right);
