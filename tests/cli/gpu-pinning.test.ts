@@ -2,7 +2,7 @@
 // worker process per concurrent trial with CUDA_VISIBLE_DEVICES set before the study file
 // (and any GPU library) loads. The GPU list is fake (no GPU is needed): what is checked is
 // the environment each process sees, at load time and in its trials.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,10 +10,26 @@ import { planGpus } from "../../src/cli/gpu-plan.ts";
 import { freshPgliteFolder } from "../support/backends.ts";
 import { runHpo } from "../support/run-hpo.ts";
 
-/** A study whose in-process objective records what CUDA_VISIBLE_DEVICES its process had when the file loaded. */
-const studyBody = (name: string, extra: string) => `
+/**
+ * A study whose in-process objective records what CUDA_VISIBLE_DEVICES its process had when
+ * the file loaded. With \`processes\` > 1, each process's first trial waits (up to 60 s) until
+ * that many processes have started one: otherwise, on a loaded machine, the process that
+ * starts first can finish all six trials before the other has loaded the file, and a test of
+ * "every process gets its GPU" would see one process.
+ */
+const studyBody = (name: string, extra: string, barrierDir: string, processes: number) => `
 import { defineStudy, param } from "hpo";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 const atLoad = process.env.CUDA_VISIBLE_DEVICES ?? "unset";
+let waited = false;
+async function barrier() {
+  if (waited) return;
+  waited = true;
+  writeFileSync(join(${JSON.stringify(barrierDir)}, String(process.pid)), "");
+  const until = Date.now() + 60_000;
+  while (readdirSync(${JSON.stringify(barrierDir)}).length < ${processes} && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
 export default defineStudy({
   name: ${JSON.stringify(name)},
   direction: "minimize",
@@ -21,6 +37,7 @@ export default defineStudy({
   nTrials: 6,
   ${extra}
   objective: async (trial) => {
+    await barrier();
     trial.setUserAttr("at_load", atLoad);
     trial.setUserAttr("in_trial", process.env.CUDA_VISIBLE_DEVICES ?? "unset");
     trial.setUserAttr("pid", process.pid);
@@ -38,10 +55,12 @@ interface ListedTrial {
   datetimeComplete: string;
 }
 
-async function runStudy(name: string, extra: string, args: string[], command = "run") {
+async function runStudy(name: string, extra: string, args: string[], command = "run", processes = 1) {
   const dir = mkdtempSync(join(tmpdir(), "hpo-gpu-pin-"));
   const file = join(dir, "study.ts");
-  writeFileSync(file, studyBody(name, extra));
+  const barrierDir = join(dir, "started");
+  mkdirSync(barrierDir);
+  writeFileSync(file, studyBody(name, extra, barrierDir, processes));
   const storage = freshPgliteFolder();
   const run = await runHpo([command, file, "--storage", storage, ...args]);
   const listed = await runHpo(["trials", name, "--storage", storage, "--json"]);
@@ -80,7 +99,7 @@ describe("GPU plan", () => {
 
 describe("hpo run --gpus with an in-process objective", { timeout: 240_000 }, () => {
   it("--workers 2: each worker sees exactly its GPU, from before the study file loads", async () => {
-    const { run, trials } = await runStudy("gpu-pin-workers", "", ["--gpus", "5,7", "--workers", "2"]);
+    const { run, trials } = await runStudy("gpu-pin-workers", "", ["--gpus", "5,7", "--workers", "2"], "run", 2);
     expect(run.stderr).toMatch(/starting 2 worker process\(es\).*, one trial each, on GPUs 5, 7/);
     expect(run.code).toBe(0);
     expect(trials).toHaveLength(6);
@@ -97,11 +116,11 @@ describe("hpo run --gpus with an in-process objective", { timeout: 240_000 }, ()
   });
 
   it("a study's concurrency 2 becomes two pinned processes; --trials-per-gpu 2 lets two share one GPU", async () => {
-    const concurrent = await runStudy("gpu-pin-concurrency", "concurrency: 2,", ["--gpus", "3,4"]);
+    const concurrent = await runStudy("gpu-pin-concurrency", "concurrency: 2,", ["--gpus", "3,4"], "run", 2);
     expect(concurrent.run.code).toBe(0);
     expect([...devicesByProcess(concurrent.trials).values()].map((s) => [...s][0]).sort()).toEqual(["3", "4"]);
 
-    const shared = await runStudy("gpu-pin-shared", "", ["--gpus", "6", "--workers", "2", "--trials-per-gpu", "2"]);
+    const shared = await runStudy("gpu-pin-shared", "", ["--gpus", "6", "--workers", "2", "--trials-per-gpu", "2"], "run", 2);
     expect(shared.run.code).toBe(0);
     const byPid = devicesByProcess(shared.trials);
     expect(byPid.size).toBe(2);
