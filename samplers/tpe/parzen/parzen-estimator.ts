@@ -6,6 +6,7 @@ import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
 import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
 import { stableArgsort } from "./stable-argsort.ts";
+import { proposalF64, proposalI32 } from "./proposal-arena.ts";
 import { defaultWeights, fillDefaultWeights } from "./default-weights.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
@@ -76,7 +77,7 @@ export class ParzenEstimator implements Mixture {
   #computeWeights(predetermined: ArrayLike<number> | undefined): Float64Array {
     const n = this.nObservations;
     const { priorWeight } = this.#settings;
-    const w = new Float64Array(this.nComponents);
+    const w = proposalF64(this.nComponents);
     if (predetermined === undefined && this.#settings.weights === defaultWeights) {
       // The default weights, written in place (no array per estimator).
       fillDefaultWeights(w, n);
@@ -101,7 +102,7 @@ export class ParzenEstimator implements Mixture {
   #categorical(obs: Float64Array, space: KernelSpace): CategoricalKernels {
     const n = this.nObservations;
     const k = space.nChoices;
-    const choiceOf = new Int32Array(this.nComponents);
+    const choiceOf = proposalI32(this.nComponents);
     for (let i = 0; i < n; i++) choiceOf[i] = obs[i];
     if (this.hasPrior) choiceOf[n] = -1;
     // Every row starts at priorWeight / (n + 1) (or / n without a prior) and the observed
@@ -115,10 +116,10 @@ export class ParzenEstimator implements Mixture {
     const m = this.nComponents;
     const { low, high } = space;
     const range = high - low;
-    const mus = new Float64Array(m);
+    const mus = proposalF64(m);
     mus.set(obs);
     if (this.hasPrior) mus[n] = 0.5 * (low + high);
-    const sigmas = new Float64Array(m);
+    const sigmas = proposalF64(m);
     let sortedOrder: Int32Array | null = null;
     if (this.#settings.multivariate) {
       const spread = this.#settings.multivariateBandwidth === "spread" ? spreadFactor(obs, range) : 1;
@@ -158,7 +159,7 @@ export class ParzenEstimator implements Mixture {
    * `out[d][j]`; draws in the order all components, then dimension by dimension.
    */
   sample(rng: UniformSource, size: number, out: readonly Float64Array[]): void {
-    const active = new Int32Array(size);
+    const active = proposalI32(size);
     const cum = this.#cumulative();
     const last = this.nComponents - 1;
     for (let j = 0; j < size; j++) {
@@ -205,7 +206,7 @@ export class ParzenEstimator implements Mixture {
 
   #cumulative(): Float64Array {
     if (this.#cumulativeWeights) return this.#cumulativeWeights;
-    const cum = new Float64Array(this.nComponents);
+    const cum = proposalF64(this.nComponents);
     let acc = 0;
     for (let i = 0; i < cum.length; i++) cum[i] = acc += this.weights[i];
     // Divided by the total as NumPy's choice() does (same buckets as Optuna to the last bit);

@@ -18,6 +18,7 @@ import { DiscreteCells } from "./discrete-cells.ts";
 import { type FusedPass, fusedPass } from "./fused-pass.ts";
 import { kernelOrder, type NearPoints } from "./kernel-layout.ts";
 import { addTerm } from "./log-sum-exp.ts";
+import { proposalF64, proposalU8 } from "../proposal-arena.ts";
 
 /** How a candidate is evaluated: outside the domain (density 0), term by term, or by the fused pass. */
 const OUTSIDE = 0;
@@ -101,7 +102,7 @@ export class JointLogDensity implements MixtureDensity {
     const byKernel = logsOf(mixture.weights);
     // Kernels left out of the fused pass: another width in a continuous dimension, or off a
     // discrete grid (the prior; observations of a changed distribution). By kernel.
-    const slow = new Uint8Array(m);
+    const slow = proposalU8(m);
 
     const cells: DiscreteCells[] = [];
     for (let d = 0; d < spaces.length; d++) {
@@ -190,10 +191,10 @@ export class JointLogDensity implements MixtureDensity {
   bestRatio(points: readonly Float64Array[], size: number, logNumerator: Float64Array): number {
     const m = this.#m;
     const state = this.#state;
-    const scores = new Float64Array(size).fill(-Infinity);
-    const max = new Float64Array(size);
-    const sum = new Float64Array(size);
-    const bound = new Float64Array(size);
+    const scores = proposalF64(size).fill(-Infinity);
+    const max = proposalF64(size);
+    const sum = proposalF64(size);
+    const bound = proposalF64(size);
     const first = Math.min(m, Math.max(64, Math.ceil(m / 32)));
     let best = -Infinity;
     const open: number[] = [];
@@ -334,7 +335,7 @@ function logDensityOf(max: number, sum: number): number {
 
 /** values[order[r]] for every position r. */
 function gather(values: Float64Array, order: Int32Array): Float64Array {
-  const out = new Float64Array(order.length);
+  const out = proposalF64(order.length);
   for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
   return out;
 }
@@ -346,7 +347,7 @@ function gather(values: Float64Array, order: Int32Array): Float64Array {
 
 /** log w for every weight. */
 function logsOf(weights: Float64Array): Float64Array {
-  const out = new Float64Array(weights.length);
+  const out = proposalF64(weights.length);
   for (let i = 0; i < weights.length; i++) out[i] = Math.log(weights[i]);
   return out;
 }
