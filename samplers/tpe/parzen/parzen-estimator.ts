@@ -3,7 +3,7 @@ import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "./kernels/mixture.ts";
 import type { NearPoints } from "./log-density/kernel-layout.ts";
 import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
-import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
+import { logGaussMass, quantileGiven, quantileTail } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
 import { stableArgsort } from "./stable-argsort.ts";
 import { proposalF64, proposalI32 } from "./proposal-arena.ts";
@@ -192,14 +192,7 @@ export class ParzenEstimator implements Mixture {
           target[j] = Math.min(choice, k - 1);
         }
       } else {
-        const kern = this.kernels[d] as NumericKernels;
-        for (let j = 0; j < size; j++) {
-          const i = active[j];
-          const mu = kern.mus[i];
-          const sigma = kern.sigmas[i];
-          const z = truncatedNormalQuantile(rng.random(), (space.low - mu) / sigma, (space.high - mu) / sigma);
-          target[j] = fromKernel(space, mu + sigma * z);
-        }
+        drawNumeric(this.kernels[d] as NumericKernels, space, active, rng, target, proposalF64(this.nComponents).fill(NaN), proposalF64(this.nComponents));
       }
     }
   }
@@ -232,6 +225,42 @@ export class ParzenEstimator implements Mixture {
   /** The compiled log-density; the first caller's points, if any, decide the kernels' layout. */
   #compiled(near?: NearPoints): MixtureDensity {
     return (this.#density ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels, near));
+  }
+}
+
+/**
+ * Draws target[j] from kernel active[j] of a numeric dimension (truncated to the domain, by
+ * its quantile function): as truncatedNormalQuantile, with each kernel's interval terms
+ * (its log mass and log tail, cached in logMassOf / tailOf, NaN until first drawn)
+ * computed once however many candidates it is drawn for.
+ */
+function drawNumeric(
+  kern: NumericKernels,
+  space: KernelSpace,
+  active: Int32Array,
+  rng: UniformSource,
+  target: Float64Array,
+  logMassOf: Float64Array,
+  tailOf: Float64Array,
+): void {
+  for (let j = 0; j < active.length; j++) {
+    const i = active[j];
+    const mu = kern.mus[i];
+    const sigma = kern.sigmas[i];
+    const a = (space.low - mu) / sigma;
+    const b = (space.high - mu) / sigma;
+    const u = rng.random();
+    let z: number;
+    if (u <= 0) z = a;
+    else if (u >= 1) z = b;
+    else {
+      if (logMassOf[i] !== logMassOf[i]) {
+        logMassOf[i] = logGaussMass(a, b);
+        tailOf[i] = quantileTail(a, b);
+      }
+      z = quantileGiven(u, a, b, logMassOf[i], tailOf[i]);
+    }
+    target[j] = fromKernel(space, mu + sigma * z);
   }
 }
 
