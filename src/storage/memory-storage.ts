@@ -27,6 +27,8 @@ interface MemoryStudy {
   record: StudyRecord & { userAttrs: Record<string, AttrValue>; systemAttrs: Record<string, AttrValue> };
   trials: MemoryTrial[];
   events: StudyEvent[];
+  /** How many trials are WAITING: a claim with none skips visiting every trial. */
+  waiting: number;
 }
 
 /** The trials with an event after seq `since` (their version is above it), by number. */
@@ -73,6 +75,7 @@ export class InMemoryStorage implements Storage {
       record: { studyId: this.#nextStudyId++, studyName, directions: [...directions], userAttrs: {}, systemAttrs: {}, createdAt: new Date() },
       trials: [],
       events: [],
+      waiting: 0,
     };
     this.#studies.set(studyName, study);
     this.#byId.set(study.record.studyId, study);
@@ -149,6 +152,7 @@ export class InMemoryStorage implements Storage {
       reported: { steps: new Set(), metrics: new Set() },
     };
     s.trials.push(t);
+    if (t.parts.state === "WAITING") s.waiting++;
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
     t.version = this.#append(s, number, [trialCreatedEvent(trial)]);
     return t;
@@ -156,8 +160,10 @@ export class InMemoryStorage implements Storage {
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
     const s = this.#study(studyId);
+    if (s.waiting === 0) return null;
     const t = s.trials.find((x) => x.parts.state === "WAITING");
     if (!t) return null;
+    s.waiting--;
     t.parts.state = "RUNNING";
     t.parts.datetimeStart = new Date();
     t.parts.workerId = workerId;
