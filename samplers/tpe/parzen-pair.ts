@@ -35,9 +35,10 @@ export function fitParzenPair(
   const distributions = names.map((n) => space[n]);
   const spaces = distributions.map(kernelSpaceOf);
   const size = snap.size;
+  // In kernel space (log params logged): the observations as the kernels see them.
   const columns = distributions.map((d, i) => {
     const col = scratchF64(SLOT.columns + i, size);
-    snap.valuesOf(names[i], d, col);
+    snap.kernelValuesOf(names[i], d, col);
     return col;
   });
   // Usable positions: every parameter present (columns hold NaN where one is missing).
@@ -45,8 +46,8 @@ export function fitParzenPair(
   for (const col of columns) markMissing(col, usable);
   const belowPositions = positionsOf(usable, below, 1);
   const abovePositions = positionsOf(usable, below, 0);
-  const belowObs = columns.map((col, d) => gatherColumn(col, belowPositions, spaces[d].log));
-  const aboveObs = columns.map((col, d) => gatherColumn(col, abovePositions, spaces[d].log));
+  const belowObs = columns.map((col) => gatherColumn(col, belowPositions));
+  const aboveObs = columns.map((col) => gatherColumn(col, abovePositions));
   const belowWeights = snap.nObjectives > 1 ? dominanceWeightsOf(snap, below, usable) : undefined;
   return {
     names,
@@ -102,10 +103,9 @@ function positionsOf(usable: Uint8Array, below: Uint8Array, mark: number): Int32
   return out;
 }
 
-/** The column's values at `positions`, logged for a log parameter (kernel space). */
-function gatherColumn(col: Float64Array, positions: Int32Array, log: boolean): Float64Array {
+/** The column's values at `positions`. */
+function gatherColumn(col: Float64Array, positions: Int32Array): Float64Array {
   const out = proposalF64(positions.length);
-  if (log) for (let r = 0; r < positions.length; r++) out[r] = Math.log(col[positions[r]]);
-  else for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
+  for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
   return out;
 }
