@@ -362,16 +362,7 @@ export class HistorySnapshot {
    * or choice list). Written into `out`.
    */
   valuesOf(name: string, distribution: Distribution, out: Float64Array): void {
-    const column = this.#history.column(name);
-    const wanted = distributionId(distribution);
-    const { values, distIds } = column;
-    for (let p = 0; p < this.size; p++) {
-      const r = this.rows[p];
-      const id = distIds[r];
-      if (id === wanted) out[p] = values[r];
-      else if (id === -1) out[p] = NaN;
-      else out[p] = reread(this.#history.rowTrial(r), name, distribution);
-    }
+    this.#read(name, distribution, out, false);
   }
 
   /**
@@ -379,19 +370,23 @@ export class HistorySnapshot {
    * the column's cached logs where the stored distribution is the same), else the values.
    */
   kernelValuesOf(name: string, distribution: Distribution, out: Float64Array): void {
-    if (distribution.type === "categorical" || !distribution.log) {
-      this.valuesOf(name, distribution, out);
-      return;
-    }
+    this.#read(name, distribution, out, distribution.type !== "categorical" && distribution.log);
+  }
+
+  #read(name: string, distribution: Distribution, out: Float64Array, logged: boolean): void {
     const column = this.#history.column(name);
     const wanted = distributionId(distribution);
-    const { logs, distIds } = column;
+    const { distIds } = column;
+    const values = logged ? column.logs : column.values;
     for (let p = 0; p < this.size; p++) {
       const r = this.rows[p];
       const id = distIds[r];
-      if (id === wanted) out[p] = logs[r];
+      if (id === wanted) out[p] = values[r];
       else if (id === -1) out[p] = NaN;
-      else out[p] = Math.log(reread(this.#history.rowTrial(r), name, distribution));
+      else {
+        const v = reread(this.#history.rowTrial(r), name, distribution);
+        out[p] = logged ? Math.log(v) : v;
+      }
     }
   }
 }
