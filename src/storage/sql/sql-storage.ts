@@ -11,7 +11,7 @@ import type { Database } from "./database-schema.ts";
 import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, flushTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { appendStudyEvents, claimOrCreateTrial, finishTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
@@ -165,19 +165,19 @@ export class SqlStorage implements Storage {
 
   async updateTrial(trialId: number, given: TrialPatch): Promise<void> {
     const patch = storablePatch(trialId, given);
+    // On PostgreSQL a patch commits without waiting for the disk (PGlite commits
+    // synchronously); a finished trial must be durable before we say so: its final patch
+    // goes with a flush, in one call (finishTrial), which does not hold the study lock
+    // while it waits for the disk (so workers' final commits share fsyncs).
+    const durably = patch.finish !== undefined && this.traits.acknowledgesBeforeDurable;
     await this.#run(async (attempt) => {
       try {
-        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt));
+        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt), durably);
       } catch (e) {
-        // A retry after a lost connection may find the first attempt committed.
+        // A retry after a lost connection may find the first attempt committed (the call
+        // flushed it all the same).
         if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
       }
-      // On PostgreSQL the patch committed without waiting for the disk (PGlite commits
-      // synchronously); a finished trial must be durable
-      // before we say so. A synchronous commit of a write to the same trial flushes the WAL
-      // through it, without holding the study lock during the flush (so workers'
-      // final commits share fsyncs).
-      if (patch.finish && this.traits.acknowledgesBeforeDurable) await flushTrial(this.#direct, trialId);
     });
   }
 
@@ -193,9 +193,12 @@ export class SqlStorage implements Storage {
     return { ...data, systemAttrs: patch.systemAttrs, finish: patch.finish };
   }
 
-  /** One statement (hpo_patch_trial): the study lock it takes for events never waits on the client. */
-  async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
-    const outcome = await patchTrial(this.#direct, trialId, patch);
+  /**
+   * One statement (hpo_patch_trial), or with `durably` one call that also flushes it
+   * (hpo_finish_trial): the study lock they take for events never waits on the client.
+   */
+  async #applyPatch(trialId: number, patch: TrialPatch, durably: boolean): Promise<void> {
+    const outcome = durably ? await finishTrial(this.#direct, trialId, patch) : await patchTrial(this.#direct, trialId, patch);
     if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
     if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
     if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
