@@ -80,17 +80,22 @@ const CLAIM_OR_CREATE = serverCall(
  */
 export async function claimOrCreateTrial(db: Executor, studyId: number, workerId: string, maxTrials?: number): Promise<ClaimedTrial | null> {
   const result = await db.executeQuery<{ out_trial_id: number | string; out_number: number; out_claimed: boolean; out_started_at: Date | string }>(
-    CLAIM_OR_CREATE({
-      p_study: studyId,
-      p_worker: workerId,
-      p_max_trials: maxTrials ?? null,
-      p_started_payload: payloadOf(trialStartedEvent(workerId)),
-      p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
-    }),
+    CLAIM_OR_CREATE(claimArguments(studyId, workerId, maxTrials)),
   );
   const row = result.rows[0];
   if (!row) return null;
   return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at), claimed: row.out_claimed };
+}
+
+/** hpo_claim_or_create_trial's arguments: `workerId`'s claim, with the events it appends. */
+export function claimArguments(studyId: number, workerId: string, maxTrials: number | undefined) {
+  return {
+    p_study: studyId,
+    p_worker: workerId,
+    p_max_trials: maxTrials ?? null,
+    p_started_payload: payloadOf(trialStartedEvent(workerId)),
+    p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
+  };
 }
 
 /** What hpo_patch_trial found: the trial's number and its state before the patch (anything but RUNNING: nothing changed). */

@@ -4,14 +4,15 @@ import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { encodeJson } from "../json-codec.ts";
-import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "../storage.ts";
+import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialChangesQuery, type TrialPatch, type TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
 import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, finishTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { claimWithChanges, createdTrial } from "./claim-with-changes.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
@@ -206,22 +207,23 @@ export class SqlStorage implements Storage {
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
     const row = await this.#run(() => claimOrCreateTrial(this.#direct, studyId, options.workerId, options.maxTrials));
+    return this.#claimedTrial(row, options.workerId);
+  }
+
+  async claimOrCreateTrialWithChanges(
+    studyId: number,
+    claim: { workerId: string; maxTrials?: number },
+    changes: TrialChangesQuery,
+  ): Promise<{ trial: FrozenTrial | null; changed: TrialsChanged }> {
+    const out = await this.#run(() => claimWithChanges(this.#direct, studyId, claim, changes));
+    if (!out) throw new StorageError(`study ${studyId} no longer exists`);
+    return { trial: await this.#claimedTrial(out.claim, claim.workerId), changed: out.changed };
+  }
+
+  /** The trial a claim handed `workerId`: a claimed one was enqueued with params and attrs, so it is read whole. */
+  async #claimedTrial(row: ClaimedTrial | null, workerId: string): Promise<FrozenTrial | null> {
     if (!row) return null;
-    // A claimed trial was enqueued with params and attrs: read it whole.
-    if (row.claimed) return this.getTrial(row.trialId);
-    return buildFrozenTrial({
-      trialId: row.trialId,
-      number: row.number,
-      state: "RUNNING",
-      params: [],
-      values: null,
-      intermediate: [],
-      userAttrs: {},
-      systemAttrs: {},
-      datetimeStart: row.startedAt,
-      datetimeComplete: null,
-      workerId: options.workerId,
-    });
+    return row.claimed ? this.getTrial(row.trialId) : createdTrial(row, workerId);
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
