@@ -6,6 +6,7 @@ import { dominanceWeights } from "./split/multi-objective-split.ts";
 import { ParzenEstimator, type ParzenSettings } from "./parzen/parzen-estimator.ts";
 import type { HistorySnapshot } from "./history/observation-history.ts";
 import { SLOT, scratchF64 } from "./parzen/log-density/scratch-buffers.ts";
+import { proposalF64, proposalI32, proposalU8 } from "./parzen/proposal-arena.ts";
 
 /** The good (l, below) and bad (g, above) estimators of one TPE step over a space. */
 export interface ParzenPair {
@@ -34,18 +35,19 @@ export function fitParzenPair(
   const distributions = names.map((n) => space[n]);
   const spaces = distributions.map(kernelSpaceOf);
   const size = snap.size;
+  // In kernel space (log params logged): the observations as the kernels see them.
   const columns = distributions.map((d, i) => {
     const col = scratchF64(SLOT.columns + i, size);
-    snap.valuesOf(names[i], d, col);
+    snap.kernelValuesOf(names[i], d, col);
     return col;
   });
   // Usable positions: every parameter present (columns hold NaN where one is missing).
-  const usable = new Uint8Array(size).fill(1);
+  const usable = proposalU8(size).fill(1);
   for (const col of columns) markMissing(col, usable);
   const belowPositions = positionsOf(usable, below, 1);
   const abovePositions = positionsOf(usable, below, 0);
-  const belowObs = columns.map((col, d) => gatherColumn(col, belowPositions, spaces[d].log));
-  const aboveObs = columns.map((col, d) => gatherColumn(col, abovePositions, spaces[d].log));
+  const belowObs = columns.map((col) => gatherColumn(col, belowPositions));
+  const aboveObs = columns.map((col) => gatherColumn(col, abovePositions));
   const belowWeights = snap.nObjectives > 1 ? dominanceWeightsOf(snap, below, usable) : undefined;
   return {
     names,
@@ -63,9 +65,9 @@ export function fitParzenPair(
  * (the first on ties), as external values by name.
  */
 export function proposeFromPair(pair: ParzenPair, rng: UniformSource, nCandidates: number): Record<string, ParamValue> {
-  const candidates = pair.spaces.map(() => new Float64Array(nCandidates));
+  const candidates = pair.spaces.map(() => proposalF64(nCandidates));
   pair.below.sample(rng, nCandidates, candidates);
-  const logL = new Float64Array(nCandidates);
+  const logL = proposalF64(nCandidates);
   pair.below.logPdf(candidates, nCandidates, logL);
   const best = pair.above.bestRatio(candidates, nCandidates, logL);
   const result: Record<string, ParamValue> = {};
@@ -95,16 +97,15 @@ function markMissing(col: Float64Array, usable: Uint8Array): void {
 function positionsOf(usable: Uint8Array, below: Uint8Array, mark: number): Int32Array {
   let count = 0;
   for (let p = 0; p < usable.length; p++) if (usable[p] && below[p] === mark) count++;
-  const out = new Int32Array(count);
+  const out = proposalI32(count);
   let k = 0;
   for (let p = 0; p < usable.length; p++) if (usable[p] && below[p] === mark) out[k++] = p;
   return out;
 }
 
-/** The column's values at `positions`, logged for a log parameter (kernel space). */
-function gatherColumn(col: Float64Array, positions: Int32Array, log: boolean): Float64Array {
-  const out = new Float64Array(positions.length);
-  if (log) for (let r = 0; r < positions.length; r++) out[r] = Math.log(col[positions[r]]);
-  else for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
+/** The column's values at `positions`. */
+function gatherColumn(col: Float64Array, positions: Int32Array): Float64Array {
+  const out = proposalF64(positions.length);
+  for (let r = 0; r < positions.length; r++) out[r] = col[positions[r]];
   return out;
 }

@@ -10,6 +10,7 @@ import type { ParzenSettings } from "./parzen/parzen-estimator.ts";
 import { fitParzenPair, proposeFromPair } from "./parzen-pair.ts";
 import { intersectionSearchSpace } from "./search-space/intersection-search-space.ts";
 import { splitSnapshot } from "./split/split-trials.ts";
+import { withProposalArena } from "./parzen/proposal-arena.ts";
 import { type HistorySnapshot, ObservationHistory } from "./history/observation-history.ts";
 import { parzenSettingsOf, type ResolvedTPEOptions, resolveTPEOptions, type TPESamplerOptions } from "./tpe-options.ts";
 
@@ -103,8 +104,9 @@ export class TPESampler implements Sampler {
 
   /** One TPE step over `space`: split, fit l and g, draw candidates from l, keep the best l/g. */
   #propose(snap: HistorySnapshot, space: Record<string, Distribution>): Record<string, ParamValue> {
-    const pair = fitParzenPair(snap, space, this.#split(snap), this.#settings);
-    return proposeFromPair(pair, this.#rng, this.#options.nEiCandidates);
+    // The split is memoised on the snapshot, so it is made outside the arena (whose arrays the next proposal overwrites).
+    const below = this.#split(snap);
+    return withProposalArena(() => proposeFromPair(fitParzenPair(snap, space, below, this.#settings), this.#rng, this.#options.nEiCandidates));
   }
 
   #split(snap: HistorySnapshot): Uint8Array {

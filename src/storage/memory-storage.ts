@@ -27,6 +27,19 @@ interface MemoryStudy {
   record: StudyRecord & { userAttrs: Record<string, AttrValue>; systemAttrs: Record<string, AttrValue> };
   trials: MemoryTrial[];
   events: StudyEvent[];
+  /** How many trials are WAITING: a claim with none skips visiting every trial. */
+  waiting: number;
+}
+
+/** The trials with an event after seq `since` (their version is above it), by number. */
+function trialsChangedSince(s: MemoryStudy, since: number): MemoryTrial[] {
+  const numbers = new Set<number>();
+  // Event seq k sits at index k - 1.
+  for (let i = Math.max(0, since); i < s.events.length; i++) {
+    const n = s.events[i].trialNumber;
+    if (n !== null) numbers.add(n);
+  }
+  return [...numbers].sort((a, b) => a - b).map((n) => s.trials[n]);
 }
 
 interface MemoryTrial {
@@ -62,6 +75,7 @@ export class InMemoryStorage implements Storage {
       record: { studyId: this.#nextStudyId++, studyName, directions: [...directions], userAttrs: {}, systemAttrs: {}, createdAt: new Date() },
       trials: [],
       events: [],
+      waiting: 0,
     };
     this.#studies.set(studyName, study);
     this.#byId.set(study.record.studyId, study);
@@ -138,6 +152,7 @@ export class InMemoryStorage implements Storage {
       reported: { steps: new Set(), metrics: new Set() },
     };
     s.trials.push(t);
+    if (t.parts.state === "WAITING") s.waiting++;
     this.#trials.set(t.parts.trialId, { study: s, trial: t });
     t.version = this.#append(s, number, [trialCreatedEvent(trial)]);
     return t;
@@ -145,8 +160,10 @@ export class InMemoryStorage implements Storage {
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
     const s = this.#study(studyId);
+    if (s.waiting === 0) return null;
     const t = s.trials.find((x) => x.parts.state === "WAITING");
     if (!t) return null;
+    s.waiting--;
     t.parts.state = "RUNNING";
     t.parts.datetimeStart = new Date();
     t.parts.workerId = workerId;
@@ -274,7 +291,10 @@ export class InMemoryStorage implements Storage {
     const s = this.#study(studyId);
     const since = options.changedSince ?? -1;
     const trials: FrozenTrial[] = [];
-    for (const t of s.trials) {
+    // A reader that keeps up (a study refreshing before each ask) has a few changes to
+    // collect: find them through the events since, not by visiting every trial.
+    const scan = since >= 0 && s.events.length - since < s.trials.length ? trialsChangedSince(s, since) : s.trials;
+    for (const t of scan) {
       if (t.version <= since) continue;
       if (options.states && !options.states.includes(t.parts.state)) continue;
       if (options.excludeTrialIds?.includes(t.parts.trialId)) continue;

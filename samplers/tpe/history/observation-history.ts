@@ -244,19 +244,26 @@ function sameTrials(a: readonly FrozenTrial[], b: readonly FrozenTrial[]): boole
   return true;
 }
 
-/** One parameter over all rows: internal value and distribution id (-1: absent). */
+/**
+ * One parameter over all rows: internal value, its log where the distribution is a log
+ * one (the kernels' space: logged once per trial, not on every ask), and distribution id
+ * (-1: absent).
+ */
 export class Column {
   values: Float64Array;
+  logs: Float64Array;
   distIds: Int32Array;
 
   constructor(capacity: number) {
     this.values = new Float64Array(capacity);
+    this.logs = new Float64Array(capacity);
     this.distIds = new Int32Array(capacity).fill(-1);
   }
 
   /** @internal */
   grow(capacity: number): void {
     this.values = grow(this.values, capacity);
+    this.logs = grow(this.logs, capacity);
     const ids = new Int32Array(capacity).fill(-1);
     ids.set(this.distIds);
     this.distIds = ids;
@@ -270,7 +277,9 @@ export class Column {
       return;
     }
     try {
-      this.values[row] = toInternal(d, trial.params[name]);
+      const v = toInternal(d, trial.params[name]);
+      this.values[row] = v;
+      if (d.type !== "categorical" && d.log) this.logs[row] = Math.log(v);
       this.distIds[row] = distributionId(d);
     } catch {
       this.distIds[row] = -1;
@@ -353,15 +362,31 @@ export class HistorySnapshot {
    * or choice list). Written into `out`.
    */
   valuesOf(name: string, distribution: Distribution, out: Float64Array): void {
+    this.#read(name, distribution, out, false);
+  }
+
+  /**
+   * valuesOf in the kernels' space: the log of each value for a log distribution (from
+   * the column's cached logs where the stored distribution is the same), else the values.
+   */
+  kernelValuesOf(name: string, distribution: Distribution, out: Float64Array): void {
+    this.#read(name, distribution, out, distribution.type !== "categorical" && distribution.log);
+  }
+
+  #read(name: string, distribution: Distribution, out: Float64Array, logged: boolean): void {
     const column = this.#history.column(name);
     const wanted = distributionId(distribution);
-    const { values, distIds } = column;
+    const { distIds } = column;
+    const values = logged ? column.logs : column.values;
     for (let p = 0; p < this.size; p++) {
       const r = this.rows[p];
       const id = distIds[r];
       if (id === wanted) out[p] = values[r];
       else if (id === -1) out[p] = NaN;
-      else out[p] = reread(this.#history.rowTrial(r), name, distribution);
+      else {
+        const v = reread(this.#history.rowTrial(r), name, distribution);
+        out[p] = logged ? Math.log(v) : v;
+      }
     }
   }
 }

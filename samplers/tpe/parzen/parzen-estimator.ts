@@ -3,9 +3,10 @@ import { fromKernel, type KernelSpace } from "./kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "./kernels/mixture.ts";
 import type { NearPoints } from "./log-density/kernel-layout.ts";
 import { mixtureLogDensity } from "./log-density/mixture-log-density.ts";
-import { truncatedNormalQuantile } from "./normal/truncated-normal.ts";
+import { logGaussMass, quantileGiven, quantileTail } from "./normal/truncated-normal.ts";
 import { numpyArgsort, numpySum } from "../../../src/numpy/index.ts";
 import { stableArgsort } from "./stable-argsort.ts";
+import { proposalF64, proposalI32 } from "./proposal-arena.ts";
 import { defaultWeights, fillDefaultWeights } from "./default-weights.ts";
 
 /** How the estimator is built (Optuna's _ParzenEstimatorParameters plus our kernel switch). */
@@ -76,7 +77,7 @@ export class ParzenEstimator implements Mixture {
   #computeWeights(predetermined: ArrayLike<number> | undefined): Float64Array {
     const n = this.nObservations;
     const { priorWeight } = this.#settings;
-    const w = new Float64Array(this.nComponents);
+    const w = proposalF64(this.nComponents);
     if (predetermined === undefined && this.#settings.weights === defaultWeights) {
       // The default weights, written in place (no array per estimator).
       fillDefaultWeights(w, n);
@@ -101,7 +102,7 @@ export class ParzenEstimator implements Mixture {
   #categorical(obs: Float64Array, space: KernelSpace): CategoricalKernels {
     const n = this.nObservations;
     const k = space.nChoices;
-    const choiceOf = new Int32Array(this.nComponents);
+    const choiceOf = proposalI32(this.nComponents);
     for (let i = 0; i < n; i++) choiceOf[i] = obs[i];
     if (this.hasPrior) choiceOf[n] = -1;
     // Every row starts at priorWeight / (n + 1) (or / n without a prior) and the observed
@@ -115,10 +116,10 @@ export class ParzenEstimator implements Mixture {
     const m = this.nComponents;
     const { low, high } = space;
     const range = high - low;
-    const mus = new Float64Array(m);
+    const mus = proposalF64(m);
     mus.set(obs);
     if (this.hasPrior) mus[n] = 0.5 * (low + high);
-    const sigmas = new Float64Array(m);
+    const sigmas = proposalF64(m);
     let sortedOrder: Int32Array | null = null;
     if (this.#settings.multivariate) {
       const spread = this.#settings.multivariateBandwidth === "spread" ? spreadFactor(obs, range) : 1;
@@ -158,7 +159,7 @@ export class ParzenEstimator implements Mixture {
    * `out[d][j]`; draws in the order all components, then dimension by dimension.
    */
   sample(rng: UniformSource, size: number, out: readonly Float64Array[]): void {
-    const active = new Int32Array(size);
+    const active = proposalI32(size);
     const cum = this.#cumulative();
     const last = this.nComponents - 1;
     for (let j = 0; j < size; j++) {
@@ -191,21 +192,14 @@ export class ParzenEstimator implements Mixture {
           target[j] = Math.min(choice, k - 1);
         }
       } else {
-        const kern = this.kernels[d] as NumericKernels;
-        for (let j = 0; j < size; j++) {
-          const i = active[j];
-          const mu = kern.mus[i];
-          const sigma = kern.sigmas[i];
-          const z = truncatedNormalQuantile(rng.random(), (space.low - mu) / sigma, (space.high - mu) / sigma);
-          target[j] = fromKernel(space, mu + sigma * z);
-        }
+        drawNumeric(this.kernels[d] as NumericKernels, space, active, rng, target, proposalF64(this.nComponents).fill(NaN), proposalF64(this.nComponents));
       }
     }
   }
 
   #cumulative(): Float64Array {
     if (this.#cumulativeWeights) return this.#cumulativeWeights;
-    const cum = new Float64Array(this.nComponents);
+    const cum = proposalF64(this.nComponents);
     let acc = 0;
     for (let i = 0; i < cum.length; i++) cum[i] = acc += this.weights[i];
     // Divided by the total as NumPy's choice() does (same buckets as Optuna to the last bit);
@@ -231,6 +225,42 @@ export class ParzenEstimator implements Mixture {
   /** The compiled log-density; the first caller's points, if any, decide the kernels' layout. */
   #compiled(near?: NearPoints): MixtureDensity {
     return (this.#density ??= mixtureLogDensity(this, !this.#settings.optuna31Kernels, near));
+  }
+}
+
+/**
+ * Draws target[j] from kernel active[j] of a numeric dimension (truncated to the domain, by
+ * its quantile function): as truncatedNormalQuantile, with each kernel's interval terms
+ * (its log mass and log tail, cached in logMassOf / tailOf, NaN until first drawn)
+ * computed once however many candidates it is drawn for.
+ */
+function drawNumeric(
+  kern: NumericKernels,
+  space: KernelSpace,
+  active: Int32Array,
+  rng: UniformSource,
+  target: Float64Array,
+  logMassOf: Float64Array,
+  tailOf: Float64Array,
+): void {
+  for (let j = 0; j < active.length; j++) {
+    const i = active[j];
+    const mu = kern.mus[i];
+    const sigma = kern.sigmas[i];
+    const a = (space.low - mu) / sigma;
+    const b = (space.high - mu) / sigma;
+    const u = rng.random();
+    let z: number;
+    if (u <= 0) z = a;
+    else if (u >= 1) z = b;
+    else {
+      if (logMassOf[i] !== logMassOf[i]) {
+        logMassOf[i] = logGaussMass(a, b);
+        tailOf[i] = quantileTail(a, b);
+      }
+      z = quantileGiven(u, a, b, logMassOf[i], tailOf[i]);
+    }
+    target[j] = fromKernel(space, mu + sigma * z);
   }
 }
 

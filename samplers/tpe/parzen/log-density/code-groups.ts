@@ -3,6 +3,7 @@
  * per dimension, and the candidate's term for each digit is refilled per candidate, so the
  * kernel loop reads a table instead of recomputing a term per kernel and dimension.
  */
+import { proposalI32 } from "../proposal-arena.ts";
 
 /**
  * A categorical or discrete dimension: each kernel has a digit in [0, size), and a
@@ -58,7 +59,7 @@ export function packGroups(dims: readonly CodedDimension[], m: number): { groups
   if (current.length > 0) packs.push(current);
   const places: DigitPlace[] = [];
   const groups = packs.map((pack) => {
-    const codes = new Int32Array(m);
+    const codes = proposalI32(m);
     let stride = 1;
     for (const dim of pack) {
       places.push({ codes, stride });

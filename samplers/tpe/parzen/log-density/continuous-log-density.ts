@@ -4,6 +4,7 @@ import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
 import { logDomainMass } from "../normal/centred-mass.ts";
 import { logSumExp, NEGLIGIBLE } from "./log-sum-exp.ts";
 import { SLOT, scratchF64 } from "./scratch-buffers.ts";
+import { proposalF64 } from "../proposal-arena.ts";
 
 /**
  * Upper bound of -log(mass of [low, high]) for a kernel centred inside [low, high] with
@@ -28,14 +29,14 @@ export function continuousLogDensity(mixture: Mixture, exact: boolean): LogDensi
   const { mus, sigmas, sortedOrder } = mixture.kernels[0] as NumericKernels;
   const m = mixture.nComponents;
   const { low, high } = space;
-  const base = new Float64Array(m);
-  const inv = new Float64Array(m);
+  const base = proposalF64(m);
+  const inv = proposalF64(m);
   for (let i = 0; i < m; i++) {
     const s = sigmas[i];
     base[i] = Math.log(mixture.weights[i]) - LOG_SQRT_2PI - (exact ? Math.log(s) : 0);
     inv[i] = 1 / s;
   }
-  const negLogMass = new Float64Array(m).fill(NaN);
+  const negLogMass = proposalF64(m).fill(NaN);
   const normalizer = (i: number): number => {
     let v = negLogMass[i];
     if (v !== v) v = negLogMass[i] = -logDomainMass((low - mus[i]) / sigmas[i], (high - mus[i]) / sigmas[i]);
@@ -105,13 +106,13 @@ function sweepWindow(mus: Float64Array, sigmas: Float64Array, base: Float64Array
   // its own, and the sweep covers the observation kernels.
   const sorted = prior < 0 ? order : order.filter((i) => i !== prior);
   const k = sorted.length;
-  const sortedMu = new Float64Array(k);
+  const sortedMu = proposalF64(k);
   for (let r = 0; r < k; r++) sortedMu[r] = mus[sorted[r]];
   // Largest base and width among sorted[0..r] (left side) and sorted[r..k) (right side).
-  const leftBase = new Float64Array(k);
-  const leftSigma = new Float64Array(k);
-  const rightBase = new Float64Array(k);
-  const rightSigma = new Float64Array(k);
+  const leftBase = proposalF64(k);
+  const leftSigma = proposalF64(k);
+  const rightBase = proposalF64(k);
+  const rightSigma = proposalF64(k);
   for (let r = 0; r < k; r++) {
     const i = sorted[r];
     leftBase[r] = r === 0 ? base[i] : Math.max(leftBase[r - 1], base[i]);

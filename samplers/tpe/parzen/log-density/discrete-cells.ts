@@ -1,6 +1,7 @@
 import type { KernelSpace } from "../kernels/kernel-space.ts";
 import { logDomainMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
+import { proposalF64, proposalI32 } from "../proposal-arena.ts";
 
 /**
  * One discrete dimension of a joint mixture: log P(candidate's grid cell | kernel i) -
@@ -34,9 +35,9 @@ export class DiscreteCells {
     // A table over every offset costs 2·points - 1 mass evaluations: worth it unless the
     // grid is much larger than the history.
     const tabulate = this.points <= Math.max(4096, 4 * m);
-    this.gridIndex = new Int32Array(m).fill(-1);
-    this.negLogDomain = new Float64Array(m);
-    const domainByGrid = new Float64Array(tabulate ? this.points : 0).fill(NaN);
+    this.gridIndex = proposalI32(m).fill(-1);
+    this.negLogDomain = proposalF64(m);
+    const domainByGrid = proposalF64(tabulate ? this.points : 0).fill(NaN);
     for (let i = 0; i < m; i++) {
       const k = this.gridOf(mus[i]);
       const s = sigmas[i];
@@ -49,7 +50,7 @@ export class DiscreteCells {
         this.negLogDomain[i] = -logDomainMass((space.low - mus[i]) / s, (space.high - mus[i]) / s);
       }
     }
-    this.table = new Float64Array(tabulate ? Math.max(0, 2 * this.points - 1) : 0);
+    this.table = proposalF64(tabulate ? Math.max(0, 2 * this.points - 1) : 0);
     for (let o = 0; o < this.table.length; o++) {
       // Centre at grid 0, cell at grid o - (points - 1): the mass depends on the offset only.
       const offset = (o - (this.points - 1)) * q;

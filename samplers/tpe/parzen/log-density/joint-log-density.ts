@@ -10,7 +10,7 @@ import { isChoice, toKernel } from "../kernels/kernel-space.ts";
 import type { CategoricalKernels, Mixture, MixtureDensity, NumericKernels } from "../kernels/mixture.ts";
 import { LOG_SQRT_2PI } from "../normal/normal-functions.ts";
 import { expNonPositive } from "../normal/exp-nonpositive.ts";
-import { logDomainMass } from "../normal/centred-mass.ts";
+import { centredMass } from "../normal/centred-mass.ts";
 import { logGaussMass } from "../normal/truncated-normal.ts";
 import { firstArgmax } from "./best-ratio.ts";
 import { type CodedDimension, type CodeGroup, fillGroupTable, packGroups } from "./code-groups.ts";
@@ -18,6 +18,7 @@ import { DiscreteCells } from "./discrete-cells.ts";
 import { type FusedPass, fusedPass } from "./fused-pass.ts";
 import { kernelOrder, type NearPoints } from "./kernel-layout.ts";
 import { addTerm } from "./log-sum-exp.ts";
+import { proposalF64, proposalU8 } from "../proposal-arena.ts";
 
 /** How a candidate is evaluated: outside the domain (density 0), term by term, or by the fused pass. */
 const OUTSIDE = 0;
@@ -98,10 +99,14 @@ export class JointLogDensity implements MixtureDensity {
     this.#spaces = spaces;
     this.#order = order;
     // Computed by kernel, then laid out by position (sequential reads are the cheap ones).
-    const byKernel = logsOf(mixture.weights);
+    // The weight over the continuous truncation masses is gathered in `mass`, whose log is
+    // added once at the end: one log per kernel instead of one per kernel and parameter.
+    const byKernel = proposalF64(m);
+    const mass = proposalF64(m);
+    mass.set(mixture.weights);
     // Kernels left out of the fused pass: another width in a continuous dimension, or off a
     // discrete grid (the prior; observations of a changed distribution). By kernel.
-    const slow = new Uint8Array(m);
+    const slow = proposalU8(m);
 
     const cells: DiscreteCells[] = [];
     for (let d = 0; d < spaces.length; d++) {
@@ -119,7 +124,7 @@ export class JointLogDensity implements MixtureDensity {
       }
       const { mus, sigmas } = kernels[d] as NumericKernels;
       if (space.kind === "continuous") {
-        subtractGaussianConstants(byKernel, mus, sigmas, space.low, space.high, exact, slow);
+        divideGaussianConstants(byKernel, mass, mus, sigmas, space.low, space.high, exact, slow);
         this.#continuous.push({ d, mus, sigmas });
         continue;
       }
@@ -129,6 +134,7 @@ export class JointLogDensity implements MixtureDensity {
       const size = Math.max(1, c.points);
       this.#discrete.push({ coded: { d, size, terms: new Float64Array(size) }, cells: c });
     }
+    addLogs(byKernel, mass);
     this.#tabulated = cells.every((c) => c.table.length > 0);
 
     // Codes by position: each coded dimension's digit (categorical: choice + 1, 0 for the
@@ -190,10 +196,10 @@ export class JointLogDensity implements MixtureDensity {
   bestRatio(points: readonly Float64Array[], size: number, logNumerator: Float64Array): number {
     const m = this.#m;
     const state = this.#state;
-    const scores = new Float64Array(size).fill(-Infinity);
-    const max = new Float64Array(size);
-    const sum = new Float64Array(size);
-    const bound = new Float64Array(size);
+    const scores = proposalF64(size).fill(-Infinity);
+    const max = proposalF64(size);
+    const sum = proposalF64(size);
+    const bound = proposalF64(size);
     const first = Math.min(m, Math.max(64, Math.ceil(m / 32)));
     let best = -Infinity;
     const open: number[] = [];
@@ -334,7 +340,7 @@ function logDensityOf(max: number, sum: number): number {
 
 /** values[order[r]] for every position r. */
 function gather(values: Float64Array, order: Int32Array): Float64Array {
-  const out = new Float64Array(order.length);
+  const out = proposalF64(order.length);
   for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
   return out;
 }
@@ -344,11 +350,9 @@ function gather(values: Float64Array, order: Int32Array): Float64Array {
 // constructor kept re-entering stale on-stack-replaced code for its loops (dozens of
 // deoptimisations per hundred estimators, most of the constructor's time).
 
-/** log w for every weight. */
-function logsOf(weights: Float64Array): Float64Array {
-  const out = new Float64Array(weights.length);
-  for (let i = 0; i < weights.length; i++) out[i] = Math.log(weights[i]);
-  return out;
+/** byKernel[i] += log mass[i]. */
+function addLogs(byKernel: Float64Array, mass: Float64Array): void {
+  for (let i = 0; i < byKernel.length; i++) byKernel[i] += Math.log(mass[i]);
 }
 
 /** Adds each kernel's row term: rowTerm[choice + 1] (index 0 for the prior). */
@@ -357,11 +361,22 @@ function addRowTerms(byKernel: Float64Array, choiceOf: Int32Array, rowTerm: Floa
 }
 
 /**
- * Subtracts each continuous kernel's Gaussian constant: log √(2π) (+ log σ when exact) and
- * its truncation normaliser; marks the kernels whose width is not the observations' shared
- * one (the first kernel's; the prior has its own) as slow.
+ * Divides out each continuous kernel's Gaussian constant: subtracts log √(2π) (+ log σ
+ * when exact), and its truncation normaliser, which for a kernel centred in the domain
+ * (every observation and the prior) divides `mass` (its log is taken later) and
+ * otherwise is subtracted as a log; marks the kernels whose width is not the
+ * observations' shared one (the first kernel's; the prior has its own) as slow.
  */
-function subtractGaussianConstants(byKernel: Float64Array, mus: Float64Array, sigmas: Float64Array, low: number, high: number, exact: boolean, slow: Uint8Array): void {
+function divideGaussianConstants(
+  byKernel: Float64Array,
+  mass: Float64Array,
+  mus: Float64Array,
+  sigmas: Float64Array,
+  low: number,
+  high: number,
+  exact: boolean,
+  slow: Uint8Array,
+): void {
   // Widths repeat (all observations share one), so log σ and 1/σ are computed per width.
   let lastSigma = NaN;
   let constant = 0;
@@ -373,7 +388,14 @@ function subtractGaussianConstants(byKernel: Float64Array, mus: Float64Array, si
       constant = LOG_SQRT_2PI + (exact ? Math.log(s) : 0);
       inv = 1 / s;
     }
-    byKernel[i] -= logDomainMass((low - mus[i]) * inv, (high - mus[i]) * inv) + constant;
+    const a = (low - mus[i]) * inv;
+    const b = (high - mus[i]) * inv;
+    if (a <= 0 && b >= 0) {
+      mass[i] /= centredMass(a, b);
+      byKernel[i] -= constant;
+    } else {
+      byKernel[i] -= logGaussMass(a, b) + constant;
+    }
     if (s !== sigmas[0]) slow[i] = 1;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { toKernel, type KernelSpace } from "../kernels/kernel-space.ts";
 import type { CategoricalKernels, NumericKernels } from "../kernels/mixture.ts";
+import { proposalF64, proposalI32 } from "../proposal-arena.ts";
 
 /** Points a density is about to be evaluated at: `points[d][j]`, j < size (internal values). */
 export interface NearPoints {
@@ -26,12 +27,12 @@ export function kernelOrder(
   kernels: readonly (NumericKernels | CategoricalKernels)[],
   m: number,
 ): Int32Array {
-  const order = new Int32Array(m);
+  const order = proposalI32(m);
   if (near === undefined || near.size === 0) {
     for (let i = 0; i < m; i++) order[i] = i;
     return order;
   }
-  const distance = new Float64Array(m);
+  const distance = proposalF64(m);
   for (let d = 0; d < spaces.length; d++) {
     const space = spaces[d];
     if (space.kind === "categorical") continue;
@@ -59,7 +60,7 @@ function addSquaredDistances(distance: Float64Array, mus: Float64Array, sigmas: 
 function sortIntoShells(distance: Float64Array, order: Int32Array): void {
   const m = distance.length;
   const start = new Int32Array(SHELLS + 1);
-  const shell = new Int32Array(m);
+  const shell = proposalI32(m);
   for (let i = 0; i < m; i++) {
     // NaN (a centre off the domain) goes to the last shell.
     const s = distance[i] < SHELLS - 1 ? Math.floor(distance[i]) : SHELLS - 1;

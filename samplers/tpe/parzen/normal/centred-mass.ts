@@ -45,6 +45,18 @@ function logCentredMass(a: number, b: number): number {
 }
 
 /**
+ * Φ(b) - Φ(a) for a <= 0 <= b, at least 0.34 for a kernel no wider than its domain: for a
+ * caller that multiplies several kernels' masses and takes one log of the product (one
+ * log per kernel instead of one per kernel and parameter). The absolute error of its log
+ * is a few 1e-16, as logCentredMass's.
+ */
+export function centredMass(a: number, b: number): number {
+  const left = a < -TAIL ? 0 : lowerTail(a);
+  const right = b > TAIL ? 0 : lowerTail(-b);
+  return 1 - left - right;
+}
+
+/**
  * log(Φ(b) - Φ(a)), a <= b: the mass of a kernel's domain in the kernel's own widths, by
  * logCentredMass where the kernel is centred inside (every observation and prior kernel),
  * else by logGaussMass.

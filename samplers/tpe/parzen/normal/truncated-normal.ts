@@ -30,12 +30,28 @@ const TAIL_CUTOFF = 9;
 export function truncatedNormalQuantile(u: number, a: number, b: number): number {
   if (u <= 0) return a;
   if (u >= 1) return b;
-  const logMass = logGaussMass(a, b);
+  return quantileGiven(u, a, b, logGaussMass(a, b), quantileTail(a, b));
+}
+
+/**
+ * The part of truncatedNormalQuantile that depends on the interval only: log Φ of the
+ * bound it solves from (a below 0, else -b). With logGaussMass(a, b), what a kernel drawn
+ * from several times can compute once.
+ */
+export function quantileTail(a: number, b: number): number {
+  return a < 0 ? logNdtr(a) : logNdtr(-b);
+}
+
+/**
+ * truncatedNormalQuantile(u, a, b) for 0 < u < 1, given logMass = logGaussMass(a, b) and
+ * tail = quantileTail(a, b): the same arithmetic, so the same bits.
+ */
+export function quantileGiven(u: number, a: number, b: number, logMass: number, tail: number): number {
   let x: number;
   if (a < 0) {
-    x = ndtriExp(logAddExp(logNdtr(a), Math.log(u) + logMass));
+    x = ndtriExp(logAddExp(tail, Math.log(u) + logMass));
   } else {
-    x = -ndtriExp(logAddExp(logNdtr(-b), Math.log1p(-u) + logMass));
+    x = -ndtriExp(logAddExp(tail, Math.log1p(-u) + logMass));
   }
   if (!(x >= a)) return a; // also catches NaN
   return x > b ? b : x;
