@@ -6,6 +6,7 @@ import * as m0004 from "./0004-single-statement-trial-writes.ts";
 import * as m0005 from "./0005-named-metrics.ts";
 import * as m0006 from "./0006-one-trial-insert.ts";
 import * as m0007 from "./0007-finished-trial-data.ts";
+import * as m0008 from "./0008-finish-in-one-call.ts";
 
 /**
  * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0005-named-metrics": m0005,
   "0006-one-trial-insert": m0006,
   "0007-finished-trial-data": m0007,
+  "0008-finish-in-one-call": m0008,
 };

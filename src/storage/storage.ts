@@ -111,6 +111,15 @@ export interface TrialsChanged {
   readonly version: number;
 }
 
+/** Which trials a read of changes returns (Storage.getTrials). */
+export interface TrialChangesQuery {
+  readonly states?: readonly TrialState[];
+  /** Only trials changed after this version (a TrialsChanged's). */
+  readonly changedSince?: number;
+  /** Leave these out (the caller runs them and knows them better). */
+  readonly excludeTrialIds?: readonly number[];
+}
+
 /**
  * What a storage is, as far as policy goes: code that behaves differently by storage reads
  * these, never {@link Storage.kind}.
@@ -177,6 +186,16 @@ export interface Storage {
    * FAIL-and-retried count, running ones included). Null when there is nothing to run.
    */
   claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null>;
+  /**
+   * claimOrCreateTrial and getTrials in one round trip, where a storage can (optional: a
+   * PostgreSQL server does it in one statement). The changes are read as of just before the
+   * claim, so the claimed trial is not among them.
+   */
+  claimOrCreateTrialWithChanges?(
+    studyId: number,
+    claim: { workerId: string; maxTrials?: number },
+    changes: TrialChangesQuery,
+  ): Promise<{ readonly trial: FrozenTrial | null; readonly changed: TrialsChanged }>;
   /** Trial counts by state, for budgets and listings. */
   countTrials(studyId: number): Promise<TrialCounts>;
   /** Marks these RUNNING trials alive now (database time). */
@@ -207,7 +226,7 @@ export interface Storage {
    * All trials of a study (or those changed after `changedSince`), ordered by number;
    * `excludeTrialIds`: leave these out (the caller runs them and knows them better).
    */
-  getTrials(studyId: number, options?: { states?: readonly TrialState[]; changedSince?: number; excludeTrialIds?: readonly number[] }): Promise<TrialsChanged>;
+  getTrials(studyId: number, options?: TrialChangesQuery): Promise<TrialsChanged>;
 
   /** The sequence number of the study's last event (0 before any); a StorageError when the study does not exist. */
   headSeq(studyId: number): Promise<number>;

@@ -134,8 +134,7 @@ export class Study {
 
   /** Starts a trial unless the study-wide budget is reserved (then null). */
   async #ask(maxTrials: number | undefined, wid: string | undefined, fixedDistributions?: Record<string, Distribution>): Promise<Trial | null> {
-    await this.#history.ensureFresh();
-    const frozen = await this.storage.claimOrCreateTrial(this.studyId, { workerId: wid ?? workerId(), maxTrials });
+    const frozen = await this.#history.claimFresh({ workerId: wid ?? workerId(), maxTrials });
     if (!frozen) return null;
     this.#history.upsert(frozen);
     this.#heartbeats.add(frozen.trialId);

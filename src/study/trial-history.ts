@@ -1,5 +1,5 @@
 import type { Pruner } from "../pruners/pruner.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Storage, TrialChangesQuery } from "../storage/storage.ts";
 import type { FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import { isFinished, type TrialState } from "../vocabulary/trial-state.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
@@ -95,13 +95,35 @@ export class TrialHistory implements StudyView {
     return this.#queued;
   }
 
-  #start(): Promise<void> {
+  /**
+   * Claims or creates this process's next trial (Storage.claimOrCreateTrial) with the cache
+   * as fresh as {@link ensureFresh} makes it: where the storage can, the read that would
+   * have gone just before goes in the claim's round trip (one statement on a server).
+   */
+  async claimFresh(claim: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
+    const storage = this.#storage;
+    const age = performance.now() - this.#freshAt;
+    const wouldRead = this.#maxAgeMs <= 0 || age > this.#maxAgeMs / 2;
+    if (!storage.claimOrCreateTrialWithChanges || this.#inflight || !wouldRead) {
+      await this.ensureFresh();
+      return storage.claimOrCreateTrial(this.#studyId, claim);
+    }
+    let trial: FrozenTrial | null = null;
+    await this.#start(async (query) => {
+      const out = await storage.claimOrCreateTrialWithChanges!(this.#studyId, claim, query);
+      trial = out.trial;
+      return out.changed;
+    });
+    return trial;
+  }
+
+  #start(read = (query: TrialChangesQuery) => this.#storage.getTrials(this.#studyId, query)): Promise<void> {
     const startedAt = performance.now();
     this.#inflightStartedAt = startedAt;
     const run = (async () => {
       const followed = [...this.#followed.values()];
       const excludeTrialIds = followed.length > 0 ? followed.map((f) => f.trialId) : undefined;
-      const { trials, version } = await this.#storage.getTrials(this.#studyId, { changedSince: this.#seenSeq, states: this.#states, excludeTrialIds });
+      const { trials, version } = await read({ changedSince: this.#seenSeq, states: this.#states, excludeTrialIds });
       for (const t of trials) this.#put(t);
       // Unless it finished while the read was out.
       for (const f of followed) if (this.#followed.get(f.number) === f) this.#put(f.snapshot());

@@ -2,7 +2,7 @@ import type { AttrValue } from "../../vocabulary/frozen-trial.ts";
 import { encodeJson } from "../json-codec.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
 import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
-import { serverCall, type SqlExecutor } from "./server-call.ts";
+import { serverCall, type SqlArgumentTypes, type SqlExecutor } from "./server-call.ts";
 
 /**
  * Typed callers of hpo's server functions (migrations/0006): each takes named fields, builds
@@ -80,17 +80,22 @@ const CLAIM_OR_CREATE = serverCall(
  */
 export async function claimOrCreateTrial(db: Executor, studyId: number, workerId: string, maxTrials?: number): Promise<ClaimedTrial | null> {
   const result = await db.executeQuery<{ out_trial_id: number | string; out_number: number; out_claimed: boolean; out_started_at: Date | string }>(
-    CLAIM_OR_CREATE({
-      p_study: studyId,
-      p_worker: workerId,
-      p_max_trials: maxTrials ?? null,
-      p_started_payload: payloadOf(trialStartedEvent(workerId)),
-      p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
-    }),
+    CLAIM_OR_CREATE(claimArguments(studyId, workerId, maxTrials)),
   );
   const row = result.rows[0];
   if (!row) return null;
   return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at), claimed: row.out_claimed };
+}
+
+/** hpo_claim_or_create_trial's arguments: `workerId`'s claim, with the events it appends. */
+export function claimArguments(studyId: number, workerId: string, maxTrials: number | undefined) {
+  return {
+    p_study: studyId,
+    p_worker: workerId,
+    p_max_trials: maxTrials ?? null,
+    p_started_payload: payloadOf(trialStartedEvent(workerId)),
+    p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
+  };
 }
 
 /** What hpo_patch_trial found: the trial's number and its state before the patch (anything but RUNNING: nothing changed). */
@@ -101,7 +106,7 @@ export interface PatchOutcome {
   readonly paramConflict: string | null;
 }
 
-const PATCH_TRIAL = serverCall("hpo_patch_trial", {
+const PATCH_ARGS = {
   p_trial: "bigint",
   p_param_names: "text[]",
   p_param_values: "float8[]",
@@ -118,45 +123,60 @@ const PATCH_TRIAL = serverCall("hpo_patch_trial", {
   p_values: "float8[]",
   p_event_types: "text[]",
   p_event_payloads: "text[]",
-});
+} as const;
+
+const PATCH_TRIAL = serverCall("hpo_patch_trial", PATCH_ARGS);
 
 /** Applies a patch to a RUNNING trial and appends its events in one statement (hpo_patch_trial); null when the trial does not exist. */
 export async function patchTrial(db: Executor, trialId: number, patch: TrialPatch): Promise<PatchOutcome | null> {
-  const params = paramArrays(patch.params ?? []);
-  const reports = patch.intermediateValues ?? [];
-  const metrics = patch.metrics ?? [];
-  const attrs = attrArrays(patch.userAttrs, patch.systemAttrs);
-  const events = patchEvents(patch);
-  const result = await db.executeQuery<{ out_number: number; out_state: string; out_param_conflict: string | null }>(
-    PATCH_TRIAL({
-      p_trial: trialId,
-      p_param_names: params.names,
-      p_param_values: params.values,
-      p_param_distributions: params.distributions,
-      p_steps: reports.map((r) => r.step),
-      p_step_values: reports.map((r) => r.value),
-      p_metric_steps: metrics.map((m) => m.step),
-      p_metric_names: metrics.map((m) => m.name),
-      p_metric_values: metrics.map((m) => m.value),
-      p_attr_kinds: attrs.kinds,
-      p_attr_keys: attrs.keys,
-      p_attr_values: attrs.values,
-      p_finish_state: patch.finish?.state ?? null,
-      p_values: [...(patch.finish?.values ?? [])],
-      p_event_types: events.map((e) => e.type),
-      p_event_payloads: events.map(payloadOf),
-    }),
-  );
+  const result = await db.executeQuery<{ out_number: number; out_state: string; out_param_conflict: string | null }>(PATCH_TRIAL(patchArguments(trialId, patch)));
   const row = result.rows[0];
   if (!row) return null;
   return { number: row.out_number, state: row.out_state, paramConflict: row.out_param_conflict };
 }
 
-const FLUSH_TRIAL = serverCall("hpo_flush_trial", { p_trial: "bigint" }, (call) => `SELECT ${call}`);
+const FINISH_TRIAL = serverCall("hpo_finish_trial", PATCH_ARGS, (call) => `CALL ${call}`);
 
-/** Makes a trial's writes durable (hpo_flush_trial): a synchronous commit flushes the WAL through every earlier commit. */
-export async function flushTrial(db: Executor, trialId: number): Promise<void> {
-  await db.executeQuery(FLUSH_TRIAL({ p_trial: trialId }));
+/**
+ * Applies a trial's final patch as {@link patchTrial} does, then makes it durable (the
+ * procedure hpo_finish_trial, migrations/0008): two transactions in one round trip, the
+ * study lock released before the flush waits for the disk. Outside a transaction only (the
+ * procedure commits); null when the trial does not exist.
+ */
+export async function finishTrial(db: Executor, trialId: number, patch: TrialPatch): Promise<PatchOutcome | null> {
+  const result = await db.executeQuery<{ out_found: boolean; out_number: number; out_state: string; out_param_conflict: string | null }>(
+    FINISH_TRIAL(patchArguments(trialId, patch)),
+  );
+  const row = result.rows[0];
+  if (!row?.out_found) return null;
+  return { number: row.out_number, state: row.out_state, paramConflict: row.out_param_conflict };
+}
+
+/** hpo_patch_trial's arguments for `patch`, with the events it appends. */
+function patchArguments(trialId: number, patch: TrialPatch): { readonly [K in keyof typeof PATCH_ARGS]: SqlArgumentTypes[(typeof PATCH_ARGS)[K]] } {
+  const params = paramArrays(patch.params ?? []);
+  const reports = patch.intermediateValues ?? [];
+  const metrics = patch.metrics ?? [];
+  const attrs = attrArrays(patch.userAttrs, patch.systemAttrs);
+  const events = patchEvents(patch);
+  return {
+    p_trial: trialId,
+    p_param_names: params.names,
+    p_param_values: params.values,
+    p_param_distributions: params.distributions,
+    p_steps: reports.map((r) => r.step),
+    p_step_values: reports.map((r) => r.value),
+    p_metric_steps: metrics.map((m) => m.step),
+    p_metric_names: metrics.map((m) => m.name),
+    p_metric_values: metrics.map((m) => m.value),
+    p_attr_kinds: attrs.kinds,
+    p_attr_keys: attrs.keys,
+    p_attr_values: attrs.values,
+    p_finish_state: patch.finish?.state ?? null,
+    p_values: [...(patch.finish?.values ?? [])],
+    p_event_types: events.map((e) => e.type),
+    p_event_payloads: events.map(payloadOf),
+  };
 }
 
 const MARK_RETRIED = serverCall("hpo_mark_retried", { p_failed: "bigint", p_retry: "integer", p_retried_payload: "text" }, (call) => `SELECT ${call}`);

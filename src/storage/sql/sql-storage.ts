@@ -4,14 +4,15 @@ import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { encodeJson } from "../json-codec.ts";
-import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialPatch, type TrialsChanged } from "../storage.ts";
+import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type NewTrial, type RetryPolicy, type Storage, type StorageTraits, type StoredCheckpoint, type TrialCounts, type StudyRecord, type StudySummary, type TrialChangesQuery, type TrialPatch, type TrialsChanged } from "../storage.ts";
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
 import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, flushTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { claimWithChanges, createdTrial } from "./claim-with-changes.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
@@ -165,19 +166,19 @@ export class SqlStorage implements Storage {
 
   async updateTrial(trialId: number, given: TrialPatch): Promise<void> {
     const patch = storablePatch(trialId, given);
+    // On PostgreSQL a patch commits without waiting for the disk (PGlite commits
+    // synchronously); a finished trial must be durable before we say so: its final patch
+    // goes with a flush, in one call (finishTrial), which does not hold the study lock
+    // while it waits for the disk (so workers' final commits share fsyncs).
+    const durably = patch.finish !== undefined && this.traits.acknowledgesBeforeDurable;
     await this.#run(async (attempt) => {
       try {
-        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt));
+        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt), durably);
       } catch (e) {
-        // A retry after a lost connection may find the first attempt committed.
+        // A retry after a lost connection may find the first attempt committed (the call
+        // flushed it all the same).
         if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
       }
-      // On PostgreSQL the patch committed without waiting for the disk (PGlite commits
-      // synchronously); a finished trial must be durable
-      // before we say so. A synchronous commit of a write to the same trial flushes the WAL
-      // through it, without holding the study lock during the flush (so workers'
-      // final commits share fsyncs).
-      if (patch.finish && this.traits.acknowledgesBeforeDurable) await flushTrial(this.#direct, trialId);
     });
   }
 
@@ -193,9 +194,12 @@ export class SqlStorage implements Storage {
     return { ...data, systemAttrs: patch.systemAttrs, finish: patch.finish };
   }
 
-  /** One statement (hpo_patch_trial): the study lock it takes for events never waits on the client. */
-  async #applyPatch(trialId: number, patch: TrialPatch): Promise<void> {
-    const outcome = await patchTrial(this.#direct, trialId, patch);
+  /**
+   * One statement (hpo_patch_trial), or with `durably` one call that also flushes it
+   * (hpo_finish_trial): the study lock they take for events never waits on the client.
+   */
+  async #applyPatch(trialId: number, patch: TrialPatch, durably: boolean): Promise<void> {
+    const outcome = durably ? await finishTrial(this.#direct, trialId, patch) : await patchTrial(this.#direct, trialId, patch);
     if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
     if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
     if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
@@ -203,22 +207,23 @@ export class SqlStorage implements Storage {
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
     const row = await this.#run(() => claimOrCreateTrial(this.#direct, studyId, options.workerId, options.maxTrials));
+    return this.#claimedTrial(row, options.workerId);
+  }
+
+  async claimOrCreateTrialWithChanges(
+    studyId: number,
+    claim: { workerId: string; maxTrials?: number },
+    changes: TrialChangesQuery,
+  ): Promise<{ trial: FrozenTrial | null; changed: TrialsChanged }> {
+    const out = await this.#run(() => claimWithChanges(this.#direct, studyId, claim, changes));
+    if (!out) throw new StorageError(`study ${studyId} no longer exists`);
+    return { trial: await this.#claimedTrial(out.claim, claim.workerId), changed: out.changed };
+  }
+
+  /** The trial a claim handed `workerId`: a claimed one was enqueued with params and attrs, so it is read whole. */
+  async #claimedTrial(row: ClaimedTrial | null, workerId: string): Promise<FrozenTrial | null> {
     if (!row) return null;
-    // A claimed trial was enqueued with params and attrs: read it whole.
-    if (row.claimed) return this.getTrial(row.trialId);
-    return buildFrozenTrial({
-      trialId: row.trialId,
-      number: row.number,
-      state: "RUNNING",
-      params: [],
-      values: null,
-      intermediate: [],
-      userAttrs: {},
-      systemAttrs: {},
-      datetimeStart: row.startedAt,
-      datetimeComplete: null,
-      workerId: options.workerId,
-    });
+    return row.claimed ? this.getTrial(row.trialId) : createdTrial(row, workerId);
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {

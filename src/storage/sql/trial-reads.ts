@@ -16,7 +16,8 @@ import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 
 type Executor = SqlExecutor;
 
-interface TrialRow {
+/** A trial's row as TRIAL_COLUMNS select it. */
+export interface TrialRow {
   trial_id: number | string | null;
   number: number | null;
   state: string | null;
@@ -36,22 +37,43 @@ type TrialData = [
   attrs: [kind: string, key: string, valueJson: string][] | null,
 ];
 
-const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.worker_id,
+/** The columns of a whole trial from `t` (a hpo_trials row), for rowToTrial. */
+export const TRIAL_COLUMNS = `t.trial_id, t.number, t.state, t.worker_id,
   (extract(epoch FROM t.datetime_start) * 1000)::float8 AS start_ms, (extract(epoch FROM t.datetime_complete) * 1000)::float8 AS complete_ms,
   COALESCE(t.data_json, hpo_trial_data(t.trial_id)) AS data`;
 
 const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM hpo_trials WHERE trial_id = $1::bigint) SELECT ${TRIAL_COLUMNS} FROM t`);
 
+/**
+ * The study row (`s`: its last seq is the version read) and the trials changed since a
+ * version (`t`), from the parameters $1 study, $2 version, $3 states or null, $4 trial ids
+ * to leave out or null.
+ */
+export const CHANGED_TRIALS_CTES = `s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer),
+        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[]))
+                  AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))`;
+
 // The study row comes back even when no trial changed: its last seq is the version read.
 const READ_CHANGED_TRIALS = preparedStatement(
   "hpo_read_changed_trials",
-  `WITH s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer),
-        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[]))
-                  AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))
+  `WITH ${CHANGED_TRIALS_CTES}
    SELECT s.last_event_seq AS seq, ${TRIAL_COLUMNS}
    FROM s LEFT JOIN t ON true
    ORDER BY t.number`,
 );
+
+/** The parameters of CHANGED_TRIALS_CTES. */
+export function changedTrialsParameters(studyId: number, since: number, states: readonly TrialState[] | undefined, excludeTrialIds: readonly number[]): unknown[] {
+  return [studyId, since, states && states.length > 0 ? [...states] : null, excludeTrialIds.length > 0 ? [...excludeTrialIds] : null];
+}
+
+/** The changes a read of CHANGED_TRIALS_CTES brings (rows with `seq` and TRIAL_COLUMNS); null when the study does not exist. */
+export function changedTrialsOf(rows: readonly (TrialRow & { seq: number | string | null })[]): TrialsChanged | null {
+  if (rows.length === 0 || rows[0].seq === null) return null;
+  const trials: FrozenTrial[] = [];
+  for (const row of rows) if (row.trial_id !== null) trials.push(rowToTrial(row));
+  return { trials, version: Number(rows[0].seq) };
+}
 
 /** One trial, or null. */
 export async function readTrial(db: Executor, trialId: number): Promise<FrozenTrial | null> {
@@ -68,15 +90,12 @@ export async function readChangedTrials(
   states: readonly TrialState[] | undefined,
   excludeTrialIds: readonly number[] = [],
 ): Promise<TrialsChanged | null> {
-  const excluded = excludeTrialIds.length > 0 ? [...excludeTrialIds] : null;
-  const result = await db.executeQuery<TrialRow & { seq: number | string }>(READ_CHANGED_TRIALS([studyId, since, states && states.length > 0 ? [...states] : null, excluded]));
-  if (result.rows.length === 0) return null;
-  const trials: FrozenTrial[] = [];
-  for (const row of result.rows) if (row.trial_id !== null) trials.push(rowToTrial(row));
-  return { trials, version: Number(result.rows[0].seq) };
+  const result = await db.executeQuery<TrialRow & { seq: number | string }>(READ_CHANGED_TRIALS(changedTrialsParameters(studyId, since, states, excludeTrialIds)));
+  return changedTrialsOf(result.rows);
 }
 
-function rowToTrial(row: TrialRow): FrozenTrial {
+/** A trial from its row (TRIAL_COLUMNS). */
+export function rowToTrial(row: TrialRow): FrozenTrial {
   // Doubles travel as text so NaN and ±Infinity survive (JSON cannot carry them).
   const [params, values, reports, metrics, attrs] = JSON.parse(row.data ?? "[null,null,null,null,null]") as TrialData;
   const userAttrs: Record<string, AttrValue> = {};

@@ -1,0 +1,79 @@
+import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import { buildFrozenTrial } from "../build-frozen-trial.ts";
+import type { TrialChangesQuery, TrialsChanged } from "../storage.ts";
+import { preparedStatement, type SqlExecutor } from "./server-call.ts";
+import { claimArguments, type ClaimedTrial, toDate } from "./server-functions.ts";
+import { CHANGED_TRIALS_CTES, changedTrialsOf, changedTrialsParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
+
+/**
+ * A worker's ask in one round trip: the claim (or creation) of its next trial and the read of
+ * the trials changed since its history's version, which it would otherwise send just before
+ * (the most frequent pair of statements of a study on a server). The read comes from the
+ * statement's snapshot, taken before the claim ran: the version it brings the reader to is
+ * the study's last seq before the claim, so the claim's own events are read next time (or
+ * left out, the caller following its trial). Committed durably, as the claim alone is
+ * (server-functions.ts, claimOrCreateTrial).
+ */
+const CLAIM_WITH_CHANGES = preparedStatement(
+  "hpo_claim_with_changes",
+  `WITH ${CHANGED_TRIALS_CTES},
+        durable AS (SELECT set_config('synchronous_commit', 'on', true)),
+        c AS (SELECT c.* FROM durable, hpo_claim_or_create_trial(
+                p_study => $1::integer, p_worker => $5::text, p_max_trials => $6::integer,
+                p_started_payload => $7::text, p_created_payload => $8::text) c)
+   SELECT c.out_trial_id, c.out_number, c.out_claimed, c.out_started_at, s.last_event_seq AS seq, ${TRIAL_COLUMNS}
+   FROM s LEFT JOIN c ON true LEFT JOIN t ON true
+   ORDER BY t.number`,
+);
+
+interface ClaimColumns {
+  out_trial_id: number | string | null;
+  out_number: number | null;
+  out_claimed: boolean | null;
+  out_started_at: Date | string | null;
+  seq: number | string | null;
+}
+
+/** Claims or creates `workerId`'s next trial and reads the changes `query` asks for, in one statement; null when the study does not exist. */
+export async function claimWithChanges(
+  db: SqlExecutor,
+  studyId: number,
+  claim: { workerId: string; maxTrials?: number },
+  query: TrialChangesQuery,
+): Promise<{ readonly claim: ClaimedTrial | null; readonly changed: TrialsChanged } | null> {
+  const args = claimArguments(studyId, claim.workerId, claim.maxTrials);
+  const result = await db.executeQuery<ClaimColumns & TrialRow>(
+    CLAIM_WITH_CHANGES([
+      ...changedTrialsParameters(studyId, query.changedSince ?? -1, query.states, query.excludeTrialIds ?? []),
+      args.p_worker,
+      args.p_max_trials,
+      args.p_started_payload,
+      args.p_created_payload,
+    ]),
+  );
+  const changed = changedTrialsOf(result.rows);
+  if (!changed) return null;
+  const row = result.rows[0];
+  if (row.out_trial_id === null) return { claim: null, changed };
+  return {
+    claim: { trialId: Number(row.out_trial_id), number: Number(row.out_number), startedAt: toDate(row.out_started_at), claimed: row.out_claimed === true },
+    changed,
+  };
+}
+
+/** The RUNNING trial a claim created for `workerId` (nothing in it yet). */
+export function createdTrial(row: ClaimedTrial, workerId: string): FrozenTrial {
+  return buildFrozenTrial({
+    trialId: row.trialId,
+    number: row.number,
+    state: "RUNNING",
+    params: [],
+    values: null,
+    intermediate: [],
+    userAttrs: {},
+    systemAttrs: {},
+    datetimeStart: row.startedAt,
+    datetimeComplete: null,
+    workerId,
+  });
+}
