@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- tpe-conditional [--seeds 0..19] [--optuna live|none] [--optuna-src DIR]
- *   [--optuna-jobs 1] [--samplers default,default-no-group,tpe,tpe-mv-group-optuna]`
+ *   [--optuna-jobs 1] [--samplers default,default-48,default-no-group,tpe,tpe-mv-group-optuna]`
  *
  * TPE on a conditional search space (bench/_conditional-space.ts: a model choice, then that
  * model's own parameters), where multivariate TPE without groups sees only the parameters
@@ -23,9 +23,10 @@ import { benchScript, optunaPeers } from "./_optuna-peer.ts";
 const CHECKPOINTS = [10, 25, 50, 100];
 const OPTUNA_SETTINGS = ["tpe", "tpe-mv", "tpe-mv-group"];
 
-/** hpo's rows: hpo's defaults with and without groups, and Optuna 3.1.0's settings replayed. */
+/** hpo's rows: hpo's defaults, with the flat spaces' 48 candidates per group, without groups, and Optuna 3.1.0's settings replayed. */
 const HPO_SAMPLERS: Record<string, TPESamplerOptions> = {
   default: {},
+  "default-48": { conditionalEiCandidates: 48 },
   "default-no-group": { group: false },
   tpe: { replay: "optuna-3.1" },
   "tpe-mv-group-optuna": { replay: "optuna-3.1", multivariate: true, group: true },
