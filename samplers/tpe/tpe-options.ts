@@ -19,8 +19,14 @@ export interface TPESamplerOptions {
   seed?: number;
   /** Random sampling until this many trials have finished (COMPLETE or PRUNED). Default 10. */
   nStartupTrials?: number;
-  /** Candidates drawn from the good density; the best ratio l(x)/g(x) wins. Default 48 (Optuna: 24). */
+  /** Candidates drawn from the good density; the best ratio l(x)/g(x) wins. Default 48 (Optuna: 24); conditional spaces: conditionalEiCandidates. */
   nEiCandidates?: number;
+  /**
+   * With group: candidates per group once the space splits into several groups (a
+   * conditional space). Default 24; with `replay` or an explicit `nEiCandidates`, that
+   * number (Optuna uses one count everywhere).
+   */
+  conditionalEiCandidates?: number;
   /** How many of n finished trials form the good set. Default min(ceil(0.1 n), 25). */
   gamma?: (n: number) => number;
   /** Weights of n observations, oldest first. Default: flat below 25, then a ramp. */
@@ -61,6 +67,7 @@ export interface ResolvedTPEOptions {
   readonly seed: number | undefined;
   readonly nStartupTrials: number;
   readonly nEiCandidates: number;
+  readonly conditionalEiCandidates: number;
   readonly gamma: (n: number) => number;
   readonly weights: (n: number) => ArrayLike<number>;
   readonly considerPrior: boolean;
@@ -80,6 +87,7 @@ const fn = (what: string) =>
 /** The defaults a preset gives the options that change between hpo and Optuna 3.1.0. */
 interface PresetDefaults {
   readonly nEiCandidates: number;
+  readonly conditionalEiCandidates: number;
   readonly priorWeight: number;
   readonly multivariate: boolean;
   readonly optuna31Kernels: boolean;
@@ -91,9 +99,17 @@ interface PresetDefaults {
  * normalised kernels, a heavier prior and more candidates. Chosen on the shared benchmark
  * functions (lowest median regret against every Optuna 3.1/4.9 TPE setting on seeds 0..19,
  * checked on seeds 20..199; docs/tpe.md, "Choosing the defaults").
+ *
+ * Conditional spaces keep Optuna's 24 candidates per group: there each branch's g(x) is
+ * fitted to only the trials that took the branch, and the more candidates compete, the
+ * more surely the winner is one drawn from l's wide prior kernel into a region those few
+ * trials left empty, instead of near the branch's good trials (48 was chosen on flat
+ * spaces, where g holds every trial). Conditional benchmark, held-out seeds 20..199: median
+ * final regret 0.00096 with 24 against 0.00138 with 48, mean 0.00343 against 0.00483.
  */
 const HPO_TPE_DEFAULTS: PresetDefaults = {
   nEiCandidates: 48,
+  conditionalEiCandidates: 24,
   priorWeight: 1.5,
   multivariate: true,
   optuna31Kernels: false,
@@ -103,6 +119,7 @@ const HPO_TPE_DEFAULTS: PresetDefaults = {
 /** Optuna 3.1.0's TPESampler defaults (what `replay: "optuna-3.1"` fills in). */
 const OPTUNA_31_TPE_DEFAULTS: PresetDefaults = {
   nEiCandidates: 24,
+  conditionalEiCandidates: 24,
   priorWeight: 1,
   multivariate: false,
   optuna31Kernels: true,
@@ -115,6 +132,7 @@ const optionsSchema = z
     seed: z.number().finite().optional(),
     nStartupTrials: z.number().int().nonnegative().default(10),
     nEiCandidates: z.number().int().positive().optional(),
+    conditionalEiCandidates: z.number().int().positive().optional(),
     gamma: fn("gamma").optional(),
     weights: fn("weights").optional(),
     considerPrior: z.boolean().default(true),
@@ -139,12 +157,14 @@ export function resolveTPEOptions(options: TPESamplerOptions = {}): ResolvedTPEO
   const o = parsed.data;
   const preset = o.replay === "optuna-3.1" ? OPTUNA_31_TPE_DEFAULTS : HPO_TPE_DEFAULTS;
   const multivariate = o.multivariate ?? preset.multivariate;
+  const nEiCandidates = o.nEiCandidates ?? preset.nEiCandidates;
   if (o.group && !multivariate) throw new TypeError("TPESampler: invalid options: group: group: true needs multivariate: true");
   return {
     ...o,
     replay: o.replay,
     seed: o.seed,
-    nEiCandidates: o.nEiCandidates ?? preset.nEiCandidates,
+    nEiCandidates,
+    conditionalEiCandidates: o.conditionalEiCandidates ?? (o.nEiCandidates === undefined ? preset.conditionalEiCandidates : nEiCandidates),
     priorWeight: o.priorWeight ?? preset.priorWeight,
     multivariate,
     // Grouping only changes conditional spaces (and the order of draws), so it follows

@@ -86,10 +86,13 @@ export class TPESampler implements Sampler {
       Object.assign(result, this.#propose(snap, searchSpace));
       return result;
     }
-    for (const group of groupDecomposedSearchSpace(snap, this.#options.replay !== undefined)) {
+    const groups = groupDecomposedSearchSpace(snap, this.#options.replay !== undefined);
+    // Several groups: a conditional space, which has its own candidate count (tpe-options.ts says why).
+    const nCandidates = groups.length > 1 ? this.#options.conditionalEiCandidates : this.#options.nEiCandidates;
+    for (const group of groups) {
       const sub: Record<string, Distribution> = {};
       for (const name of Object.keys(group)) if (name in searchSpace && !isSingleValue(searchSpace[name])) sub[name] = searchSpace[name];
-      if (Object.keys(sub).length > 0) Object.assign(result, this.#propose(snap, sub));
+      if (Object.keys(sub).length > 0) Object.assign(result, this.#propose(snap, sub, nCandidates));
     }
     return result;
   }
@@ -103,10 +106,10 @@ export class TPESampler implements Sampler {
   }
 
   /** One TPE step over `space`: split, fit l and g, draw candidates from l, keep the best l/g. */
-  #propose(snap: HistorySnapshot, space: Record<string, Distribution>): Record<string, ParamValue> {
+  #propose(snap: HistorySnapshot, space: Record<string, Distribution>, nCandidates = this.#options.nEiCandidates): Record<string, ParamValue> {
     // The split is memoised on the snapshot, so it is made outside the arena (whose arrays the next proposal overwrites).
     const below = this.#split(snap);
-    return withProposalArena(() => proposeFromPair(fitParzenPair(snap, space, below, this.#settings), this.#rng, this.#options.nEiCandidates));
+    return withProposalArena(() => proposeFromPair(fitParzenPair(snap, space, below, this.#settings), this.#rng, nCandidates));
   }
 
   #split(snap: HistorySnapshot): Uint8Array {

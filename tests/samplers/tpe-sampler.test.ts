@@ -79,6 +79,7 @@ describe("TPESampler options", () => {
       replay: undefined,
       nStartupTrials: 10,
       nEiCandidates: 48,
+      conditionalEiCandidates: 24,
       considerPrior: true,
       priorWeight: 1.5,
       considerMagicClip: true,
@@ -100,6 +101,7 @@ describe("TPESampler options", () => {
       replay: "optuna-3.1",
       nStartupTrials: 10,
       nEiCandidates: 24,
+      conditionalEiCandidates: 24,
       priorWeight: 1,
       multivariate: false,
       group: false,
@@ -248,6 +250,21 @@ describe("TPESampler on conditional spaces", () => {
     expect(groupDecomposedSearchSpace(snap, true).map((g) => Object.keys(g))).toEqual([["alpha", "zeta"]]);
     expect(groupDecomposedSearchSpace(snap, false).map((g) => Object.keys(g))).toEqual([["zeta", "alpha"]]);
     expect(Object.keys(intersectionSearchSpace(snap))).toEqual(["zeta", "alpha"]);
+  });
+
+  test("conditional spaces draw conditionalEiCandidates per group, flat spaces nEiCandidates", () => {
+    const run = (options: TPESamplerOptions, objective: (s: Suggest) => number) => {
+      const study = new HarnessStudy(new TPESampler({ seed: 5, ...options }));
+      study.optimize(objective, 30);
+      return study.trials.map((t) => t.params);
+    };
+    const flat = (s: Suggest) => ((s("x", floatDistribution(0, 1)) as number) - 0.3) ** 2 + ((s("y", floatDistribution(0, 1)) as number) - 0.6) ** 2;
+    expect(run({ conditionalEiCandidates: 1 }, flat)).toEqual(run({}, flat));
+    expect(run({}, conditional)).toEqual(run({ nEiCandidates: 48, conditionalEiCandidates: 24 }, conditional));
+    expect(run({}, conditional)).not.toEqual(run({ conditionalEiCandidates: 48 }, conditional));
+    // An explicit nEiCandidates applies everywhere unless conditionalEiCandidates is given too.
+    expect(new TPESampler({ nEiCandidates: 32 }).options.conditionalEiCandidates).toBe(32);
+    expect(new TPESampler({ nEiCandidates: 32, conditionalEiCandidates: 8 }).options.conditionalEiCandidates).toBe(8);
   });
 
   test("group mode samples each group jointly once TPE starts", () => {
