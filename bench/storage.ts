@@ -30,7 +30,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openStorage } from "../src/index.ts";
-import { benchScript, OPTUNA_31_HOWTO, optunaPeers, pythonPath } from "./_optuna-peer.ts";
+import { benchScript, OPTUNA_31_HOWTO, optunaPeers, pythonPath, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { fmt, loadAverages, printTable } from "./_function-spec.ts";
 import { PgWireCounter, type WireCounts, wireCountsBetween } from "./_pg-wire-counter.ts";
 import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.ts";
@@ -138,15 +138,6 @@ function optunaOnce(command: "create" | "delete", url: string, study: string, en
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(err.trim().split("\n").slice(-1)[0] || `exit ${code}`))));
   });
-}
-
-/** postgres://… as SQLAlchemy + psycopg2 want it, unencrypted like node-postgres's connections. */
-function sqlalchemyUrl(url: string): string {
-  const u = new URL(url);
-  u.protocol = "postgresql+psycopg2:";
-  u.searchParams.set("sslmode", "disable");
-  u.searchParams.set("gssencmode", "disable");
-  return u.toString();
 }
 
 /** The same URL through the counting relay. */

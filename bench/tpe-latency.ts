@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- tpe-latency [--sizes 1000,10000] [--reps 30] [--rounds 5]
  *   [--storages memory,postgres] [--postgres URL] [--optuna 4.9,3.1|none] [--optuna-src DIR]
+ *   [--optuna-postgres URL|none]
  *   [--options '{"nEiCandidates":24}']`
  *
  * Optuna's TPE and hpo's side by side in one invocation: one ask() + 6 suggests on the
@@ -11,8 +12,13 @@
  * '{"nEiCandidates":24}'` gives both the same work). Every side gets the same history (random params, generated
  * here once and sent to each), built once per side and shared by both of its samplers;
  * then the sides take turns, a few asks each per round, so a change in the machine's load
- * falls on all of them alike. Optuna runs on its in-memory storage (its fastest), hpo on
- * memory and on PostgreSQL through `createStudy`.
+ * falls on all of them alike. Optuna runs on its in-memory storage (its fastest) and, with
+ * postgres among --storages, on its RDB storage on the same server as a user would open it
+ * (`create_study(storage=url)`, on a database of its own per version: --optuna-postgres,
+ * default optuna_tpe_latency_<version> beside hpo's, created if missing); hpo on memory and
+ * on PostgreSQL through `createStudy`. hpo on PostgreSQL is compared with both: with
+ * Optuna on PostgreSQL (same storage, client + server CPU on both sides) and with Optuna in
+ * memory (the stricter comparison).
  *
  * Prints per-ask median wall and CPU milliseconds (process CPU time on both sides: Python's
  * time.process_time, Node's process.cpuUsage; for hpo on PostgreSQL also the mean CPU of
@@ -51,7 +57,8 @@ import {
   toInternalOf,
 } from "./_function-spec.ts";
 import { measureKernelFloor } from "./_kernel-floor.ts";
-import { benchScript, JsonLinesPeer, optunaPeers, OPTUNA_31_HOWTO } from "./_optuna-peer.ts";
+import pg from "pg";
+import { benchScript, JsonLinesPeer, optunaPeers, OPTUNA_31_HOWTO, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.ts";
 
 const SPACE = "captioner-surrogate";
@@ -91,16 +98,19 @@ class OptunaSide implements Side {
     readonly name: string,
     readonly version: string,
     driver: JsonLinesPeer,
+    readonly onPostgres: boolean,
   ) {
     this.#driver = driver;
   }
 
-  static async open(env: NodeJS.ProcessEnv, spec: FunctionSpec): Promise<OptunaSide> {
+  /** Optuna in memory, or on its RDB storage at `postgres` (a database of its own). */
+  static async open(env: NodeJS.ProcessEnv, spec: FunctionSpec, postgres?: string): Promise<OptunaSide> {
     const driver = new JsonLinesPeer(benchScript("optuna_tpe_latency.py"), env);
     try {
-      const hello = await driver.request<{ optuna: string; numpy: string; path: string }>({ op: "hello", space: spec.params });
-      console.log(`  Optuna ${hello.optuna} from ${hello.path} (NumPy ${hello.numpy})`);
-      return new OptunaSide(`Optuna ${hello.optuna}`, hello.optuna, driver);
+      const storage = postgres === undefined ? undefined : sqlalchemyUrl(postgres);
+      const hello = await driver.request<{ optuna: string; numpy: string; path: string }>({ op: "hello", space: spec.params, storage });
+      console.log(`  Optuna ${hello.optuna} from ${hello.path} (NumPy ${hello.numpy})${postgres ? ` on ${hidePassword(postgres)}` : ""}`);
+      return new OptunaSide(`Optuna ${hello.optuna}${postgres ? " postgres" : ""}`, hello.optuna, driver, postgres !== undefined);
     } catch (e) {
       await driver.close().catch(() => undefined);
       throw e;
@@ -112,8 +122,8 @@ class OptunaSide implements Side {
   }
 
   async time(mode: Mode, reps: number): Promise<AskTimes> {
-    const r = await this.#driver.request<{ wall_ms: number[]; cpu_ms: number[] }>({ op: "time", sampler: mode, reps });
-    return { wall: r.wall_ms, cpu: r.cpu_ms, serverCpu: null };
+    const r = await this.#driver.request<{ wall_ms: number[]; cpu_ms: number[]; server_cpu_ms: number[] | null }>({ op: "time", sampler: mode, reps });
+    return { wall: r.wall_ms, cpu: r.cpu_ms, serverCpu: r.server_cpu_ms };
   }
 
   async close(): Promise<void> {
@@ -205,6 +215,8 @@ interface Args {
   postgres: string;
   optuna: string[];
   optunaSrc: string | undefined;
+  /** Optuna's own database per version (its schema is not hpo's), or null for memory only. */
+  optunaPostgres: ((version: string) => string) | null;
   options: TPESamplerOptions;
 }
 
@@ -219,6 +231,7 @@ function parse(argv: string[]): Args {
       postgres: { type: "string" },
       optuna: { type: "string", default: "4.9,3.1" },
       "optuna-src": { type: "string" },
+      "optuna-postgres": { type: "string" },
       options: { type: "string", default: "{}" },
     },
   });
@@ -231,14 +244,23 @@ function parse(argv: string[]): Args {
   const storages = list(values.storages!);
   for (const s of storages) if (s !== "memory" && s !== "postgres") throw new Error(`--storages: expected memory and/or postgres, found "${s}"`);
   const reps = positive("reps", values.reps!);
+  const postgres = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const optunaPostgres = (version: string) => {
+    // Each Optuna version migrates its schema its own way: one database per version.
+    const u = new URL(values["optuna-postgres"] ?? postgres);
+    if (!values["optuna-postgres"]) u.pathname = "/optuna_tpe_latency";
+    u.pathname += `_${version.replace(/\D/g, "").slice(0, 2)}`;
+    return u.toString();
+  };
   return {
     sizes: list(values.sizes!).map((s) => positive("sizes", s)).sort((a, b) => a - b),
     reps,
     rounds: Math.min(reps, positive("rounds", values.rounds!)),
     storages,
-    postgres: values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    postgres,
     optuna: values.optuna === "none" ? [] : list(values.optuna!),
     optunaSrc: values["optuna-src"],
+    optunaPostgres: values["optuna-postgres"] === "none" || !storages.includes("postgres") ? null : optunaPostgres,
     options: JSON.parse(values.options!) as TPESamplerOptions,
   };
 }
@@ -248,11 +270,20 @@ async function openSides(args: Args, spec: FunctionSpec): Promise<Side[]> {
   const { peers, missing } = optunaPeers(args.optuna, args.optunaSrc);
   for (const line of missing) console.log(`  ${line}`);
   for (const peer of peers) {
+    const hint = peer.label === "3.1" ? `; ${OPTUNA_31_HOWTO}` : "";
     try {
       sides.push(await OptunaSide.open(peer.env, spec));
     } catch (e) {
-      const hint = peer.label === "3.1" ? `; ${OPTUNA_31_HOWTO}` : "";
       console.log(`  Optuna ${peer.label} skipped: ${(e as Error).message}${hint}`);
+      continue;
+    }
+    if (!args.optunaPostgres) continue;
+    const url = args.optunaPostgres(peer.label);
+    try {
+      await ensureDatabase(url);
+      sides.push(await OptunaSide.open(peer.env, spec, url));
+    } catch (e) {
+      console.log(`  Optuna ${peer.label} on PostgreSQL skipped (${hidePassword(url)}): ${(e as Error).message}${hint}`);
     }
   }
   for (const s of args.storages) {
@@ -265,10 +296,29 @@ async function openSides(args: Args, spec: FunctionSpec): Promise<Side[]> {
       const serverCpu = await PostgresBackendCpu.open(args.postgres);
       sides.push(await HpoSide.open("hpo postgres", storage, spec, args.options, serverCpu));
     } catch (e) {
-      console.log(`  hpo postgres skipped (${args.postgres.replace(/:[^:@/]*@/, ":***@")}): ${(e as Error).message}`);
+      console.log(`  hpo postgres skipped (${hidePassword(args.postgres)}): ${(e as Error).message}`);
     }
   }
   return sides;
+}
+
+function hidePassword(url: string): string {
+  return url.replace(/:[^:@/]*@/, ":***@");
+}
+
+/** Creates the database `url` names on its server unless it exists (Optuna creates its tables, not its database). */
+async function ensureDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: u.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Median wall and CPU ms per ask, and the mean server CPU ms per ask where there is one. */
@@ -345,14 +395,14 @@ function report(args: Args, sides: Side[], results: Map<string, Cell>, floor: Re
 
   console.log(
     `\nPer ask, median of ${args.reps} (in ${args.rounds} interleaved rounds, after warm-up): wall ms / process CPU ms` +
-      `${hpos.some((s) => s.name.includes("postgres")) ? " (+ mean CPU ms of the PostgreSQL backends)" : ""}; n COMPLETE trials in history`,
+      `${sides.some((s) => s.name.includes("postgres")) ? " (+ mean CPU ms of the PostgreSQL backends)" : ""}; n COMPLETE trials in history`,
   );
   const t1: string[][] = [["sampler", "side", ...args.sizes.map((n) => `n=${n}`)]];
   for (const mode of MODES) {
     for (const side of sides) {
       t1.push([
         mode,
-        side.peer === "optuna" ? `${side.name} (memory)` : side.name,
+        side instanceof OptunaSide && !side.onPostgres ? `${side.name} (memory)` : side.name,
         ...args.sizes.map((n) => {
           const c = get(side.name, mode, n);
           if (!c) return "—";
@@ -365,10 +415,14 @@ function report(args: Args, sides: Side[], results: Map<string, Cell>, floor: Re
 
   for (const o of optunas) {
     const is49 = o.version.startsWith("4.9");
-    console.log(`\nhpo against ${o.name}, same history, same run: CPU-time ratio (wall-time ratio)${is49 ? `; target ≥ ${TARGET}× CPU` : ""}`);
+    // Optuna on PostgreSQL is compared with hpo on PostgreSQL only, client + server CPU on
+    // both sides; Optuna in memory with every hpo side, hpo's client CPU alone.
+    const against = o.onPostgres ? hpos.filter((h) => h.name.includes("postgres")) : hpos;
+    const measure = o.onPostgres ? "CPU-time ratio, process + PostgreSQL backends on both sides" : "CPU-time ratio of the processes";
+    console.log(`\nhpo against ${o.name}, same history, same run: ${measure} (wall-time ratio)${is49 ? `; target ≥ ${TARGET}× CPU` : ""}`);
     const t2: string[][] = [["sampler", "hpo side", ...args.sizes.map((n) => `n=${n}`)]];
     for (const mode of MODES) {
-      for (const h of hpos) {
+      for (const h of against) {
         t2.push([
           mode,
           h.name,
@@ -376,10 +430,14 @@ function report(args: Args, sides: Side[], results: Map<string, Cell>, floor: Re
             const a = get(o.name, mode, n);
             const b = get(h.name, mode, n);
             if (!a || !b) return "—";
-            const cpu = a.cpu / b.cpu;
+            const cpu = o.onPostgres ? (a.cpu + (a.server ?? 0)) / (b.cpu + (b.server ?? 0)) : a.cpu / b.cpu;
             const cell = `${fmt(cpu)}× (${fmt(a.wall / b.wall)}×)`;
-            const withServer = b.server !== null ? `, ${fmt(a.cpu / (b.cpu + b.server))}× with server CPU` : "";
-            return `${cell}${withServer}${is49 ? (cpu >= TARGET ? " met" : " NOT met") : ""}`;
+            const extra = o.onPostgres
+              ? `, processes alone ${fmt(a.cpu / b.cpu)}×`
+              : b.server !== null
+                ? `, ${fmt(a.cpu / (b.cpu + b.server))}× with hpo's server CPU`
+                : "";
+            return `${cell}${extra}${is49 ? (cpu >= TARGET ? " met" : " NOT met") : ""}`;
           }),
         ]);
       }

@@ -2,17 +2,21 @@
 """Optuna's side of `npm run bench -- tpe-latency` (driven by bench/tpe-latency.ts).
 
 Times one ask() + the suggests of a search space with Optuna's TPESampler on an in-memory
-study, for whichever Optuna `import optuna` finds: Debian's python3-optuna (3.1) with
+study, or, when the hello names a PostgreSQL URL, on Optuna's RDB storage there (as
+`optuna.create_study(storage=url)` opens it: RDBStorage behind Optuna's cache), for
+whichever Optuna `import optuna` finds: Debian's python3-optuna (3.1) with
 /usr/bin/python3, or Optuna 4.9's source on PYTHONPATH (it runs with Debian's numpy and
 SQLAlchemy). The benchmark sends JSON lines on stdin and reads one JSON line back per
 request on stdout:
 
-    {"op": "hello", "space": [param specs as in functions.json]}
+    {"op": "hello", "space": [param specs as in functions.json], "storage": url or absent}
         -> {"optuna": version, "numpy": version, "path": optuna's folder}
     {"op": "grow", "trials": [{"params": {...}, "value": v}, ...]}
         -> {"n": COMPLETE trials in the study}
     {"op": "time", "sampler": "tpe" | "tpe-mv", "reps": k}
-        -> {"wall_ms": [...], "cpu_ms": [...]}   (per ask: perf_counter and process_time)
+        -> {"wall_ms": [...], "cpu_ms": [...], "server_cpu_ms": [...] or null}
+           (per ask: perf_counter and process_time; on PostgreSQL also the CPU time its
+           database's backends used during the ask, read from /proc outside the timed part)
 
 The history is built once (study.add_trials) and shared by both samplers, which are created
 once each (seed 1) so that whatever they cache carries over between requests, as in a real
@@ -47,11 +51,35 @@ def distribution_of(spec):
     return FloatDistribution(spec["low"], spec["high"], log=spec.get("log", False), step=spec.get("step"))
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_ms(database):
+    """CPU ms used so far by the PostgreSQL backends serving `database` (this machine's /proc)."""
+    total = 0
+    marker = f" {database} ".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                title = f.read()
+            if not title.startswith(b"postgres: ") or marker not in title:
+                continue
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue  # a backend that exited between listing and reading
+    return total * 1000 / CLOCK_TICKS
+
+
 class Bench:
-    def __init__(self, space):
+    def __init__(self, space, storage=None):
         self.space = space
         self.distributions = {spec["name"]: distribution_of(spec) for spec in space}
-        self.study = optuna.create_study(direction="minimize")
+        self.database = storage.rsplit("/", 1)[1].split("?")[0] if storage else None
+        self.study = optuna.create_study(direction="minimize", storage=storage, study_name=f"tpe-latency-{os.getpid()}")
         self.samplers = {
             "tpe": TPESampler(seed=1),
             "tpe-mv": TPESampler(seed=1, multivariate=True),
@@ -67,8 +95,9 @@ class Bench:
 
     def time(self, sampler, reps):
         self.study.sampler = self.samplers[sampler]
-        wall, cpu = [], []
+        wall, cpu, server = [], [], []
         for _ in range(reps):
+            s0 = backend_cpu_ms(self.database) if self.database else 0
             c0 = time.process_time()
             t0 = time.perf_counter()
             trial = self.study.ask()
@@ -76,10 +105,12 @@ class Bench:
                 suggest(trial, spec)
             t1 = time.perf_counter()
             c1 = time.process_time()
+            if self.database:
+                server.append(backend_cpu_ms(self.database) - s0)
             self.study.tell(trial, state=TrialState.FAIL)
             wall.append((t1 - t0) * 1000)
             cpu.append((c1 - c0) * 1000)
-        return {"wall_ms": wall, "cpu_ms": cpu}
+        return {"wall_ms": wall, "cpu_ms": cpu, "server_cpu_ms": server if self.database else None}
 
 
 def main():
@@ -88,7 +119,7 @@ def main():
         request = json.loads(line)
         op = request["op"]
         if op == "hello":
-            bench = Bench(request["space"])
+            bench = Bench(request["space"], request.get("storage"))
             reply = {"optuna": optuna.__version__, "numpy": numpy.__version__, "path": optuna.__path__[0]}
         elif op == "grow":
             reply = bench.grow(request["trials"])
