@@ -8,7 +8,7 @@
  * server, in the same invocation, taking turns cell by cell. Both run the same objective:
  * 1 float, 3 reports, 3 prune checks with the median pruner; random and TPE samplers
  * (each library's default TPE). Optuna needs tables of its own: its database defaults to
- * optuna_bench on hpo's server (`createdb -h 127.0.0.1 -U postgres optuna_bench`).
+ * optuna_bench on hpo's server (created if missing).
  *
  * Where a trial's cost goes: client CPU (the workers' process CPU time), server CPU (the
  * CPU time of the backends of that side's database, from /proc), and round trips per trial,
@@ -19,9 +19,9 @@
  * knob that trades how fresh a worker's view of the others is for reads per trial.
  * --baseline DIR runs a third side in the same turns: the hpo checkout in DIR (its own
  * node_modules; e.g. `git worktree add DIR main && (cd DIR && npm ci)`), on a database of its
- * own (default hpo_bench_baseline on hpo's server: `createdb -h 127.0.0.1 -U postgres
- * hpo_bench_baseline`), since the two checkouts may not share a schema. Before/after figures
- * of a change then come from one run, alternating.
+ * own (default hpo_bench_baseline on hpo's server, created if missing), since the two
+ * checkouts may not share a schema. Before/after figures of a change then come from one
+ * run, alternating.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -30,6 +30,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openStorage } from "../src/index.ts";
+import { ensureDatabase } from "./_ensure-database.ts";
 import { benchScript, OPTUNA_31_HOWTO, optunaPeers, pythonPath, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { fmt, loadAverages, printTable } from "./_function-spec.ts";
 import { PgWireCounter, type WireCounts, wireCountsBetween } from "./_pg-wire-counter.ts";
@@ -183,9 +184,8 @@ async function hpoSide(url: string, syncInterval: string | undefined): Promise<S
 /** Another hpo checkout's workers on a database of their own (this checkout's storage would migrate it). */
 async function baselineSide(dir: string, url: string, syncInterval: string | undefined): Promise<Side> {
   const script = join(resolve(dir), "bench", "_storage-worker.ts");
-  const serverCpu = await PostgresBackendCpu.open(url).catch((e: Error) => {
-    throw new Error(`${e.message} (the baseline needs a database of its own: createdb -h 127.0.0.1 -U postgres ${new URL(url).pathname.slice(1)})`);
-  });
+  await ensureDatabase(url);
+  const serverCpu = await PostgresBackendCpu.open(url);
   const deleteStudy = async (study: string) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -205,9 +205,8 @@ async function baselineSide(dir: string, url: string, syncInterval: string | und
 }
 
 async function optunaSide(url: string, env: NodeJS.ProcessEnv): Promise<Side> {
-  const serverCpu = await PostgresBackendCpu.open(url).catch((e: Error) => {
-    throw new Error(`${e.message} (Optuna needs a database of its own: createdb -h 127.0.0.1 -U postgres ${new URL(url).pathname.slice(1)})`);
-  });
+  await ensureDatabase(url);
+  const serverCpu = await PostgresBackendCpu.open(url);
   // Creating the tables once here, so W workers starting at once do not race for it.
   const probe = `bench-storage-probe-${process.pid}`;
   const hello = JSON.parse(await optunaOnce("create", sqlalchemyUrl(url), probe, env)) as { optuna: string };

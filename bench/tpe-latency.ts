@@ -57,7 +57,8 @@ import {
   toInternalOf,
 } from "./_function-spec.ts";
 import { measureKernelFloor } from "./_kernel-floor.ts";
-import pg from "pg";
+import { redactUrl } from "../src/storage/sql/open-postgres-storage.ts";
+import { ensureDatabase } from "./_ensure-database.ts";
 import { benchScript, JsonLinesPeer, optunaPeers, OPTUNA_31_HOWTO, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.ts";
 
@@ -109,7 +110,7 @@ class OptunaSide implements Side {
     try {
       const storage = postgres === undefined ? undefined : sqlalchemyUrl(postgres);
       const hello = await driver.request<{ optuna: string; numpy: string; path: string }>({ op: "hello", space: spec.params, storage });
-      console.log(`  Optuna ${hello.optuna} from ${hello.path} (NumPy ${hello.numpy})${postgres ? ` on ${hidePassword(postgres)}` : ""}`);
+      console.log(`  Optuna ${hello.optuna} from ${hello.path} (NumPy ${hello.numpy})${postgres ? ` on ${redactUrl(postgres)}` : ""}`);
       return new OptunaSide(`Optuna ${hello.optuna}${postgres ? " postgres" : ""}`, hello.optuna, driver, postgres !== undefined);
     } catch (e) {
       await driver.close().catch(() => undefined);
@@ -283,7 +284,7 @@ async function openSides(args: Args, spec: FunctionSpec): Promise<Side[]> {
       await ensureDatabase(url);
       sides.push(await OptunaSide.open(peer.env, spec, url));
     } catch (e) {
-      console.log(`  Optuna ${peer.label} on PostgreSQL skipped (${hidePassword(url)}): ${(e as Error).message}${hint}`);
+      console.log(`  Optuna ${peer.label} on PostgreSQL skipped (${redactUrl(url)}): ${(e as Error).message}${hint}`);
     }
   }
   for (const s of args.storages) {
@@ -296,29 +297,10 @@ async function openSides(args: Args, spec: FunctionSpec): Promise<Side[]> {
       const serverCpu = await PostgresBackendCpu.open(args.postgres);
       sides.push(await HpoSide.open("hpo postgres", storage, spec, args.options, serverCpu));
     } catch (e) {
-      console.log(`  hpo postgres skipped (${hidePassword(args.postgres)}): ${(e as Error).message}`);
+      console.log(`  hpo postgres skipped (${redactUrl(args.postgres)}): ${(e as Error).message}`);
     }
   }
   return sides;
-}
-
-function hidePassword(url: string): string {
-  return url.replace(/:[^:@/]*@/, ":***@");
-}
-
-/** Creates the database `url` names on its server unless it exists (Optuna creates its tables, not its database). */
-async function ensureDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.slice(1));
-  u.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: u.toString() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Median wall and CPU ms per ask, and the mean server CPU ms per ask where there is one. */
