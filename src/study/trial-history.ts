@@ -71,11 +71,16 @@ export class TrialHistory implements StudyView {
     const now = performance.now();
     const age = now - this.#freshAt;
     if (age <= this.#maxAgeMs) {
-      if (age > this.#maxAgeMs / 2 && !this.#inflight) this.refresh().catch(() => undefined);
+      if (this.#dueForRead(age) && !this.#inflight) this.refresh().catch(() => undefined);
       return Promise.resolve();
     }
     if (this.#inflight && now - this.#inflightStartedAt <= this.#maxAgeMs) return this.#inflight;
     return this.refresh();
+  }
+
+  /** Whether {@link ensureFresh} would read (in the foreground or not) for a cache this old. */
+  #dueForRead(age: number): boolean {
+    return this.#maxAgeMs <= 0 || age > this.#maxAgeMs / 2;
   }
 
   /** Brings the cache up to date with storage; concurrent callers share one round trip. */
@@ -102,9 +107,7 @@ export class TrialHistory implements StudyView {
    */
   async claimFresh(claim: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
     const storage = this.#storage;
-    const age = performance.now() - this.#freshAt;
-    const wouldRead = this.#maxAgeMs <= 0 || age > this.#maxAgeMs / 2;
-    if (!storage.claimOrCreateTrialWithChanges || this.#inflight || !wouldRead) {
+    if (!storage.claimOrCreateTrialWithChanges || this.#inflight || !this.#dueForRead(performance.now() - this.#freshAt)) {
       await this.ensureFresh();
       return storage.claimOrCreateTrial(this.#studyId, claim);
     }
