@@ -1,4 +1,4 @@
-import { toExternal } from "../distributions/distribution-ops.ts";
+import { distributionsEqual, toExternal } from "../distributions/distribution-ops.ts";
 import type { AttrValue } from "../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../vocabulary/trial-state.ts";
 import type { StudyDirection } from "../vocabulary/study-direction.ts";
@@ -112,7 +112,7 @@ export function emptyStateCounts(): Record<TrialState, number> {
 /** Whether two writes of a param are the same write: same internal value (NaN equals NaN) and same distribution. */
 export function sameParamWrite(a: ParamWrite, b: ParamWrite): boolean {
   const sameValue = a.internal === b.internal || (Number.isNaN(a.internal) && Number.isNaN(b.internal));
-  return sameValue && JSON.stringify(a.distribution) === JSON.stringify(b.distribution);
+  return sameValue && distributionsEqual(a.distribution, b.distribution);
 }
 
 /**
