@@ -311,7 +311,8 @@ export class Trial {
         ...patch,
         systemAttrs,
         finish: { state: outcome.state, values: outcome.values },
-        wholeTrial: { reconnectsAt: this.#reconnectsAt, data: () => this.#wholeData() },
+        // Only a storage that acknowledges before the disk can have lost acknowledged writes.
+        ...(this.#ctx.storage.traits.acknowledgesBeforeDurable ? { wholeTrial: { reconnectsAt: this.#reconnectsAt, data: () => this.#wholeData() } } : {}),
       });
     } catch (e) {
       if (!(e instanceof UnstorableDataError)) throw e;

@@ -137,9 +137,9 @@ export class IpcStorage implements Storage {
     return this.#call("loadCheckpoint", [trialId]);
   }
 
-  /** Passes updateTrial to the parent, without the whole-trial copy (see traits; a function cannot cross). */
+  /** Passes updateTrial to the parent (no whole-trial copy comes here: see traits.acknowledgesBeforeDurable). */
   updateTrial(trialId: number, patch: TrialPatch): Promise<void> {
-    return this.#call("updateTrial", [trialId, { ...patch, wholeTrial: undefined }]);
+    return this.#call("updateTrial", [trialId, patch]);
   }
 
   /** Passes getTrial to the parent. */
