@@ -4,7 +4,6 @@ import { formatText } from "../../trackers/console/format-value.ts";
 import { parseStorageUrl } from "../storage/open-storage.ts";
 import { createStudy } from "../study/create-study.ts";
 import type { Study } from "../study/study.ts";
-import type { Storage } from "../storage/storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { withSpace } from "../study-file/search-space.ts";
 import type { Tracker } from "../tracking/tracker.ts";
@@ -60,12 +59,6 @@ export async function countAllTrials(study: Study): Promise<number> {
   return Object.values(byState).reduce((a, b) => a + b, 0);
 }
 
-/** Whether RUNNING trials found at start-up can only be leftovers of a dead process. */
-export function runningTrialsAreDead(storage: Storage): boolean {
-  // An embedded folder has one owner (the lock), and memory starts empty.
-  return !storage.traits.sharedAcrossProcesses;
-}
-
 /**
  * Recovers trials a previous run left behind and prints the run's opening line; returns the
  * study-wide budget (`more` trials beyond those finished, when given).
@@ -80,7 +73,9 @@ export async function prepareStudy(
 ): Promise<number | undefined> {
   // Remembered so `hpo resume <study>` knows what to run.
   if (file) await study.storage.setStudyAttrs(study.studyId, "system", { study_file: file });
-  const recovered = await study.recover({ runningAreDead: runningTrialsAreDead(study.storage) });
+  // RUNNING trials found at start-up are leftovers of a dead process unless another process
+  // can share the storage: an embedded folder has one owner (the lock), and memory starts empty.
+  const recovered = await study.recover({ runningAreDead: !study.storage.traits.sharedAcrossProcesses });
   for (const r of recovered) {
     log(`hpo: trial ${r.failed} (${r.reason}) ${r.retry !== null ? `will be retried as trial ${r.retry}` : "has no retries left"}`);
   }

@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { consoleTracker } from "../../trackers/console/console-tracker.ts";
 import { formatText } from "../../trackers/console/format-value.ts";
-import { parseStorageUrl } from "../storage/open-storage.ts";
 import type { StudyDefinition } from "../study-file/study-definition.ts";
 import { IpcStorageHost } from "../storage/ipc/ipc-storage-host.ts";
 import type { RunFlags } from "./run-options.ts";
@@ -33,10 +32,11 @@ export async function runWithWorkers(
   gpuPlan?: GpuPlan,
 ): Promise<number> {
   const storageUrl = flags.storage ?? process.env.HPO_STORAGE ?? def.storage;
-  const direct = parseStorageUrl(storageUrl).kind === "postgres";
   // The workers build their own; checked here so that a bad --tracker creates nothing.
   await trackersFromFlags(flags.trackers);
   const study = await openDefinedStudy(def, storageUrl);
+  // Workers open a storage shared across processes themselves; any other they reach through this process.
+  const direct = study.storage.traits.sharedAcrossProcesses;
   const host = direct ? null : new IpcStorageHost(study.storage);
   try {
     const trialsAtStart = await countAllTrials(study);
