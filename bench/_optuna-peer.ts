@@ -28,7 +28,6 @@ export const OPTUNA_49_HOWTO =
 /** How to make Optuna 3.1 available, for messages. */
 export const OPTUNA_31_HOWTO = "apt-get install -y python3-optuna python3-psycopg2 (Debian's Optuna 3.1, run with /usr/bin/python3)";
 
-/** One Optuna a benchmark can run: its label and the environment that imports it. */
 /** postgres://… as SQLAlchemy + psycopg2 want it, unencrypted like node-postgres's connections. */
 export function sqlalchemyUrl(url: string): string {
   const u = new URL(url);
@@ -38,6 +37,7 @@ export function sqlalchemyUrl(url: string): string {
   return u.toString();
 }
 
+/** One Optuna a benchmark can run: its label and the environment that imports it. */
 export interface OptunaPeer {
   /** "3.1" or "4.9". */
   readonly label: string;

@@ -38,7 +38,7 @@ import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.t
 
 const hpoWorker = fileURLToPath(new URL("./_storage-worker.ts", import.meta.url));
 const tsxLoader = new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url).href;
-// HPO_BENCH_CPU_PROF=<dir>: every hpo worker writes a V8 CPU profile of its measured seconds there.
+// HPO_BENCH_CPU_PROF=<dir>: this checkout's workers write a V8 CPU profile of their measured seconds there (a --baseline checkout writes one only if its worker does so itself).
 /** The target of issue 21 at W = 8. */
 const TARGET = 10;
 const TARGET_W = 8;
@@ -262,10 +262,23 @@ function cpuOf(r: Round): string {
   return `${fmt(r.clientCpuMs)} (sys ${fmt(r.clientSystemMs)}) + ${r.serverCpuMs === null ? "?" : fmt(r.serverCpuMs)}`;
 }
 
+/** Client + server CPU ms per trial, or null where the server's part was not measured. */
+function cpuPerTrial(r: Round): number | null {
+  return r.serverCpuMs === null ? null : r.clientCpuMs + r.serverCpuMs;
+}
+
+/** CPU per trial of `slower` ÷ that of `faster`, or null where either is not known. */
+function cpuRatioOf(slower: Round, faster: Round): number | null {
+  const s = cpuPerTrial(slower);
+  const f = cpuPerTrial(faster);
+  return s === null || f === null ? null : s / f;
+}
+
 /** What two cores would allow at this CPU per trial, and the share of it reached. */
 function ceilingOf(r: Round): string {
-  if (r.serverCpuMs === null) return "?";
-  const ceiling = 2000 / (r.clientCpuMs + r.serverCpuMs);
+  const cpu = cpuPerTrial(r);
+  if (cpu === null) return "?";
+  const ceiling = 2000 / cpu;
   return `${fmt(ceiling)} (${Math.round((100 * r.rate) / ceiling)} %)`;
 }
 
@@ -322,7 +335,6 @@ export default async function run(argv: string[]): Promise<void> {
       console.log(`Optuna 3.1 skipped: ${(e as Error).message}; needs ${OPTUNA_31_HOWTO}`);
     }
   }
-  const hpo = sides[0];
   const baseline = sides.find((s) => s.name === "baseline");
   const optuna = sides.find((s) => s.name === "optuna");
   const cells = new Map<string, Round>(); // `${side}|${sampler}|${w}`
@@ -362,7 +374,7 @@ export default async function run(argv: string[]): Promise<void> {
       const h = cells.get(`hpo|${sampler}|${w}`)!;
       const o = optuna ? cells.get(`optuna|${sampler}|${w}`) : undefined;
       const ratio = o ? h.rate / o.rate : null;
-      const cpuRatio = o && h.serverCpuMs !== null && o.serverCpuMs !== null ? (o.clientCpuMs + o.serverCpuMs) / (h.clientCpuMs + h.serverCpuMs) : null;
+      const cpuRatio = o ? cpuRatioOf(o, h) : null;
       table.push([
         String(w),
         sampler,
@@ -388,10 +400,8 @@ export default async function run(argv: string[]): Promise<void> {
       for (const sampler of samplers) {
         const h = cells.get(`hpo|${sampler}|${w}`)!;
         const b = cells.get(`baseline|${sampler}|${w}`)!;
-        const cpu = (r: Round) => (r.serverCpuMs === null ? null : r.clientCpuMs + r.serverCpuMs);
-        const ch = cpu(h);
-        const cb = cpu(b);
-        rows.push([String(w), sampler, fmt(h.rate), fmt(b.rate), `×${fmt(h.rate / b.rate)}`, cpuOf(h), cpuOf(b), ch !== null && cb !== null ? `×${fmt(cb / ch)}` : "—"]);
+        const cpuRatio = cpuRatioOf(b, h);
+        rows.push([String(w), sampler, fmt(h.rate), fmt(b.rate), `×${fmt(h.rate / b.rate)}`, cpuOf(h), cpuOf(b), cpuRatio !== null ? `×${fmt(cpuRatio)}` : "—"]);
       }
     }
     printTable(rows);

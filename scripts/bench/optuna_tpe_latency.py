@@ -21,6 +21,7 @@ request on stdout:
 The history is built once (study.add_trials) and shared by both samplers, which are created
 once each (seed 1) so that whatever they cache carries over between requests, as in a real
 study. Every timed trial is told FAIL afterwards so the COMPLETE history stays at its size.
+When stdin closes, a study on PostgreSQL is deleted.
 """
 
 import json
@@ -55,8 +56,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def backend_cpu_ms(database):
-    """CPU ms used so far by the PostgreSQL backends serving `database` (this machine's /proc)."""
-    total = 0
+    """CPU ms used so far by each PostgreSQL backend serving `database`, by pid (this machine's /proc)."""
+    by_pid = {}
     marker = f" {database} ".encode()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -68,10 +69,16 @@ def backend_cpu_ms(database):
                 continue
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            by_pid[entry] = (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS  # utime, stime
         except OSError:
             continue  # a backend that exited between listing and reading
-    return total * 1000 / CLOCK_TICKS
+    return by_pid
+
+
+def backend_cpu_between(before, after):
+    """CPU ms the backends used between two samples, as bench/_postgres-backend-cpu.ts counts it:
+    a backend new in `after` counts in full, one gone from it is left out."""
+    return sum(ms - before.get(pid, 0) for pid, ms in after.items())
 
 
 class Bench:
@@ -79,6 +86,7 @@ class Bench:
         self.space = space
         self.distributions = {spec["name"]: distribution_of(spec) for spec in space}
         self.database = storage.rsplit("/", 1)[1].split("?")[0] if storage else None
+        self.storage = storage
         self.study = optuna.create_study(direction="minimize", storage=storage, study_name=f"tpe-latency-{os.getpid()}")
         self.samplers = {
             "tpe": TPESampler(seed=1),
@@ -97,7 +105,7 @@ class Bench:
         self.study.sampler = self.samplers[sampler]
         wall, cpu, server = [], [], []
         for _ in range(reps):
-            s0 = backend_cpu_ms(self.database) if self.database else 0
+            s0 = backend_cpu_ms(self.database) if self.database else None
             c0 = time.process_time()
             t0 = time.perf_counter()
             trial = self.study.ask()
@@ -106,11 +114,16 @@ class Bench:
             t1 = time.perf_counter()
             c1 = time.process_time()
             if self.database:
-                server.append(backend_cpu_ms(self.database) - s0)
+                server.append(backend_cpu_between(s0, backend_cpu_ms(self.database)))
             self.study.tell(trial, state=TrialState.FAIL)
             wall.append((t1 - t0) * 1000)
             cpu.append((c1 - c0) * 1000)
         return {"wall_ms": wall, "cpu_ms": cpu, "server_cpu_ms": server if self.database else None}
+
+    def close(self):
+        """Deletes a study on PostgreSQL, so the benchmark's database does not grow run after run."""
+        if self.storage:
+            optuna.delete_study(study_name=self.study.study_name, storage=self.storage)
 
 
 def main():
@@ -129,6 +142,9 @@ def main():
             reply = {"error": f"unknown op {op!r}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
+    # The driver closed stdin: the run is over.
+    if bench is not None:
+        bench.close()
 
 
 if __name__ == "__main__":
