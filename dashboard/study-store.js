@@ -71,6 +71,9 @@ export class StudyStore {
       case "trial_created":
         t.state = p.state;
         Object.assign(t.params, p.params ?? {});
+        // Attrs given at creation: an enqueued trial's, a retry's retry_of.
+        Object.assign(t.userAttrs, p.userAttrs ?? {});
+        Object.assign(t.systemAttrs, p.systemAttrs ?? {});
         if (p.state === "RUNNING") t.start = at;
         if (p.workerId) t.workerId = p.workerId;
         break;
