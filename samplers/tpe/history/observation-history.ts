@@ -357,23 +357,14 @@ export class HistorySnapshot {
   }
 
   /**
-   * Internal values of `name` by position, as `distribution` reads them: NaN where the
-   * trial lacks the parameter or its value does not fit `distribution` (a changed range
-   * or choice list). Written into `out`.
-   */
-  valuesOf(name: string, distribution: Distribution, out: Float64Array): void {
-    this.#read(name, distribution, out, false);
-  }
-
-  /**
-   * valuesOf in the kernels' space: the log of each value for a log distribution (from
-   * the column's cached logs where the stored distribution is the same), else the values.
+   * Values of `name` by position in the kernels' space, as `distribution` reads them: the
+   * log of each value for a log distribution (from the column's cached logs where the stored
+   * distribution is the same), else the internal values; NaN where the trial lacks the
+   * parameter or its value does not fit `distribution` (a changed range or choice list).
+   * Written into `out`.
    */
   kernelValuesOf(name: string, distribution: Distribution, out: Float64Array): void {
-    this.#read(name, distribution, out, distribution.type !== "categorical" && distribution.log);
-  }
-
-  #read(name: string, distribution: Distribution, out: Float64Array, logged: boolean): void {
+    const logged = distribution.type !== "categorical" && distribution.log;
     const column = this.#history.column(name);
     const wanted = distributionId(distribution);
     const { distIds } = column;
