@@ -30,12 +30,7 @@ export function continuousLogDensity(mixture: Mixture, exact: boolean): LogDensi
   const m = mixture.nComponents;
   const { low, high } = space;
   const base = proposalF64(m);
-  const inv = proposalF64(m);
-  for (let i = 0; i < m; i++) {
-    const s = sigmas[i];
-    base[i] = Math.log(mixture.weights[i]) - LOG_SQRT_2PI - (exact ? Math.log(s) : 0);
-    inv[i] = 1 / s;
-  }
+  for (let i = 0; i < m; i++) base[i] = Math.log(mixture.weights[i]) - LOG_SQRT_2PI - (exact ? Math.log(sigmas[i]) : 0);
   const negLogMass = proposalF64(m).fill(NaN);
   const normalizer = (i: number): number => {
     let v = negLogMass[i];
@@ -45,6 +40,9 @@ export function continuousLogDensity(mixture: Mixture, exact: boolean): LogDensi
   const slack = centresInside(mus, low, high) ? MAX_NEG_LOG_MASS : Infinity;
   const prior = mixture.hasPrior ? m - 1 : -1;
   const window = sortedOrder !== null && slack !== Infinity ? sweepWindow(mus, sigmas, base, sortedOrder, prior) : null;
+  // Only the pass over every kernel multiplies by 1/σ (the sweep divides, as Optuna does).
+  const inv = proposalF64(window === null ? m : 0);
+  if (window === null) for (let i = 0; i < m; i++) inv[i] = 1 / sigmas[i];
   return (points, size, out) => {
     const xs = points[0];
     const kept = scratchF64(SLOT.kept, m);
