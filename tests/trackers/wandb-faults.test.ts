@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { findOfflineRuns, readOfflineRun, wandb, type WandbOptions } from "hpo/trackers/wandb";
@@ -135,6 +137,26 @@ describe("wandb tracker under faults: the study finishes unaffected every time",
     expect(outcome.slowestTrialMs).toBeLessThan(requestTimeoutMs);
     // The two hung requests time out one after the other at the end: about 4 s idle, 5 s is vitest's default.
   }, 30_000);
+
+  it("times out a hung request even when a garbage collection runs while it waits", async () => {
+    // Node 20 holds the signal fetch derives from AbortSignal.any weakly (nodejs/node#55428): a
+    // collection mid-request used to cut the timeout off, and the request hung until close.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const http = new WandbHttp(
+      { apiKey: KEY, requestTimeoutMs: 300, maxRetries: 0, initialBackoffMs: 10, maxBackoffMs: 10 },
+      new AbortController().signal,
+    );
+    server.inject({ route: "graphql", hang: true });
+    const started = Date.now();
+    const request = http.postJson(`${server.baseUrl}/graphql`, { query: "{ viewer { id } }" });
+    const outcome = request.then(() => "answered", (e: Error) => e.message);
+    await vi.waitFor(() => expect(server.served.some((r) => r.status === "hang")).toBe(true));
+    gc();
+    const settled = await Promise.race([outcome, pause(5_000).then(() => "still hanging after 5 s")]);
+    expect(settled).toMatch(/failed after 1 attempts \(last: no answer within 300 ms\)/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
 
   it("retries a GraphQL error inside an HTTP 200", async () => {
     server.inject({ route: "graphql", graphqlError: "upstream hiccup" });

@@ -60,12 +60,13 @@ export class WandbHttp {
       let waitAtLeastMs = 0;
       let failure: string;
       let status: number | undefined;
+      const deadline = requestDeadline(this.#signal, this.#settings.requestTimeoutMs);
       try {
         const response = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json", authorization: this.#authorization, "user-agent": "hpo-wandb" },
           body: payload,
-          signal: AbortSignal.any([this.#signal, AbortSignal.timeout(this.#settings.requestTimeoutMs)]),
+          signal: deadline.signal,
         });
         status = response.status;
         const text = await response.text();
@@ -83,6 +84,8 @@ export class WandbHttp {
         if (e instanceof WandbAuthError || e instanceof WandbRequestError) throw e;
         this.#throwIfAborted();
         failure = isTimeout(e) ? `no answer within ${this.#settings.requestTimeoutMs} ms` : `network error: ${describe(e)}`;
+      } finally {
+        deadline.dispose();
       }
       if (attempt >= this.#settings.maxRetries) {
         throw new WandbRequestError(`${url} failed after ${attempt + 1} attempts (last: ${failure})`, status);
@@ -123,6 +126,29 @@ export class WandbHttp {
   #throwIfAborted(): void {
     if (this.#signal.aborted) throw new WandbAbortedError("the W&B tracker was closed");
   }
+}
+
+/**
+ * A signal that aborts after `timeoutMs` or when `outer` aborts, whichever is first.
+ *
+ * Not `AbortSignal.any([outer, AbortSignal.timeout(ms)])`: on Node 20 the signal fetch derives
+ * from that composite is held only weakly, and a garbage collection during the request cuts it
+ * off, so a hung connection was never timed out (nodejs/node#55428). A controller this request
+ * owns, a timer that holds it and a listener on `outer` keep every link strong until dispose.
+ */
+function requestDeadline(outer: AbortSignal, timeoutMs: number): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(outer.reason);
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+  if (outer.aborted) controller.abort(outer.reason);
+  else outer.addEventListener("abort", onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      outer.removeEventListener("abort", onOuterAbort);
+    },
+  };
 }
 
 /** How long a 429 asks us to wait: `RateLimit-Reset` (seconds), else `Retry-After`. */
