@@ -40,10 +40,15 @@ export class TrialWriteBuffer {
     return this.#delayMs > 0;
   }
 
-  /** Queues a suggested param; params go out at once even when writes are batched: a retry after a crash must find them. */
+  /**
+   * Queues a suggested param. It goes out with the batch, within the write delay: a trial
+   * that ends sooner sends it with its outcome, one round trip instead of two (the cost of a
+   * short trial on a busy server), and a retry after a crash finds it unless the worker died
+   * within that window.
+   */
   addParam(param: ParamWrite): void {
     this.#pending.params.push(param);
-    this.#scheduleFlush(true);
+    this.#scheduleFlush();
   }
 
   /** Queues the metrics newly reported at `step`, and the watched metric's value among them (null: not reported). */
@@ -101,13 +106,12 @@ export class TrialWriteBuffer {
     while (this.#writing) await this.#writing;
   }
 
-  #scheduleFlush(urgent = false): void {
-    const delay = urgent ? 0 : this.#delayMs;
-    if (this.#flushScheduled && (delay > 0 || !this.#flushTimer)) return;
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    if (delay > 0) {
+    if (this.#delayMs > 0) {
       // Batches the writes of a time window; a trial ending sooner sends them with its outcome.
-      this.#flushTimer = setTimeout(() => this.#flushNow(), delay);
+      this.#flushTimer = setTimeout(() => this.#flushNow(), this.#delayMs);
       this.#flushTimer.unref?.();
     } else {
       // Batches every suggest/report made in one synchronous stretch into one transaction.
@@ -141,11 +145,11 @@ export class TrialWriteBuffer {
       }
     })().finally(() => {
       this.#writing = null;
-      // What came in while that transaction ran goes out together in the next one: at once
-      // for params, else on the usual schedule (so batching holds across writes).
+      // What came in while that transaction ran goes out together in the next one, on the
+      // usual schedule (so batching holds across writes).
       const p = this.#pending;
       if (this.#closed || this.#writeError) return;
-      if (p.params.length || p.reports.length || p.metrics.length || Object.keys(p.userAttrs).length) this.#scheduleFlush(p.params.length > 0);
+      if (p.params.length || p.reports.length || p.metrics.length || Object.keys(p.userAttrs).length) this.#scheduleFlush();
     });
   }
 

@@ -46,31 +46,43 @@ describe.each(BACKENDS)("syncInterval on %s", (backend) => {
     await b.tell(t, "PRUNED");
   });
 
-  it("writes params at once, batches reports within the interval and sends the rest with the outcome", async () => {
+  it("batches params and reports within the interval and sends the rest with the outcome, in one write", async () => {
     const b0 = await openBackend(backend);
     cleanup = b0.cleanup;
-    // A long interval: only the trial's end can send the reports.
+    // A long interval: only the trial's end can send the params and reports.
     const [a] = await twoWorkers(b0.storage, 10);
     const t = await a.ask();
     const x = t.suggestFloat("x", 0, 1);
-    await vi.waitFor(async () => expect((await b0.storage.getTrial(t.trialId))?.params.x).toBe(x), { timeout: 5000, interval: 20 });
     t.report(0.5, 0);
     t.report(0.25, 1);
     await new Promise((r) => setTimeout(r, 200));
-    expect((await b0.storage.getTrial(t.trialId))?.intermediateValues.size).toBe(0);
+    const before = await b0.storage.getTrial(t.trialId);
+    expect(before?.params).toEqual({});
+    expect(before?.intermediateValues.size).toBe(0);
+    const writes = vi.spyOn(b0.storage, "updateTrial");
     await a.tell(t, 0.25);
+    expect(writes).toHaveBeenCalledTimes(1);
     const stored = await b0.storage.getTrial(t.trialId);
+    expect(stored!.params).toEqual({ x });
     expect([...stored!.intermediateValues]).toEqual([[0, 0.5], [1, 0.25]]);
     expect(stored!.state).toBe("COMPLETE");
   });
 
-  it("sends batched reports once the interval has passed", async () => {
+  it("sends batched params and reports once the interval has passed, so a running trial's retry finds its params", async () => {
     const b0 = await openBackend(backend);
     cleanup = b0.cleanup;
     const [a] = await twoWorkers(b0.storage, 0.05);
     const t = await a.ask();
+    const x = t.suggestFloat("x", 0, 1);
     t.report(0.5, 0);
-    await vi.waitFor(async () => expect((await b0.storage.getTrial(t.trialId))?.intermediateValues.get(0)).toBe(0.5), { timeout: 5000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        const stored = await b0.storage.getTrial(t.trialId);
+        expect(stored?.params.x).toBe(x);
+        expect(stored?.intermediateValues.get(0)).toBe(0.5);
+      },
+      { timeout: 5000, interval: 20 },
+    );
     await a.tell(t, 0.5);
   });
 
