@@ -100,8 +100,8 @@ export class TrialHistory implements StudyView {
    * at least as fresh as {@link ensureFresh} makes it. Where the storage can, the claim
    * always carries a read of what changed (one statement on a server), even while the cache
    * is young: the read adds little to the claim's round trip, and a cache refreshed now
-   * spares the trial's first prune checks a round trip of their own (at eight workers, 0.39
-   * such reads per trial fell to fewer; 1.0–1.2× the trials/s in the same turns).
+   * spares the trial's first prune checks a round trip of their own (eight workers on
+   * PostgreSQL: 2.42 → 2.23 round trips per trial with random sampling, 2.68 → 2.57 TPE).
    */
   async claimFresh(claim: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
     const storage = this.#storage;
