@@ -2,14 +2,17 @@
 // study for a fixed time and reports how many it finished. After its report it waits for
 // one more message before it closes its connections, so the benchmark can read the
 // server's CPU time while the backends still exist.
-// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds> [syncInterval seconds]
+// usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds | trials=K> [syncInterval seconds]
 // HPO_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the measured seconds only (not start-up) goes there.
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { createStudy, MedianPruner, RandomSampler, TPESampler, TrialPruned, type Trial } from "../src/index.ts";
 
-const [url, name, samplerName, seconds, syncInterval] = process.argv.slice(2);
+const [url, name, samplerName, stop, syncInterval] = process.argv.slice(2);
+// After some seconds, or after K measured trials (the benchmark's --trials).
+const trialsStop = /^trials=(\d+)$/.exec(stop);
+const measured = trialsStop ? { nTrials: Number(trialsStop[1]) } : { timeout: Number(stop) };
 const study = await createStudy({
   studyName: name,
   storage: url,
@@ -51,7 +54,7 @@ if (profiler) {
 }
 const start = performance.now();
 const cpuBefore = process.cpuUsage();
-const result = await study.optimize(objective, { timeout: Number(seconds) });
+const result = await study.optimize(objective, measured);
 const elapsed = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 if (profiler) {

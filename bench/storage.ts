@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- storage [--seconds 10] [--workers 1,4,8] [--samplers random,tpe]
+ * `npm run bench -- storage [--seconds 10 | --trials N] [--workers 1,4,8] [--samplers random,tpe]
  *   [--postgres URL] [--optuna-postgres URL] [--optuna 3.1|none] [--count-seconds 3] [--count-workers 1,8]
  *   [--sync-interval S] [--baseline DIR [--baseline-postgres URL]]`
  *
@@ -7,7 +7,8 @@
  * hpo beside Optuna 3.1's RDBStorage (Debian's python3-optuna + python3-psycopg2) on the same
  * server, in the same invocation, taking turns cell by cell. Both run the same objective:
  * 1 float, 3 reports, 3 prune checks with the median pruner; random and TPE samplers
- * (each library's default TPE). Optuna needs tables of its own: its database defaults to
+ * (Optuna's default, univariate TPE, on both sides: hpo runs it as TPESampler({ replay:
+ * "optuna-3.1" }), the same algorithm). Optuna needs tables of its own: its database defaults to
  * optuna_bench on hpo's server (created if missing).
  *
  * Where a trial's cost goes: client CPU (the workers' process CPU time), server CPU (the
@@ -17,6 +18,10 @@
  * ceiling two cores would allow if nothing else ran: 2000 ms / (client + server ms).
  * --sync-interval sets hpo's syncInterval (default: hpo's own, 0.05 s on PostgreSQL), the
  * knob that trades how fresh a worker's view of the others is for reads per trial.
+ * --trials N ends each cell after N measured trials (N / W per worker) instead of after
+ * --seconds: both sides then end at the same study size. With a time limit the faster side
+ * ends with the larger study, and its TPE and its reads cost more per trial as the study
+ * grows (Optuna's too: it reads every trial). A --baseline checkout must know `trials=K`.
  * --baseline DIR runs a third side in the same turns: the hpo checkout in DIR (its own
  * node_modules; e.g. `git worktree add DIR main && (cd DIR && npm ci)`), on a database of its
  * own (default hpo_bench_baseline on hpo's server, created if missing), since the two
@@ -66,6 +71,18 @@ interface Round {
   wire: WireCounts | null;
 }
 
+/**
+ * When a cell or a worker stops: after some seconds, or after a number of measured trials
+ * (a cell's count is shared out among its workers), which puts both sides at the same study
+ * size, since a side's sampler and reads cost more as its study grows.
+ */
+type Stop = { readonly seconds: number } | { readonly trials: number };
+
+/** The worker scripts' stop argument: seconds as a number, or `trials=K`. */
+function stopArgument(stop: Stop): string {
+  return "seconds" in stop ? String(stop.seconds) : `trials=${stop.trials}`;
+}
+
 /** A worker process of either side, spoken to the same way: ready, go, result, exit. */
 interface WorkerHandle {
   ready: Promise<void>;
@@ -74,8 +91,8 @@ interface WorkerHandle {
   exit(): void;
 }
 
-function hpoWorkerProcess(script: string, url: string, study: string, sampler: SamplerName, seconds: number, syncInterval: string | undefined): WorkerHandle {
-  const child = fork(script, [url, study, sampler, String(seconds), ...(syncInterval ? [syncInterval] : [])], {
+function hpoWorkerProcess(script: string, url: string, study: string, sampler: SamplerName, stop: Stop, syncInterval: string | undefined): WorkerHandle {
+  const child = fork(script, [url, study, sampler, stopArgument(stop), ...(syncInterval ? [syncInterval] : [])], {
     execArgv: ["--import", tsxLoader],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -95,8 +112,8 @@ function hpoWorkerProcess(script: string, url: string, study: string, sampler: S
   };
 }
 
-function optunaWorkerProcess(url: string, study: string, sampler: SamplerName, seconds: number, env: NodeJS.ProcessEnv): WorkerHandle {
-  const child = spawn(pythonPath(), [benchScript("optuna_storage_worker.py"), "work", url, study, sampler, String(seconds)], {
+function optunaWorkerProcess(url: string, study: string, sampler: SamplerName, stop: Stop, env: NodeJS.ProcessEnv): WorkerHandle {
+  const child = spawn(pythonPath(), [benchScript("optuna_storage_worker.py"), "work", url, study, sampler, stopArgument(stop)], {
     env,
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -156,7 +173,7 @@ interface Side {
   url(relay: PgWireCounter | null): string;
   createStudy(study: string): Promise<void>;
   deleteStudy(study: string): Promise<void>;
-  worker(url: string, study: string, sampler: SamplerName, seconds: number): WorkerHandle;
+  worker(url: string, study: string, sampler: SamplerName, stop: Stop): WorkerHandle;
   readonly serverCpu: PostgresBackendCpu;
   readonly upstream: { host: string; port: number };
 }
@@ -175,7 +192,7 @@ async function hpoSide(url: string, syncInterval: string | undefined): Promise<S
     // Workers create it (loadIfExists); deleting afterwards keeps the database small.
     createStudy: async () => undefined,
     deleteStudy: (study) => storage.deleteStudy(study).catch(() => undefined),
-    worker: (u, study, sampler, seconds) => hpoWorkerProcess(hpoWorker, u, study, sampler, seconds, syncInterval),
+    worker: (u, study, sampler, stop) => hpoWorkerProcess(hpoWorker, u, study, sampler, stop, syncInterval),
     serverCpu: await PostgresBackendCpu.open(url),
     upstream: upstreamOf(url),
   };
@@ -198,7 +215,7 @@ async function baselineSide(dir: string, url: string, syncInterval: string | und
     url: (relay) => (relay ? viaRelay(url, relay) : url),
     createStudy: async () => undefined,
     deleteStudy,
-    worker: (u, study, sampler, seconds) => hpoWorkerProcess(script, u, study, sampler, seconds, syncInterval),
+    worker: (u, study, sampler, stop) => hpoWorkerProcess(script, u, study, sampler, stop, syncInterval),
     serverCpu,
     upstream: upstreamOf(url),
   };
@@ -217,20 +234,21 @@ async function optunaSide(url: string, env: NodeJS.ProcessEnv): Promise<Side> {
     url: (relay) => sqlalchemyUrl(relay ? viaRelay(url, relay) : url),
     createStudy: async (study) => void (await optunaOnce("create", sqlalchemyUrl(url), study, env)),
     deleteStudy: (study) => optunaOnce("delete", sqlalchemyUrl(url), study, env).then(() => undefined, () => undefined),
-    worker: (u, study, sampler, seconds) => optunaWorkerProcess(u, study, sampler, seconds, env),
+    worker: (u, study, sampler, stop) => optunaWorkerProcess(u, study, sampler, stop, env),
     serverCpu,
     upstream: upstreamOf(url),
   };
 }
 
-async function runRound(side: Side, sampler: SamplerName, workers: number, seconds: number, countWire: boolean): Promise<Round> {
+async function runRound(side: Side, sampler: SamplerName, workers: number, stop: Stop, countWire: boolean): Promise<Round> {
   const study = `bench-storage-${side.name}-${sampler}-${workers}-${process.pid}-${Date.now()}`;
   const relay = countWire ? await PgWireCounter.start(side.upstream) : null;
   await side.createStudy(study);
   const handles: WorkerHandle[] = [];
   try {
     const url = side.url(relay);
-    for (let i = 0; i < workers; i++) handles.push(side.worker(url, study, sampler, seconds));
+    const workerStop: Stop = "seconds" in stop ? stop : { trials: Math.ceil(stop.trials / workers) };
+    for (let i = 0; i < workers; i++) handles.push(side.worker(url, study, sampler, workerStop));
     await Promise.all(handles.map((h) => h.ready));
     const serverBefore = await side.serverCpu.sample();
     const wireBefore = relay?.snapshot() ?? null;
@@ -241,7 +259,10 @@ async function runRound(side: Side, sampler: SamplerName, workers: number, secon
     const trials = done.reduce((sum, r) => sum + r.finished, 0);
     const prunes = done.map((r) => r.pruneMedianMs).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
     return {
-      rate: done.reduce((sum, r) => sum + r.finished / r.elapsed, 0),
+      // Trials over the time the last worker took: with a trial count per worker, workers
+      // end at different times, and a sum of per-worker rates would count the tail, where
+      // fewer of them share the cores, as if all ran that fast.
+      rate: trials / Math.max(...done.map((r) => r.elapsed)),
       trials,
       pruneMs: prunes.length ? prunes[prunes.length >> 1] : null,
       clientCpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0) / trials,
@@ -287,6 +308,7 @@ export default async function run(argv: string[]): Promise<void> {
     args: argv,
     options: {
       seconds: { type: "string", default: "10" },
+      trials: { type: "string" },
       workers: { type: "string", default: "1,4,8" },
       samplers: { type: "string", default: "random,tpe" },
       postgres: { type: "string" },
@@ -314,6 +336,9 @@ export default async function run(argv: string[]): Promise<void> {
   if (!(seconds > 0) || [...ws, ...countWs].some((w) => !Number.isInteger(w) || w < 1)) {
     throw new Error("--seconds must be positive, --workers and --count-workers positive integers");
   }
+  const trials = values.trials === undefined ? null : Number(values.trials);
+  if (trials !== null && !(Number.isInteger(trials) && trials > 0)) throw new Error(`--trials: expected a positive integer, found "${values.trials}"`);
+  const cellStop: Stop = trials === null ? { seconds } : { trials };
 
   const loadBefore = loadAverages();
   const syncInterval = values["sync-interval"];
@@ -344,7 +369,7 @@ export default async function run(argv: string[]): Promise<void> {
         // Alternate who goes first, so neither side always runs right after the other.
         const order = (i + samplers.indexOf(sampler)) % 2 === 0 ? sides : [...sides].reverse();
         for (const side of order) {
-          cells.set(`${side.name}|${sampler}|${w}`, await runRound(side, sampler, w, seconds, false));
+          cells.set(`${side.name}|${sampler}|${w}`, await runRound(side, sampler, w, cellStop, false));
           process.stderr.write(`  ${side.label} ${sampler} W=${w}: ${cells.get(`${side.name}|${sampler}|${w}`)!.rate.toFixed(1)} trials/s\n`);
         }
       }
@@ -352,7 +377,7 @@ export default async function run(argv: string[]): Promise<void> {
     if (countSeconds > 0) {
       for (const w of countWs) {
         for (const sampler of samplers) {
-          for (const side of sides) cells.set(`${side.name}|${sampler}|wire${w}`, await runRound(side, sampler, w, countSeconds, true));
+          for (const side of sides) cells.set(`${side.name}|${sampler}|wire${w}`, await runRound(side, sampler, w, { seconds: countSeconds }, true));
         }
       }
     }
@@ -361,7 +386,7 @@ export default async function run(argv: string[]): Promise<void> {
   }
 
   console.log(
-    `\nFinished trials/s summed over W worker processes on one PostgreSQL study, ${seconds} s per cell, hpo and ${optuna?.label ?? "(no Optuna)"} taking turns in this run;` +
+    `\nFinished trials/s over W worker processes on one PostgreSQL study, ${trials === null ? `${seconds} s per cell` : `${trials} measured trials per cell (${trials} / W per worker, after 5 warm-up trials each: both sides end at the same study size)`}, hpo and ${optuna?.label ?? "(no Optuna)"} taking turns in this run;` +
       ` objective = 1 float + 3 reports + 3 prune checks (median pruner) on both sides; hpo's syncInterval ${syncInterval ?? "default"}. CPU ms per trial = workers' process CPU (sys: its kernel part) + that database's backends' CPU.` +
       ` Ceiling = 2000 ms / CPU per trial: what two cores allow with nothing else running (share reached).`,
   );

@@ -31,7 +31,9 @@ def storage_of(url):
     return optuna.storages.RDBStorage(url)
 
 
-def work(url, study_name, sampler_name, seconds):
+def work(url, study_name, sampler_name, stop):
+    # After some seconds, or after K measured trials ("trials=K", the benchmark's --trials).
+    measured = {"n_trials": int(stop[len("trials="):])} if stop.startswith("trials=") else {"timeout": float(stop)}
     seed = os.getpid()
     sampler = TPESampler(seed=seed) if sampler_name == "tpe" else RandomSampler(seed=seed)
     study = optuna.load_study(study_name=study_name, storage=storage_of(url), sampler=sampler, pruner=MedianPruner())
@@ -62,7 +64,7 @@ def work(url, study_name, sampler_name, seconds):
     c0 = time.process_time()
     s0 = os.times().system
     t0 = time.perf_counter()
-    study.optimize(objective, timeout=seconds, callbacks=[count])
+    study.optimize(objective, callbacks=[count], **measured)
     elapsed = time.perf_counter() - t0
     cpu_ms = (time.process_time() - c0) * 1000
     system_ms = (os.times().system - s0) * 1000
@@ -83,7 +85,7 @@ def main():
     elif command == "delete":
         optuna.delete_study(study_name=study_name, storage=storage_of(url))
     elif command == "work":
-        work(url, study_name, sys.argv[4], float(sys.argv[5]))
+        work(url, study_name, sys.argv[4], sys.argv[5])
     else:
         sys.exit(f"unknown command {command!r}: expected create, work or delete")
 
