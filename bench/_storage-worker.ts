@@ -1,5 +1,5 @@
 // One hpo worker process of `npm run bench -- storage`: runs trials on a shared PostgreSQL
-// study for a fixed time and reports how many it finished. After its report it waits for
+// study for a fixed time (or a fixed number of trials) and reports how many it finished. After its report it waits for
 // one more message before it closes its connections, so the benchmark can read the
 // server's CPU time while the backends still exist.
 // usage: tsx _storage-worker.ts <url> <study> <random|tpe> <seconds | trials=K> [syncInterval seconds]

@@ -20,8 +20,8 @@
  * knob that trades how fresh a worker's view of the others is for reads per trial.
  * --trials N ends each cell after N measured trials (N / W per worker) instead of after
  * --seconds: both sides then end at the same study size. With a time limit the faster side
- * ends with the larger study, and its TPE and its reads cost more per trial as the study
- * grows (Optuna's too: it reads every trial). A --baseline checkout must know `trials=K`.
+ * ends with the larger study, where its TPE costs more per trial. A --baseline checkout must
+ * know `trials=K`.
  * --baseline DIR runs a third side in the same turns: the hpo checkout in DIR (its own
  * node_modules; e.g. `git worktree add DIR main && (cd DIR && npm ci)`), on a database of its
  * own (default hpo_bench_baseline on hpo's server, created if missing), since the two
@@ -74,7 +74,7 @@ interface Round {
 /**
  * When a cell or a worker stops: after some seconds, or after a number of measured trials
  * (a cell's count is shared out among its workers), which puts both sides at the same study
- * size, since a side's sampler and reads cost more as its study grows.
+ * size, since a TPE's proposal costs more as its study grows.
  */
 type Stop = { readonly seconds: number } | { readonly trials: number };
 
