@@ -1,8 +1,6 @@
-import type { FrozenTrial } from "../../vocabulary/frozen-trial.ts";
-import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { TrialChangesQuery, TrialsChanged } from "../storage.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
-import { claimArguments, type ClaimedTrial, toDate } from "./server-functions.ts";
+import { claimArguments, type ClaimedTrial, DURABLE_CTE, toDate } from "./server-functions.ts";
 import { CHANGED_TRIALS_CTES, changedTrialsOf, changedTrialsParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
 
 /**
@@ -17,7 +15,7 @@ import { CHANGED_TRIALS_CTES, changedTrialsOf, changedTrialsParameters, TRIAL_CO
 const CLAIM_WITH_CHANGES = preparedStatement(
   "hpo_claim_with_changes",
   `WITH ${CHANGED_TRIALS_CTES},
-        durable AS (SELECT set_config('synchronous_commit', 'on', true)),
+        ${DURABLE_CTE},
         c AS (SELECT c.* FROM durable, hpo_claim_or_create_trial(
                 p_study => $1::integer, p_worker => $5::text, p_max_trials => $6::integer,
                 p_started_payload => $7::text, p_created_payload => $8::text) c)
@@ -59,21 +57,4 @@ export async function claimWithChanges(
     claim: { trialId: Number(row.out_trial_id), number: Number(row.out_number), startedAt: toDate(row.out_started_at), claimed: row.out_claimed === true },
     changed,
   };
-}
-
-/** The RUNNING trial a claim created for `workerId` (nothing in it yet). */
-export function createdTrial(row: ClaimedTrial, workerId: string): FrozenTrial {
-  return buildFrozenTrial({
-    trialId: row.trialId,
-    number: row.number,
-    state: "RUNNING",
-    params: [],
-    values: null,
-    intermediate: [],
-    userAttrs: {},
-    systemAttrs: {},
-    datetimeStart: row.startedAt,
-    datetimeComplete: null,
-    workerId,
-  });
 }

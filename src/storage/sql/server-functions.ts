@@ -1,4 +1,5 @@
-import type { AttrValue } from "../../vocabulary/frozen-trial.ts";
+import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
+import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import { encodeJson } from "../json-codec.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
 import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
@@ -30,11 +31,17 @@ const TRIAL_ARGS = {
   p_attr_values: "text[]",
 } as const;
 
-// Committed durably, whatever the session's setting: its creator holds on to the trial's id.
+/**
+ * A CTE that makes its statement's transaction commit durably whatever the session's setting
+ * (hpo's sessions on a server commit asynchronously): a statement that hands a trial to its
+ * caller selects FROM it, since the caller holds on to the trial's id.
+ */
+export const DURABLE_CTE = "durable AS (SELECT set_config('synchronous_commit', 'on', true))";
+
 const INSERT_TRIAL = serverCall(
   "hpo_insert_trial",
   { p_study: "integer", p_state: "text", p_worker: "text", p_max_trials: "integer", ...TRIAL_ARGS, p_created_payload: "text" },
-  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT i.* FROM durable, ${call} i`,
+  (call) => `WITH ${DURABLE_CTE} SELECT i.* FROM durable, ${call} i`,
 );
 
 /** Inserts a trial with the study's next number (hpo_insert_trial), durably; null when `maxTrials` trials already count against the budget. */
@@ -61,6 +68,23 @@ export async function insertTrial(db: Executor, studyId: number, trial: NewTrial
   return { trialId: Number(row.out_trial_id), number: row.out_number, startedAt: toDate(row.out_started_at) };
 }
 
+/** The trial an insert (or a claim that created one) just made, as its caller described it: nothing reported yet. */
+export function insertedTrialSnapshot(row: InsertedTrial, trial: NewTrial): FrozenTrial {
+  return buildFrozenTrial({
+    trialId: row.trialId,
+    number: row.number,
+    state: trial.state,
+    params: (trial.params ?? []).map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution })),
+    values: null,
+    intermediate: [],
+    userAttrs: { ...trial.userAttrs },
+    systemAttrs: { ...trial.systemAttrs },
+    datetimeStart: row.startedAt,
+    datetimeComplete: null,
+    workerId: trial.state === "RUNNING" ? (trial.workerId ?? null) : null,
+  });
+}
+
 /** What hpo_claim_or_create_trial did: claimed a WAITING trial, or created a RUNNING one. */
 export interface ClaimedTrial extends InsertedTrial {
   readonly claimed: boolean;
@@ -69,7 +93,7 @@ export interface ClaimedTrial extends InsertedTrial {
 const CLAIM_OR_CREATE = serverCall(
   "hpo_claim_or_create_trial",
   { p_study: "integer", p_worker: "text", p_max_trials: "integer", p_started_payload: "text", p_created_payload: "text" },
-  (call) => `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) SELECT c.* FROM durable, ${call} c`,
+  (call) => `WITH ${DURABLE_CTE} SELECT c.* FROM durable, ${call} c`,
 );
 
 /**

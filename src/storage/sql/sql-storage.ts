@@ -1,6 +1,5 @@
 import { type Kysely, type Transaction, sql } from "kysely";
 import type { StudyDirection } from "../../vocabulary/study-direction.ts";
-import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { encodeJson } from "../json-codec.ts";
@@ -11,8 +10,8 @@ import type { Database } from "./database-schema.ts";
 import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
-import { claimWithChanges, createdTrial } from "./claim-with-changes.ts";
+import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { claimWithChanges } from "./claim-with-changes.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
@@ -144,19 +143,7 @@ export class SqlStorage implements Storage {
     const checked = storableNewTrial(trial);
     // Durable for the same reason as claimOrCreateTrial: the caller holds on to its id.
     const inserted = await this.#run(() => insertTrial(this.#direct, studyId, checked));
-    return buildFrozenTrial({
-      trialId: inserted!.trialId,
-      number: inserted!.number,
-      state: checked.state,
-      params: (checked.params ?? []).map((p) => ({ name: p.name, internal: p.internal, distribution: p.distribution })),
-      values: null,
-      intermediate: [],
-      userAttrs: { ...checked.userAttrs },
-      systemAttrs: { ...checked.systemAttrs },
-      datetimeStart: inserted!.startedAt,
-      datetimeComplete: null,
-      workerId: checked.state === "RUNNING" ? checked.workerId : null,
-    });
+    return insertedTrialSnapshot(inserted!, checked);
   }
 
   async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
@@ -223,7 +210,7 @@ export class SqlStorage implements Storage {
   /** The trial a claim handed `workerId`: a claimed one was enqueued with params and attrs, so it is read whole. */
   async #claimedTrial(row: ClaimedTrial | null, workerId: string): Promise<FrozenTrial | null> {
     if (!row) return null;
-    return row.claimed ? this.getTrial(row.trialId) : createdTrial(row, workerId);
+    return row.claimed ? this.getTrial(row.trialId) : insertedTrialSnapshot(row, { state: "RUNNING", workerId });
   }
 
   async countTrials(studyId: number): Promise<TrialCounts> {
