@@ -6,10 +6,8 @@ import pg from "pg";
  * manual `createdb`; the peer then creates its tables itself.
  */
 export async function ensureDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.slice(1));
-  u.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: u.toString() });
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const client = new pg.Client({ connectionString: databaseBeside(url, "postgres") });
   await client.connect();
   try {
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
@@ -17,4 +15,11 @@ export async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The URL of database `name` on the server (and with the credentials) `url` names. */
+export function databaseBeside(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
 }

@@ -35,7 +35,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openStorage } from "../src/index.ts";
-import { ensureDatabase } from "./_ensure-database.ts";
+import { databaseBeside, ensureDatabase } from "./_ensure-database.ts";
 import { benchScript, OPTUNA_31_HOWTO, optunaPeers, pythonPath, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { fmt, loadAverages, printTable } from "./_function-spec.ts";
 import { PgWireCounter, type WireCounts, wireCountsBetween } from "./_pg-wire-counter.ts";
@@ -322,11 +322,7 @@ export default async function run(argv: string[]): Promise<void> {
     },
   });
   const url = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const optunaUrl = values["optuna-postgres"] ?? process.env.HPO_BENCH_OPTUNA_PG ?? (() => {
-    const u = new URL(url);
-    u.pathname = "/optuna_bench";
-    return u.toString();
-  })();
+  const optunaUrl = values["optuna-postgres"] ?? process.env.HPO_BENCH_OPTUNA_PG ?? databaseBeside(url, "optuna_bench");
   const seconds = Number(values.seconds);
   const countSeconds = Number(values["count-seconds"]);
   const ws = values.workers!.split(",").map(Number);
@@ -345,11 +341,7 @@ export default async function run(argv: string[]): Promise<void> {
   if (syncInterval !== undefined && !(Number(syncInterval) >= 0)) throw new Error(`--sync-interval: expected seconds >= 0, found "${syncInterval}"`);
   const sides: Side[] = [await hpoSide(url, syncInterval)];
   if (values.baseline) {
-    const baselineUrl = values["baseline-postgres"] ?? (() => {
-      const u = new URL(url);
-      u.pathname = "/hpo_bench_baseline";
-      return u.toString();
-    })();
+    const baselineUrl = values["baseline-postgres"] ?? databaseBeside(url, "hpo_bench_baseline");
     sides.push(await baselineSide(values.baseline, baselineUrl, syncInterval));
   }
   if (values.optuna !== "none") {

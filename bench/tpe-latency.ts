@@ -58,7 +58,7 @@ import {
 } from "./_function-spec.ts";
 import { measureKernelFloor } from "./_kernel-floor.ts";
 import { redactUrl } from "../src/storage/sql/open-postgres-storage.ts";
-import { ensureDatabase } from "./_ensure-database.ts";
+import { databaseBeside, ensureDatabase } from "./_ensure-database.ts";
 import { benchScript, JsonLinesPeer, optunaPeers, OPTUNA_31_HOWTO, sqlalchemyUrl } from "./_optuna-peer.ts";
 import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.ts";
 
@@ -248,8 +248,7 @@ function parse(argv: string[]): Args {
   const postgres = values.postgres ?? process.env.HPO_BENCH_PG ?? process.env.HPO_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const optunaPostgres = (version: string) => {
     // Each Optuna version migrates its schema its own way: one database per version.
-    const u = new URL(values["optuna-postgres"] ?? postgres);
-    if (!values["optuna-postgres"]) u.pathname = "/optuna_tpe_latency";
+    const u = new URL(values["optuna-postgres"] ?? databaseBeside(postgres, "optuna_tpe_latency"));
     u.pathname += `_${version.replace(/\D/g, "").slice(0, 2)}`;
     return u.toString();
   };
