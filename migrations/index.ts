@@ -7,6 +7,7 @@ import * as m0005 from "./0005-named-metrics.ts";
 import * as m0006 from "./0006-one-trial-insert.ts";
 import * as m0007 from "./0007-finished-trial-data.ts";
 import * as m0008 from "./0008-finish-in-one-call.ts";
+import * as m0009 from "./0009-finish-and-claim-next.ts";
 
 /**
  * Forward-only, numbered migrations, applied in order when a storage opens. Listed here
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0006-one-trial-insert": m0006,
   "0007-finished-trial-data": m0007,
   "0008-finish-in-one-call": m0008,
+  "0009-finish-and-claim-next": m0009,
 };

@@ -196,6 +196,20 @@ export interface Storage {
     claim: { workerId: string; maxTrials?: number },
     changes: TrialChangesQuery,
   ): Promise<{ readonly trial: FrozenTrial | null; readonly changed: TrialsChanged }>;
+  /**
+   * updateTrial with a final `patch`, then, if it applied, claimOrCreateTrial and getTrials,
+   * where a storage can do all three in one round trip (optional: a server does them in one
+   * statement and one durable commit). Throws as updateTrial does, and then claims nothing.
+   * `changed` is null when no read was made (a retry after a lost connection only
+   * finishes); the changes are read as of before the patch and the claim.
+   */
+  finishTrialAndClaim?(
+    trialId: number,
+    patch: TrialPatch,
+    studyId: number,
+    claim: { workerId: string; maxTrials?: number },
+    changes: TrialChangesQuery,
+  ): Promise<{ readonly trial: FrozenTrial | null; readonly changed: TrialsChanged | null }>;
   /** Trial counts by state, for budgets and listings. */
   countTrials(studyId: number): Promise<TrialCounts>;
   /** Marks these RUNNING trials alive now (database time). */

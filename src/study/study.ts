@@ -243,7 +243,9 @@ export class Study {
       },
       budgetReached: (budget) => this.budgetReached(budget),
       ask: (budget) => this.#ask(budget, undefined),
-      finish: (trial, outcome) => this.#finishLive(trial, outcome),
+      finish: (trial, outcome, next) => this.#finishLive(trial, outcome, next ? { workerId: workerId(), maxTrials: next.budget } : undefined),
+      claimedAhead: () => this.#history.claimedAhead !== null,
+      releaseClaimedAhead: (reason) => this.#releaseClaimedAhead(reason),
       attachTrackers: (hub) => this.#trackers.attach(hub),
       checkStale: async () => {
         await this.#heartbeats.checkStale();
@@ -347,7 +349,7 @@ export class Study {
     return best;
   }
 
-  async #finishLive(trial: Trial, outcome: TrialOutcome): Promise<FrozenTrial> {
+  async #finishLive(trial: Trial, outcome: TrialOutcome, claimNext?: { workerId: string; maxTrials?: number }): Promise<FrozenTrial> {
     const snapshot = trial.snapshot();
     try {
       this.sampler.afterTrial?.(this.#history, snapshot, outcome.state, outcome.values);
@@ -355,12 +357,23 @@ export class Study {
       console.warn(`hpo: sampler afterTrial failed for trial ${trial.number}: ${describeThrown(e)}`);
     }
     try {
-      return await trial.finish(outcome);
+      return await trial.finish(outcome, claimNext);
     } finally {
       this.#live.delete(trial);
       this.#history.unfollow(trial.number);
       this.#heartbeats.remove(trial.trialId);
     }
+  }
+
+  /**
+   * Fails the trial claimed with the last one's finish that no ask took (the optimize loop
+   * stopped first: it never ran), with `reason`; a run that resumes retries it when that
+   * reason is "interrupted".
+   */
+  async #releaseClaimedAhead(reason: string): Promise<void> {
+    const trial = this.#history.takeClaimedAhead();
+    if (!trial) return;
+    await this.storage.updateTrial(trial.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
   }
 
   async #outcomeOf(trial: Trial | number, input: TellInput): Promise<TrialOutcome> {

@@ -293,8 +293,12 @@ export class Trial {
     return this.#finished;
   }
 
-  /** @internal Writes pending changes and the outcome in one transaction; returns the final trial. */
-  async finish(outcome: TrialOutcome): Promise<FrozenTrial> {
+  /**
+   * @internal Writes pending changes and the outcome in one transaction; returns the final
+   * trial. With `claimNext`, where the storage can, the same round trip claims this
+   * process's next trial (TrialHistory.finishAndClaim), for the next ask to take.
+   */
+  async finish(outcome: TrialOutcome, claimNext?: { workerId: string; maxTrials?: number }): Promise<FrozenTrial> {
     this.#checkOpen("finish");
     this.#finished = true;
     // Nothing more is written in the background (close stops that at once); what is left
@@ -307,13 +311,15 @@ export class Trial {
     let systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
     if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
     try {
-      await this.#ctx.storage.updateTrial(this.trialId, {
+      const finalPatch: TrialPatch = {
         ...patch,
         systemAttrs,
         finish: { state: outcome.state, values: outcome.values },
         // Only a storage that acknowledges before the disk can have lost acknowledged writes.
         ...(this.#ctx.storage.traits.acknowledgesBeforeDurable ? { wholeTrial: { reconnectsAt: this.#reconnectsAt, data: () => this.#wholeData() } } : {}),
-      });
+      };
+      if (claimNext && this.#ctx.history.canFinishAndClaim) await this.#ctx.history.finishAndClaim(this.trialId, finalPatch, claimNext);
+      else await this.#ctx.storage.updateTrial(this.trialId, finalPatch);
     } catch (e) {
       if (!(e instanceof UnstorableDataError)) throw e;
       // The trial's own data cannot be stored (the checks above should have caught it when

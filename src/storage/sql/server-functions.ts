@@ -130,7 +130,8 @@ export interface PatchOutcome {
   readonly paramConflict: string | null;
 }
 
-const PATCH_ARGS = {
+/** hpo_patch_trial's arguments and their types, in order (hpo_finish_trial and hpo_finish_and_claim take the same first). */
+export const PATCH_ARGS = {
   p_trial: "bigint",
   p_param_names: "text[]",
   p_param_values: "float8[]",
@@ -177,7 +178,7 @@ export async function finishTrial(db: Executor, trialId: number, patch: TrialPat
 }
 
 /** hpo_patch_trial's arguments for `patch`, with the events it appends. */
-function patchArguments(trialId: number, patch: TrialPatch): { readonly [K in keyof typeof PATCH_ARGS]: SqlArgumentTypes[(typeof PATCH_ARGS)[K]] } {
+export function patchArguments(trialId: number, patch: TrialPatch): { readonly [K in keyof typeof PATCH_ARGS]: SqlArgumentTypes[(typeof PATCH_ARGS)[K]] } {
   const params = paramArrays(patch.params ?? []);
   const reports = patch.intermediateValues ?? [];
   const metrics = patch.metrics ?? [];

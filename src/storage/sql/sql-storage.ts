@@ -10,8 +10,9 @@ import type { Database } from "./database-schema.ts";
 import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { planRetry } from "../retry-plan.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, markRetried, patchTrial } from "./server-functions.ts";
+import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, markRetried, type PatchOutcome, patchTrial } from "./server-functions.ts";
 import { claimWithChanges } from "./claim-with-changes.ts";
+import { finishAndClaim } from "./finish-and-claim.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
 import { readStudy, readStudyEvents, readStudySummaries, readTrialCounts } from "./study-reads.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
@@ -153,20 +154,50 @@ export class SqlStorage implements Storage {
 
   async updateTrial(trialId: number, given: TrialPatch): Promise<void> {
     const patch = storablePatch(trialId, given);
-    // On PostgreSQL a patch commits without waiting for the disk (PGlite commits
-    // synchronously); a finished trial must be durable before we say so: its final patch
-    // goes with a flush, in one call (finishTrial), which does not hold the study lock
-    // while it waits for the disk (so workers' final commits share fsyncs).
-    const durably = patch.finish !== undefined && this.traits.acknowledgesBeforeDurable;
-    await this.#run(async (attempt) => {
-      try {
-        await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt), durably);
-      } catch (e) {
-        // A retry after a lost connection may find the first attempt committed (the call
-        // flushed it all the same).
-        if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
+    await this.#run((attempt) => this.#writePatch(trialId, patch, attempt));
+  }
+
+  async finishTrialAndClaim(
+    trialId: number,
+    given: TrialPatch,
+    studyId: number,
+    claim: { workerId: string; maxTrials?: number },
+    changes: TrialChangesQuery,
+  ): Promise<{ trial: FrozenTrial | null; changed: TrialsChanged | null }> {
+    const patch = storablePatch(trialId, given);
+    if (!patch.finish) throw new StorageError(`finishTrialAndClaim: the patch of trial id ${trialId} does not finish it`);
+    const out = await this.#run(async (attempt) => {
+      // After a lost connection the first attempt may have committed, its claim with it (a
+      // trial then left RUNNING with nobody on it, failed as stale in time, as after a
+      // claim retried for the same reason): a retry only finishes.
+      if (attempt > 0) {
+        await this.#writePatch(trialId, patch, attempt);
+        return null;
       }
+      const done = await finishAndClaim(this.#direct, trialId, this.#completed(trialId, patch, attempt), studyId, claim, changes);
+      if (!done) throw new StorageError(`study ${studyId} no longer exists`);
+      checkPatchOutcome(trialId, done.patched);
+      return done;
     });
+    if (!out) return { trial: null, changed: null };
+    return { trial: await this.#claimedTrial(out.claim, claim.workerId), changed: out.changed };
+  }
+
+  /**
+   * One attempt at writing a patch. On PostgreSQL a patch commits without waiting for the
+   * disk (PGlite commits synchronously); a finished trial must be durable before we say so:
+   * its final patch goes with a flush, in one call (finishTrial), which does not hold the
+   * study lock while it waits for the disk (so workers' final commits share fsyncs).
+   */
+  async #writePatch(trialId: number, patch: TrialPatch, attempt: number): Promise<void> {
+    const durably = patch.finish !== undefined && this.traits.acknowledgesBeforeDurable;
+    try {
+      await this.#applyPatch(trialId, this.#completed(trialId, patch, attempt), durably);
+    } catch (e) {
+      // A retry after a lost connection may find the first attempt committed (the call
+      // flushed it all the same).
+      if (!(attempt > 0 && patch.finish && e instanceof TrialNotRunningError && e.state === patch.finish.state)) throw e;
+    }
   }
 
   /**
@@ -186,10 +217,7 @@ export class SqlStorage implements Storage {
    * (hpo_finish_trial): the study lock they take for events never waits on the client.
    */
   async #applyPatch(trialId: number, patch: TrialPatch, durably: boolean): Promise<void> {
-    const outcome = durably ? await finishTrial(this.#direct, trialId, patch) : await patchTrial(this.#direct, trialId, patch);
-    if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
-    if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
-    if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
+    checkPatchOutcome(trialId, durably ? await finishTrial(this.#direct, trialId, patch) : await patchTrial(this.#direct, trialId, patch));
   }
 
   async claimOrCreateTrial(studyId: number, options: { workerId: string; maxTrials?: number }): Promise<FrozenTrial | null> {
@@ -387,6 +415,13 @@ export class SqlStorage implements Storage {
       },
     });
   }
+}
+
+/** Throws what a patch's outcome says went wrong: no such trial, a trial no longer RUNNING, a param given a second value. */
+function checkPatchOutcome(trialId: number, outcome: PatchOutcome | null): void {
+  if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
+  if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
+  if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
 }
 
 /**
