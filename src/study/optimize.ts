@@ -17,7 +17,10 @@ export type CatchOption = boolean | readonly (abstract new (...args: never[]) =>
 export interface OptimizeRunOptions {
   /** Trials to run in this call (default: until timeout or forever). */
   nTrials?: number;
-  /** Seconds after which no new trial starts. */
+  /**
+   * Seconds after which no new trial starts. A trial claimed with the previous one's final
+   * write (one round trip for both, on a server) started then, and runs.
+   */
   timeout?: number;
   /** Trials run at once in this process (default 1). */
   concurrency?: number;

@@ -47,11 +47,15 @@ const READ_TRIAL = preparedStatement("hpo_read_trial", `WITH t AS (SELECT * FROM
 /**
  * The study row (`s`: its last seq is the version read) and the trials changed since a
  * version (`t`), from the parameters $1 study, $2 version, $3 states or null, $4 trial ids
- * to leave out or null.
+ * to leave out or null. The trials are found by (study, version) alone, and only then
+ * filtered by state (OFFSET 0 keeps the filter out of the scan): given the states, the
+ * planner, with statistics from before the study grew, chose the (study, state) index and
+ * read every finished trial of the study on every read (8,000 trials: 3.8 ms against 0.2 ms
+ * for the ~20 changed ones), which made a study's reads slower the longer it ran.
  */
 export const CHANGED_TRIALS_CTES = `s AS (SELECT last_event_seq FROM hpo_studies WHERE study_id = $1::integer),
-        t AS (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint AND ($3::text[] IS NULL OR state = ANY($3::text[]))
-                  AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))`;
+        t AS (SELECT * FROM (SELECT * FROM hpo_trials WHERE study_id = $1::integer AND version > $2::bigint OFFSET 0) changed
+               WHERE ($3::text[] IS NULL OR state = ANY($3::text[])) AND ($4::bigint[] IS NULL OR trial_id <> ALL($4::bigint[])))`;
 
 // The study row comes back even when no trial changed: its last seq is the version read.
 const READ_CHANGED_TRIALS = preparedStatement(
