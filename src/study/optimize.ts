@@ -138,65 +138,67 @@ export async function runOptimize(
 
   const idleMs = Math.min(1000, (study.heartbeatInterval * 1000) / 2);
   const loop = async (): Promise<void> => {
+    // Whether this loop's last finish claimed the next trial, not yet taken by an ask.
+    let claimedNext = false;
+    const hasClaimed = (): boolean => claimedNext && study.claimedAhead();
     try {
-      await runTrials();
-    } finally {
-      // Stopped between a finish that claimed the next trial and its ask: that trial never ran.
-      if (study.claimedAhead()) await study.releaseClaimedAhead("interrupted").catch(() => undefined);
-    }
-  };
-  const runTrials = async (): Promise<void> => {
-    while (study.claimedAhead() ? canRunClaimed() : canStart()) {
-      started++;
-      const trial = await study.ask(options.budget);
-      if (!trial) {
-        // The budget is reserved by running or waiting trials (possibly other workers'):
-        // done once they are final; meanwhile watch for stale ones to retry.
-        started--;
-        if (await study.budgetReached(options.budget!)) break;
-        await new Promise((r) => setTimeout(r, idleMs));
-        await study.checkStale().catch(() => undefined);
-        continue;
-      }
-      hub?.trialStart({ studyName: study.studyName, trial: trial.snapshot() });
-      let outcome: TrialOutcome;
-      let error: unknown = null;
-      try {
-        const result = await objective(trial);
-        outcome = evaluateResult(result, study.directions.length, study.metricName);
-        // Once: a console tracker prints it already (above the progress bar).
-        if (outcome.state === "FAIL" && !hub?.reportsFailures) console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
-      } catch (e) {
-        if (isTrialPruned(e)) {
-          outcome = prunedOutcome(trial.snapshot());
-        } else {
-          outcome = { state: "FAIL", values: null, failReason: describeThrown(e) };
-          error = e;
-        }
-      }
-      if (trial.isFinished) continue; // interrupted meanwhile: already failed in storage
-      // Whether the loop goes on to another trial, as far as is known before the finish.
-      const ends = error !== null && !shouldCatch(options.catch, error);
-      const next = claimsAhead && !ends && canStart();
-      let final: FrozenTrial;
-      try {
-        final = await study.finish(trial, outcome, next ? { budget: options.budget } : undefined);
-      } catch (e) {
-        if (e instanceof TrialFinishedError) continue;
-        if (e instanceof TrialNotRunningError) {
-          // Another worker failed it as stale (we were cut off too long); its retry redoes it.
-          console.warn(`hpo: trial ${trial.number} was failed by another worker while it ran (${e.message}); its result is dropped`);
+      while (hasClaimed() ? canRunClaimed() : canStart()) {
+        started++;
+        claimedNext = false;
+        const trial = await study.ask(options.budget);
+        if (!trial) {
+          // The budget is reserved by running or waiting trials (possibly other workers'):
+          // done once they are final; meanwhile watch for stale ones to retry.
+          started--;
+          if (await study.budgetReached(options.budget!)) break;
+          await new Promise((r) => setTimeout(r, idleMs));
+          await study.checkStale().catch(() => undefined);
           continue;
         }
-        throw e;
+        hub?.trialStart({ studyName: study.studyName, trial: trial.snapshot() });
+        let outcome: TrialOutcome;
+        let error: unknown = null;
+        try {
+          const result = await objective(trial);
+          outcome = evaluateResult(result, study.directions.length, study.metricName);
+          // Once: a console tracker prints it already (above the progress bar).
+          if (outcome.state === "FAIL" && !hub?.reportsFailures) console.warn(`hpo: trial ${trial.number} failed: ${outcome.failReason}`);
+        } catch (e) {
+          if (isTrialPruned(e)) {
+            outcome = prunedOutcome(trial.snapshot());
+          } else {
+            outcome = { state: "FAIL", values: null, failReason: describeThrown(e) };
+            error = e;
+          }
+        }
+        if (trial.isFinished) continue; // interrupted meanwhile: already failed in storage
+        // Whether the loop goes on to another trial, as far as is known before the finish.
+        const ends = error !== null && !shouldCatch(options.catch, error);
+        const next = claimsAhead && !ends && canStart();
+        let final: FrozenTrial;
+        try {
+          claimedNext = next;
+          final = await study.finish(trial, outcome, next ? { budget: options.budget } : undefined);
+        } catch (e) {
+          if (e instanceof TrialFinishedError) continue;
+          if (e instanceof TrialNotRunningError) {
+            // Another worker failed it as stale (we were cut off too long); its retry redoes it.
+            console.warn(`hpo: trial ${trial.number} was failed by another worker while it ran (${e.message}); its result is dropped`);
+            continue;
+          }
+          throw e;
+        }
+        finished++;
+        hub?.trialFinish({ studyName: study.studyName, trial: final });
+        if (ends) {
+          fatal ??= { error };
+          break;
+        }
+        for (const cb of callbacks) await cb(final);
       }
-      finished++;
-      hub?.trialFinish({ studyName: study.studyName, trial: final });
-      if (ends) {
-        fatal ??= { error };
-        break;
-      }
-      for (const cb of callbacks) await cb(final);
+    } finally {
+      // Stopped between a finish that claimed the next trial and its ask: that trial never ran.
+      if (hasClaimed()) await study.releaseClaimedAhead("interrupted").catch(() => undefined);
     }
   };
 

@@ -2,7 +2,8 @@ import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import { encodeJson } from "../json-codec.ts";
 import type { NewTrial, ParamWrite, TrialPatch } from "../storage.ts";
-import { patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
+import { paramConflictError, patchEvents, trialCreatedEvent, trialRetriedEvent, trialStartedEvent, type EventDraft } from "../storage-protocol.ts";
+import { StorageError, TrialNotRunningError } from "../storage-errors.ts";
 import { serverCall, type SqlArgumentTypes, type SqlExecutor } from "./server-call.ts";
 
 /**
@@ -158,6 +159,13 @@ export async function patchTrial(db: Executor, trialId: number, patch: TrialPatc
   const row = result.rows[0];
   if (!row) return null;
   return { number: row.out_number, state: row.out_state, paramConflict: row.out_param_conflict };
+}
+
+/** Throws what a patch's outcome says went wrong: no such trial, a trial no longer RUNNING, a param given a second value. */
+export function checkPatchOutcome(trialId: number, outcome: PatchOutcome | null): void {
+  if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
+  if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
+  if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
 }
 
 const FINISH_TRIAL = serverCall("hpo_finish_trial", PATCH_ARGS, (call) => `CALL ${call}`);

@@ -7,10 +7,10 @@ import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type Ne
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
-import { paramConflictError, staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
-import { planRetry } from "../retry-plan.ts";
+import { staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
-import { appendStudyEvents, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, markRetried, type PatchOutcome, patchTrial } from "./server-functions.ts";
+import { appendStudyEvents, checkPatchOutcome, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, patchTrial } from "./server-functions.ts";
+import { retryInTx } from "./retry-in-transaction.ts";
 import { claimWithChanges } from "./claim-with-changes.ts";
 import { finishAndClaim } from "./finish-and-claim.ts";
 import { readChangedTrials, readTrial } from "./trial-reads.ts";
@@ -415,24 +415,4 @@ export class SqlStorage implements Storage {
       },
     });
   }
-}
-
-/** Throws what a patch's outcome says went wrong: no such trial, a trial no longer RUNNING, a param given a second value. */
-function checkPatchOutcome(trialId: number, outcome: PatchOutcome | null): void {
-  if (!outcome) throw new StorageError(`trial id ${trialId} does not exist`);
-  if (outcome.state !== "RUNNING") throw new TrialNotRunningError(outcome.number, outcome.state);
-  if (outcome.paramConflict !== null) throw paramConflictError(outcome.number, outcome.paramConflict);
-}
-
-/**
- * Enqueues the retry of a FAIL trial (locked by the caller's transaction) while its chain has
- * retries left: the retry is inserted as any trial is, then the failed trial is marked.
- */
-async function retryInTx(tx: Tx, studyId: number, trialId: number, maxRetries: number): Promise<{ failed: number; retry: number | null; trial: FrozenTrial }> {
-  const failed = (await readTrial(tx, trialId))!;
-  const plan = planRetry(failed, maxRetries);
-  if (!plan) return { failed: failed.number, retry: null, trial: failed };
-  const retry = (await insertTrial(tx, studyId, { state: "WAITING", systemAttrs: plan.systemAttrs }))!.number;
-  await markRetried(tx, trialId, retry, plan.systemAttrs.retry_count);
-  return { failed: failed.number, retry, trial: failed };
 }
