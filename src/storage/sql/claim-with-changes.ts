@@ -1,7 +1,7 @@
 import type { TrialChangesQuery, TrialsChanged } from "../storage.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
-import { claimArguments, type ClaimedTrial, DURABLE_CTE, toDate } from "./server-functions.ts";
-import { CHANGED_TRIALS_CTES, changedTrialsOf, changedTrialsParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
+import { claimParameters, type ClaimedTrial, DURABLE_CTE, toDate } from "./server-functions.ts";
+import { CHANGED_TRIALS_CTES, changedTrialsOf, changesQueryParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
 
 /**
  * A worker's ask in one round trip: the claim (or creation) of its next trial and the read of
@@ -39,16 +39,7 @@ export async function claimWithChanges(
   claim: { workerId: string; maxTrials?: number },
   query: TrialChangesQuery,
 ): Promise<{ readonly claim: ClaimedTrial | null; readonly changed: TrialsChanged } | null> {
-  const args = claimArguments(studyId, claim.workerId, claim.maxTrials);
-  const result = await db.executeQuery<ClaimColumns & TrialRow>(
-    CLAIM_WITH_CHANGES([
-      ...changedTrialsParameters(studyId, query.changedSince ?? -1, query.states, query.excludeTrialIds ?? []),
-      args.p_worker,
-      args.p_max_trials,
-      args.p_started_payload,
-      args.p_created_payload,
-    ]),
-  );
+  const result = await db.executeQuery<ClaimColumns & TrialRow>(CLAIM_WITH_CHANGES([...changesQueryParameters(studyId, query), ...claimParameters(studyId, claim)]));
   const changed = changedTrialsOf(result.rows);
   if (!changed) return null;
   const row = result.rows[0];

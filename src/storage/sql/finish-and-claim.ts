@@ -1,7 +1,7 @@
 import type { TrialChangesQuery, TrialPatch, TrialsChanged } from "../storage.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
-import { claimArguments, type ClaimedTrial, DURABLE_CTE, PATCH_ARGS, type PatchOutcome, patchArguments, toDate } from "./server-functions.ts";
-import { CHANGED_TRIALS_CTES, changedTrialsOf, changedTrialsParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
+import { claimParameters, type ClaimedTrial, DURABLE_CTE, PATCH_ARGS, type PatchOutcome, patchArguments, toDate } from "./server-functions.ts";
+import { CHANGED_TRIALS_CTES, changedTrialsOf, changesQueryParameters, TRIAL_COLUMNS, type TrialRow } from "./trial-reads.ts";
 
 /**
  * A worker's trial end and its next ask in one round trip: the final patch of its trial, the
@@ -61,16 +61,8 @@ export async function finishAndClaim(
   query: TrialChangesQuery,
 ): Promise<FinishedAndClaimed | null> {
   const patchArgs = patchArguments(trialId, patch);
-  const claimArgs = claimArguments(studyId, claim.workerId, claim.maxTrials);
   const result = await db.executeQuery<FinishAndClaimColumns & TrialRow>(
-    FINISH_AND_CLAIM([
-      ...changedTrialsParameters(studyId, query.changedSince ?? -1, query.states, query.excludeTrialIds ?? []),
-      ...PATCH_NAMES.map((name) => patchArgs[name]),
-      claimArgs.p_worker,
-      claimArgs.p_max_trials,
-      claimArgs.p_started_payload,
-      claimArgs.p_created_payload,
-    ]),
+    FINISH_AND_CLAIM([...changesQueryParameters(studyId, query), ...PATCH_NAMES.map((name) => patchArgs[name]), ...claimParameters(studyId, claim)]),
   );
   const changed = changedTrialsOf(result.rows);
   if (!changed) return null;

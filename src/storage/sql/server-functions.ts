@@ -113,7 +113,7 @@ export async function claimOrCreateTrial(db: Executor, studyId: number, workerId
 }
 
 /** hpo_claim_or_create_trial's arguments: `workerId`'s claim, with the events it appends. */
-export function claimArguments(studyId: number, workerId: string, maxTrials: number | undefined) {
+function claimArguments(studyId: number, workerId: string, maxTrials: number | undefined) {
   return {
     p_study: studyId,
     p_worker: workerId,
@@ -121,6 +121,12 @@ export function claimArguments(studyId: number, workerId: string, maxTrials: num
     p_started_payload: payloadOf(trialStartedEvent(workerId)),
     p_created_payload: payloadOf(trialCreatedEvent({ state: "RUNNING", workerId })),
   };
+}
+
+/** hpo_claim_or_create_trial's arguments after the study, in their order, for a statement that passes them as parameters. */
+export function claimParameters(studyId: number, claim: { workerId: string; maxTrials?: number }): unknown[] {
+  const args = claimArguments(studyId, claim.workerId, claim.maxTrials);
+  return [args.p_worker, args.p_max_trials, args.p_started_payload, args.p_created_payload];
 }
 
 /** What hpo_patch_trial found: the trial's number and its state before the patch (anything but RUNNING: nothing changed). */

@@ -3,7 +3,7 @@ import type { AttrValue, FrozenTrial } from "../../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../vocabulary/trial-state.ts";
 import { buildFrozenTrial } from "../build-frozen-trial.ts";
 import { decodeJson } from "../json-codec.ts";
-import type { TrialsChanged } from "../storage.ts";
+import type { TrialChangesQuery, TrialsChanged } from "../storage.ts";
 import { preparedStatement, type SqlExecutor } from "./server-call.ts";
 
 /**
@@ -67,8 +67,13 @@ const READ_CHANGED_TRIALS = preparedStatement(
 );
 
 /** The parameters of CHANGED_TRIALS_CTES. */
-export function changedTrialsParameters(studyId: number, since: number, states: readonly TrialState[] | undefined, excludeTrialIds: readonly number[]): unknown[] {
+function changedTrialsParameters(studyId: number, since: number, states: readonly TrialState[] | undefined, excludeTrialIds: readonly number[]): unknown[] {
   return [studyId, since, states && states.length > 0 ? [...states] : null, excludeTrialIds.length > 0 ? [...excludeTrialIds] : null];
+}
+
+/** The parameters of CHANGED_TRIALS_CTES for a read of changes. */
+export function changesQueryParameters(studyId: number, query: TrialChangesQuery): unknown[] {
+  return changedTrialsParameters(studyId, query.changedSince ?? -1, query.states, query.excludeTrialIds ?? []);
 }
 
 /** The changes a read of CHANGED_TRIALS_CTES brings (rows with `seq` and TRIAL_COLUMNS); null when the study does not exist. */
