@@ -83,6 +83,29 @@ describe.each(OFFERING)("finishTrialAndClaim on %s", (backend) => {
     expect(counts.byState).toMatchObject({ RUNNING: 1, FAIL: 1, COMPLETE: 0 });
     expect((await storage.getTrials(s.studyId)).trials.map((t) => t.number)).toEqual([done.number, running.number]);
   });
+
+  it("fails as interrupted a trial claimed ahead when the run is aborted during the finish that claimed it", async () => {
+    const study = await createStudy({ storage, studyName: uniqueName("loop-abort") });
+    const controller = new AbortController();
+    const real = storage.finishTrialAndClaim!.bind(storage);
+    const spy = vi.spyOn(storage, "finishTrialAndClaim").mockImplementation(async (...args) => {
+      // The abort comes while the finish (and its claim) is on its way.
+      const out = real(...args);
+      controller.abort();
+      return out;
+    });
+    try {
+      const result = await study.optimize((t) => t.suggestFloat("x", 0, 1), { nTrials: 5, signal: controller.signal });
+      expect(result.reason).toBe("interrupted");
+      // The loop releases the claimed trial once its finish is back.
+      await vi.waitFor(async () => expect((await study.trials()).map((t) => t.state)).toEqual(["COMPLETE", "FAIL"]), { timeout: 5000 });
+      const [, claimed] = await study.trials();
+      expect(claimed.systemAttrs.fail_reason).toBe("interrupted");
+      expect(claimed.params).toEqual({});
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe.each(BACKENDS)("the optimize loop's finish and next claim on %s", (backend) => {
@@ -137,28 +160,5 @@ describe.each(BACKENDS)("the optimize loop's finish and next claim on %s", (back
     const run = await counting(() => study.optimize((t) => t.suggestFloat("x", 0, 1), { nTrials: 3, callbacks: [(_s, t) => void seen.push(t.number)] }));
     expect(seen).toEqual([0, 1, 2]);
     expect([run.claims, run.finishAndClaims]).toEqual([3, 0]);
-  });
-
-  it.runIf(backend !== "memory")("fails as interrupted a trial claimed ahead when the run is aborted during the finish that claimed it", async () => {
-    const study = await createStudy({ storage, studyName: uniqueName("loop-abort") });
-    const controller = new AbortController();
-    const real = storage.finishTrialAndClaim!.bind(storage);
-    const spy = vi.spyOn(storage, "finishTrialAndClaim").mockImplementation(async (...args) => {
-      // The abort comes while the finish (and its claim) is on its way.
-      const out = real(...args);
-      controller.abort();
-      return out;
-    });
-    try {
-      const result = await study.optimize((t) => t.suggestFloat("x", 0, 1), { nTrials: 5, signal: controller.signal });
-      expect(result.reason).toBe("interrupted");
-      // The loop releases the claimed trial once its finish is back.
-      await vi.waitFor(async () => expect((await study.trials()).map((t) => t.state)).toEqual(["COMPLETE", "FAIL"]), { timeout: 5000 });
-      const [, claimed] = await study.trials();
-      expect(claimed.systemAttrs.fail_reason).toBe("interrupted");
-      expect(claimed.params).toEqual({});
-    } finally {
-      spy.mockRestore();
-    }
   });
 });
