@@ -63,17 +63,18 @@ export interface OptimizedStudy {
   standing(): Promise<{ finished: number; best: FrozenTrial | null }>;
   /** Whether `budget` trials are final. */
   budgetReached(budget: number): Promise<boolean>;
-  /** Starts a trial unless `budget` is reserved by trials final, running or waiting (then null). */
-  ask(budget: number | undefined): Promise<Trial | null>;
+  /**
+   * Starts a trial unless `budget` is reserved by trials final, running or waiting (then
+   * null); with `claimed`, starts that one (claimed by a finish) without asking storage.
+   */
+  ask(budget: number | undefined, claimed?: FrozenTrial): Promise<Trial | null>;
   /**
    * Tells a live trial its outcome; with `next`, where the storage can, claims this process's
-   * next trial within `budget` in the same round trip, for the next ask to take.
+   * next trial within `budget` in the same round trip (`claimed`, else null).
    */
-  finish(trial: Trial, outcome: TrialOutcome, next?: { budget: number | undefined }): Promise<FrozenTrial>;
-  /** Whether a trial claimed by the last finish waits for the next ask. */
-  claimedAhead(): boolean;
-  /** Fails the trial claimed ahead, if any, with `reason` (the loop stopped before running it). */
-  releaseClaimedAhead(reason: string): Promise<void>;
+  finish(trial: Trial, outcome: TrialOutcome, next?: { budget: number | undefined }): Promise<{ final: FrozenTrial; claimed: FrozenTrial | null }>;
+  /** Fails a trial a finish claimed that will not run, with `reason`. */
+  release(claimed: FrozenTrial, reason: string): Promise<void>;
   /** Routes reports, stale failures and interrupts to `hub` (telling it the failures it missed) until the returned function restores the previous route. */
   attachTrackers(hub: TrackerHub): Promise<() => void>;
   /** Fails and retries trials whose heartbeat stopped. */
@@ -132,20 +133,21 @@ export async function runOptimize(
   // it runs even if the timeout passed meanwhile; only a stop that ends everything skips it.
   const canRunClaimed = (): boolean => !(fatal || interrupted || options.signal?.aborted);
   // Claiming the next trial with a finish saves a round trip (and a wait for the server's
-  // disk) per trial. Only where nothing can run between the finish and the next ask: one
-  // trial at a time, and no callbacks, which may stop the study or throw.
+  // disk) per trial. Only where nothing but an abort can stop the loop between the two, or
+  // the claimed trial would be failed without having run: one trial at a time (another's
+  // error ends the call) and no callbacks (which may throw).
   const claimsAhead = concurrency === 1 && callbacks.length === 0;
 
   const idleMs = Math.min(1000, (study.heartbeatInterval * 1000) / 2);
   const loop = async (): Promise<void> => {
-    // Whether this loop's last finish claimed the next trial, not yet taken by an ask.
-    let claimedNext = false;
-    const hasClaimed = (): boolean => claimedNext && study.claimedAhead();
+    // The next trial, claimed with the last one's finish, until it starts.
+    let claimed: FrozenTrial | null = null;
     try {
-      while (hasClaimed() ? canRunClaimed() : canStart()) {
+      while (claimed ? canRunClaimed() : canStart()) {
         started++;
-        claimedNext = false;
-        const trial = await study.ask(options.budget);
+        const from = claimed;
+        claimed = null;
+        const trial = await study.ask(options.budget, from ?? undefined);
         if (!trial) {
           // The budget is reserved by running or waiting trials (possibly other workers'):
           // done once they are final; meanwhile watch for stale ones to retry.
@@ -177,8 +179,7 @@ export async function runOptimize(
         const next = claimsAhead && !ends && canStart();
         let final: FrozenTrial;
         try {
-          claimedNext = next;
-          final = await study.finish(trial, outcome, next ? { budget: options.budget } : undefined);
+          ({ final, claimed } = await study.finish(trial, outcome, next ? { budget: options.budget } : undefined));
         } catch (e) {
           if (e instanceof TrialFinishedError) continue;
           if (e instanceof TrialNotRunningError) {
@@ -198,7 +199,7 @@ export async function runOptimize(
       }
     } finally {
       // Stopped between a finish that claimed the next trial and its ask: that trial never ran.
-      if (hasClaimed()) await study.releaseClaimedAhead("interrupted").catch(() => undefined);
+      if (claimed) await study.release(claimed, "interrupted").catch(() => undefined);
     }
   };
 

@@ -136,6 +136,11 @@ export class Study {
   async #ask(maxTrials: number | undefined, wid: string | undefined, fixedDistributions?: Record<string, Distribution>): Promise<Trial | null> {
     const frozen = await this.#history.claimFresh({ workerId: wid ?? workerId(), maxTrials });
     if (!frozen) return null;
+    return this.#start(frozen, fixedDistributions);
+  }
+
+  /** Starts running a trial claimed for this process: it is kept alive, followed, and sampled from. */
+  async #start(frozen: FrozenTrial, fixedDistributions?: Record<string, Distribution>): Promise<Trial> {
     this.#history.upsert(frozen);
     this.#heartbeats.add(frozen.trialId);
     const hub = this.#trackers.hub;
@@ -242,10 +247,11 @@ export class Study {
         return { finished: final, best: this.directions.length === 1 && complete > 0 ? await this.#best().catch(() => null) : null };
       },
       budgetReached: (budget) => this.budgetReached(budget),
-      ask: (budget) => this.#ask(budget, undefined),
-      finish: (trial, outcome, next) => this.#finishLive(trial, outcome, next ? { workerId: workerId(), maxTrials: next.budget } : undefined),
-      claimedAhead: () => this.#history.claimedAhead !== null,
-      releaseClaimedAhead: (reason) => this.#releaseClaimedAhead(reason),
+      ask: (budget, claimed) => (claimed ? this.#start(claimed) : this.#ask(budget, undefined)),
+      finish: (trial, outcome, next) => this.#finishAndClaim(trial, outcome, next ? { workerId: workerId(), maxTrials: next.budget } : undefined),
+      release: async (claimed, reason) => {
+        await this.storage.updateTrial(claimed.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
+      },
       attachTrackers: (hub) => this.#trackers.attach(hub),
       checkStale: async () => {
         await this.#heartbeats.checkStale();
@@ -349,7 +355,16 @@ export class Study {
     return best;
   }
 
-  async #finishLive(trial: Trial, outcome: TrialOutcome, claimNext?: { workerId: string; maxTrials?: number }): Promise<FrozenTrial> {
+  async #finishLive(trial: Trial, outcome: TrialOutcome): Promise<FrozenTrial> {
+    return (await this.#finishAndClaim(trial, outcome)).final;
+  }
+
+  /** Finishes a live trial; with `claimNext`, where the storage can, claims this process's next trial in the same round trip. */
+  async #finishAndClaim(
+    trial: Trial,
+    outcome: TrialOutcome,
+    claimNext?: { workerId: string; maxTrials?: number },
+  ): Promise<{ final: FrozenTrial; claimed: FrozenTrial | null }> {
     const snapshot = trial.snapshot();
     try {
       this.sampler.afterTrial?.(this.#history, snapshot, outcome.state, outcome.values);
@@ -363,17 +378,6 @@ export class Study {
       this.#history.unfollow(trial.number);
       this.#heartbeats.remove(trial.trialId);
     }
-  }
-
-  /**
-   * Fails the trial claimed with the last one's finish that no ask took (the optimize loop
-   * stopped first: it never ran), with `reason`; a run that resumes retries it when that
-   * reason is "interrupted".
-   */
-  async #releaseClaimedAhead(reason: string): Promise<void> {
-    const trial = this.#history.takeClaimedAhead();
-    if (!trial) return;
-    await this.storage.updateTrial(trial.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
   }
 
   async #outcomeOf(trial: Trial | number, input: TellInput): Promise<TrialOutcome> {

@@ -296,9 +296,9 @@ export class Trial {
   /**
    * @internal Writes pending changes and the outcome in one transaction; returns the final
    * trial. With `claimNext`, where the storage can, the same round trip claims this
-   * process's next trial (TrialHistory.finishAndClaim), for the next ask to take.
+   * process's next trial (TrialHistory.finishAndClaim), returned as `claimed`.
    */
-  async finish(outcome: TrialOutcome, claimNext?: { workerId: string; maxTrials?: number }): Promise<FrozenTrial> {
+  async finish(outcome: TrialOutcome, claimNext?: { workerId: string; maxTrials?: number }): Promise<{ final: FrozenTrial; claimed: FrozenTrial | null }> {
     this.#checkOpen("finish");
     this.#finished = true;
     // Nothing more is written in the background (close stops that at once); what is left
@@ -308,6 +308,7 @@ export class Trial {
     // was interrupted) can stop now.
     this.#abort.abort(new TrialFinishedError(`trial ${this.number} ended: ${outcome.state}${outcome.failReason ? ` (${outcome.failReason})` : ""}`));
     const patch = await left;
+    let claimed: FrozenTrial | null = null;
     let systemAttrs: Record<string, AttrValue> = { ...outcome.extraSystemAttrs };
     if (outcome.failReason !== undefined) systemAttrs.fail_reason = outcome.failReason;
     try {
@@ -318,7 +319,7 @@ export class Trial {
         // Only a storage that acknowledges before the disk can have lost acknowledged writes.
         ...(this.#ctx.storage.traits.acknowledgesBeforeDurable ? { wholeTrial: { reconnectsAt: this.#reconnectsAt, data: () => this.#wholeData() } } : {}),
       };
-      if (claimNext && this.#ctx.history.canFinishAndClaim) await this.#ctx.history.finishAndClaim(this.trialId, finalPatch, claimNext);
+      if (claimNext) claimed = await this.#ctx.history.finishAndClaim(this.trialId, finalPatch, claimNext);
       else await this.#ctx.storage.updateTrial(this.trialId, finalPatch);
     } catch (e) {
       if (!(e instanceof UnstorableDataError)) throw e;
@@ -343,7 +344,7 @@ export class Trial {
       datetimeComplete: new Date(),
     });
     this.#ctx.history.upsert(final);
-    return final;
+    return { final, claimed };
   }
 
   /** Everything this trial has written or will write, for a storage that may have lost some. */
