@@ -49,8 +49,63 @@ export function numpyLog(x: number): number {
   return fma(LN2, e, TABLE[index] + p);
 }
 
-/** a * b + c rounded once (to nearest, ties to even), computed exactly with BigInt. */
+/** Veltkamp's splitting constant, 2^27 + 1: a double times it splits into two 26-bit halves. */
+const SPLIT = 134217729;
+/** Inside these magnitudes the error-free transformations below are exact (no overflow, no underflow). */
+const SAFE_HIGH = 2 ** 400;
+const SAFE_LOW = 2 ** -400;
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/**
+ * a * b + c rounded once (to nearest, ties to even). numpyLog takes eight per call and
+ * Optuna's univariate TPE logs every categorical estimator's mixture, so this is on the
+ * sampler's path: the exact sum a·b + c = r + e3 + e2 is formed with error-free
+ * transformations (Dekker's product, Knuth's two-sum), whose r is the rounded result unless
+ * e3 + e2 comes within reach of half an ulp of r (about one case in 2^50); those, and
+ * magnitudes where the transformations are not exact, take the exact BigInt path.
+ */
 export function fma(a: number, b: number, c: number): number {
+  const absA = Math.abs(a);
+  const absB = Math.abs(b);
+  const absC = Math.abs(c);
+  if (!(absA > SAFE_LOW && absA < SAFE_HIGH && absB > SAFE_LOW && absB < SAFE_HIGH && absC < SAFE_HIGH && (absC > SAFE_LOW || c === 0))) {
+    return fmaExact(a, b, c);
+  }
+  const p = a * b;
+  // Dekker: a·b = p + pe exactly.
+  let t = SPLIT * a;
+  const aHi = t - (t - a);
+  const aLo = a - aHi;
+  t = SPLIT * b;
+  const bHi = t - (t - b);
+  const bLo = b - bHi;
+  const pe = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
+  // Two-sums: p + c = s + e1, e1 + pe = u + e2, s + u = r + e3, each exactly.
+  const s = p + c;
+  let v = s - p;
+  const e1 = p - (s - v) + (c - v);
+  const u = e1 + pe;
+  v = u - e1;
+  const e2 = e1 - (u - v) + (pe - v);
+  const r = s + u;
+  v = r - s;
+  const e3 = s - (r - v) + (u - v);
+  if (e2 === 0) return r;
+  bits[0] = r;
+  const hi = words[1];
+  const exponent = (hi >>> 20) & 0x7ff;
+  if (exponent < 64 || exponent === 0x7ff) return fmaExact(a, b, c);
+  // Half the smaller gap next to r: an ulp of r is 2^(exponent - 1075), and below a power
+  // of two the gap is half that; the bound is built from its bits (biased exponent - 53 or - 54).
+  const powerOfTwo = (hi & 0xfffff) === 0 && words[0] === 0;
+  words[1] = (exponent - (powerOfTwo ? 54 : 53)) << 20;
+  words[0] = 0;
+  return Math.abs(e3) + Math.abs(e2) < bits[0] ? r : fmaExact(a, b, c);
+}
+
+/** a * b + c rounded once (to nearest, ties to even), computed exactly with BigInt. */
+export function fmaExact(a: number, b: number, c: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return a * b + c;
   const [ma, ea] = decompose(a);
   const [mb, eb] = decompose(b);

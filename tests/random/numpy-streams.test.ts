@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createStudy, InMemoryStorage, RandomSampler } from "hpo";
 import { MersenneTwister } from "../../src/numpy/mersenne-twister.ts";
 import { numpyArgsort } from "../../src/numpy/argsort.ts";
-import { fma, numpyLog } from "../../src/numpy/log.ts";
+import { fma, fmaExact, numpyLog } from "../../src/numpy/log.ts";
 import { numpySum } from "../../src/numpy/pairwise-sum.ts";
 
 interface Fixture {
@@ -85,6 +85,47 @@ describe("numpyLog", () => {
     expect(fma(1, 1, 2 ** -53)).toBe(1);
     expect(fma(1 + 2 ** -52, 1, 2 ** -53)).toBe(1 + 2 * 2 ** -52);
     expect(fma(3, -2, 6)).toBe(0);
+  });
+
+  it("fma's fast path gives the exact path's double, near ties and cancellations included", () => {
+    const mt = new MersenneTwister(21);
+    const u = () => mt.random();
+    const shapes: (() => [number, number, number])[] = [
+      // numpyLog's own: r · m - 1 with r a multiple of 1/32.
+      () => [Math.round(32 / (1 + u())) / 32, 1 + u(), -1],
+      () => [(u() - 0.5) * 2 ** (u() * 80 - 40), (u() - 0.5) * 2 ** (u() * 80 - 40), (u() - 0.5) * 2 ** (u() * 80 - 40)],
+      // c cancels a·b to within a few ulps.
+      () => {
+        const a = u();
+        const b = u();
+        return [a, b, -a * b * (1 + (u() - 0.5) * 2 ** -50)];
+      },
+      // Exact products (26 + 27 bits) plus c on the 2^-53 grid: exact ties to even.
+      () => [1 + Math.floor(u() * 2 ** 26) * 2 ** -26, 1 + Math.floor(u() * 2 ** 27) * 2 ** -27, 2 ** -53 * Math.floor(u() * 4) - 1],
+      // a·b = 128 - tiny against c with an odd last bit and a half-ulp of 128: p + c is a tie
+      // that a·b's lost tail breaks (naive double-double rounds it to even, the wrong way).
+      () => {
+        const m = 1 + Math.floor(u() * 7);
+        const sign = u() < 0.5 ? 1 : -1;
+        return [sign * (1 + m * 2 ** -30), 128 * (1 - m * 2 ** -30), sign * (2 ** 60 + (2 * Math.floor(u() * 2 ** 20) + 1) * 2 ** 8)];
+      },
+      // The same just below a power of two, where the gap under r is half the one above.
+      () => {
+        const m = 1 + Math.floor(u() * 7);
+        const scale = 2 ** Math.floor(u() * 40 - 20);
+        return [1 + m * 2 ** -30, 64 * scale * (1 - m * 2 ** -30), (2 ** 60 - 128) * scale];
+      },
+      // Tiny, huge and zero operands go the exact way.
+      () => [u() * 2 ** -600, u(), u() * 2 ** -1000],
+      () => [u() * 2 ** 700, u() * 2 ** 300, -u() * 2 ** 1000],
+      () => [0, u(), u() < 0.5 ? 0 : -0],
+    ];
+    const misses: string[] = [];
+    for (let i = 0; i < 70_000; i++) {
+      const [a, b, c] = shapes[i % shapes.length]();
+      if (!Object.is(fma(a, b, c), fmaExact(a, b, c))) misses.push(`fma(${a}, ${b}, ${c})`);
+    }
+    expect(misses.slice(0, 5)).toEqual([]);
   });
 });
 
