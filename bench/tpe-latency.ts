@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- tpe-latency [--sizes 1000,10000] [--reps 30] [--rounds 5]
- *   [--storages memory,postgres] [--postgres URL] [--optuna 4.9,3.1|none] [--optuna-src DIR]
+ * `npm run bench -- tpe-latency [--sizes 1000,10000] [--reps 30] [--rounds 5] [--turn-ms 250]
+ *   [--warmup 1000] [--storages memory,postgres] [--postgres URL] [--optuna 4.9,3.1|none] [--optuna-src DIR]
  *   [--optuna-postgres URL|none]
  *   [--options '{"nEiCandidates":24}']`
  *
@@ -11,8 +11,17 @@
  * TPESampler()`, whose defaults draw 48 candidates where Optuna draws 24; `--options
  * '{"nEiCandidates":24}'` gives both the same work). Every side gets the same history (random params, generated
  * here once and sent to each), built once per side and shared by both of its samplers;
- * then the sides take turns, a few asks each per round, so a change in the machine's load
- * falls on all of them alike. Optuna runs on its in-memory storage (its fastest) and, with
+ * then the sides take turns, so a change in the machine's load falls on all of them alike.
+ * A turn lasts at least --turn-ms of wall time (and at least reps / rounds asks): a process
+ * that resumes after another one ran is slower for its first milliseconds (measured: hpo's
+ * first ask after a 150 ms pause took 1.4-1.8× the CPU of back-to-back asks, the next few
+ * 1.1×, whether the pause slept in the event loop or blocked the thread, so it is the CPU's
+ * caches and clock, not V8), and turns of a fixed count would put most of the fast side's
+ * asks in that state and few of the slow side's. Before timing, hpo warms up for --warmup
+ * asks per mode in turns that alternate the modes as the timed rounds do: V8 keeps
+ * re-optimising the sampler's functions (deoptimisations on new object shapes from the
+ * other mode) for the first several hundred asks, compiling on a background thread whose
+ * CPU time the process's includes. Optuna runs on its in-memory storage (its fastest) and, with
  * postgres among --storages, on its RDB storage on the same server as a user would open it
  * (`create_study(storage=url)`, on a database of its own per version: --optuna-postgres,
  * default optuna_tpe_latency_<version> beside hpo's, created if missing); hpo on memory and
@@ -65,8 +74,8 @@ import { backendCpuBetween, PostgresBackendCpu } from "./_postgres-backend-cpu.t
 const SPACE = "captioner-surrogate";
 const MODES = ["tpe", "tpe-mv"] as const;
 type Mode = (typeof MODES)[number];
-/** Untimed asks per side and mode after each growth: JIT (V8 optimises the kernel loops after some dozens of asks), caches, the storage's first read. */
-const WARMUP = { hpo: 100, optuna: 3 };
+/** Untimed asks per mode of an Optuna side after each growth (hpo's: --warmup): caches, the storage's first read. */
+const OPTUNA_WARMUP = 3;
 /** The target of issue 21: hpo at least this many times faster than Optuna 4.9 in CPU time. */
 const TARGET = 10;
 
@@ -87,7 +96,8 @@ interface Side {
   readonly name: string;
   readonly peer: "optuna" | "hpo";
   grow(trials: readonly HistoryTrial[]): Promise<void>;
-  time(mode: Mode, reps: number): Promise<AskTimes>;
+  /** At least `reps` asks, and more until `minMs` of wall time has passed since the first. */
+  time(mode: Mode, reps: number, minMs?: number): Promise<AskTimes>;
   close(): Promise<void>;
 }
 
@@ -122,8 +132,8 @@ class OptunaSide implements Side {
     await this.#driver.request({ op: "grow", trials });
   }
 
-  async time(mode: Mode, reps: number): Promise<AskTimes> {
-    const r = await this.#driver.request<{ wall_ms: number[]; cpu_ms: number[]; server_cpu_ms: number[] | null }>({ op: "time", sampler: mode, reps });
+  async time(mode: Mode, reps: number, minMs = 0): Promise<AskTimes> {
+    const r = await this.#driver.request<{ wall_ms: number[]; cpu_ms: number[]; server_cpu_ms: number[] | null }>({ op: "time", sampler: mode, reps, min_ms: minMs });
     return { wall: r.wall_ms, cpu: r.cpu_ms, serverCpu: r.server_cpu_ms };
   }
 
@@ -180,10 +190,11 @@ class HpoSide implements Side {
     await Promise.all(Array.from({ length: inFlight }, writer));
   }
 
-  async time(mode: Mode, reps: number): Promise<AskTimes> {
+  async time(mode: Mode, reps: number, minMs = 0): Promise<AskTimes> {
     const study = this.#studies.get(mode)!;
     const out: AskTimes = { wall: [], cpu: [], serverCpu: this.#serverCpu ? [] : null };
-    for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    for (let r = 0; r < reps || performance.now() - start < minMs; r++) {
       const server0 = this.#serverCpu ? await this.#serverCpu.sample() : null;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -212,6 +223,8 @@ interface Args {
   sizes: number[];
   reps: number;
   rounds: number;
+  turnMs: number;
+  warmup: number;
   storages: string[];
   postgres: string;
   optuna: string[];
@@ -228,6 +241,8 @@ function parse(argv: string[]): Args {
       sizes: { type: "string", default: "1000,10000" },
       reps: { type: "string", default: "30" },
       rounds: { type: "string", default: "5" },
+      "turn-ms": { type: "string", default: "250" },
+      warmup: { type: "string", default: "1000" },
       storages: { type: "string", default: "memory,postgres" },
       postgres: { type: "string" },
       optuna: { type: "string", default: "4.9,3.1" },
@@ -256,6 +271,8 @@ function parse(argv: string[]): Args {
     sizes: list(values.sizes!).map((s) => positive("sizes", s)).sort((a, b) => a - b),
     reps,
     rounds: Math.min(reps, positive("rounds", values.rounds!)),
+    turnMs: positive("turn-ms", values["turn-ms"]!),
+    warmup: positive("warmup", values.warmup!),
     storages,
     postgres,
     optuna: values.optuna === "none" ? [] : list(values.optuna!),
@@ -341,7 +358,7 @@ export default async function tpeLatency(argv: string[]): Promise<void> {
         await side.grow(fresh);
         process.stderr.write(`  ${side.name}: history at ${n} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
       }
-      for (const side of sides) for (const mode of MODES) await side.time(mode, WARMUP[side.peer]);
+      for (const side of sides) await warmUp(side, side.peer === "hpo" ? args.warmup : OPTUNA_WARMUP, args.turnMs);
       const times = new Map<string, AskTimes>();
       for (let round = 0; round < args.rounds; round++) {
         const reps = Math.floor(args.reps / args.rounds) + (round < args.reps % args.rounds ? 1 : 0);
@@ -349,7 +366,7 @@ export default async function tpeLatency(argv: string[]): Promise<void> {
         const order = sides.flatMap((side) => MODES.map((mode) => ({ side, mode })));
         const shift = (round * 3) % order.length;
         for (const { side, mode } of [...order.slice(shift), ...order.slice(0, shift)]) {
-          const t = await side.time(mode, reps);
+          const t = await side.time(mode, reps, args.turnMs);
           const key = `${side.name}|${mode}|${n}`;
           const acc = times.get(key) ?? { wall: [], cpu: [], serverCpu: t.serverCpu ? [] : null };
           acc.wall.push(...t.wall);
@@ -369,13 +386,25 @@ export default async function tpeLatency(argv: string[]): Promise<void> {
   report(args, sides, results, { ...floor, params: spec.params.length }, loadBefore, nMax);
 }
 
+/** `asks` untimed asks per mode, in turns of `turnMs` that alternate the modes as the timed rounds do. */
+async function warmUp(side: Side, asks: number, turnMs: number): Promise<void> {
+  const done = new Map<Mode, number>(MODES.map((m) => [m, 0]));
+  while (MODES.some((m) => done.get(m)! < asks)) {
+    for (const mode of MODES) {
+      if (done.get(mode)! >= asks) continue;
+      const t = await side.time(mode, 1, turnMs);
+      done.set(mode, done.get(mode)! + t.wall.length);
+    }
+  }
+}
+
 function report(args: Args, sides: Side[], results: Map<string, Cell>, floor: ReturnType<typeof measureKernelFloor> & { params: number }, loadBefore: string, nMax: number): void {
   const get = (side: string, mode: Mode, n: number) => results.get(`${side}|${mode}|${n}`);
   const optunas = sides.filter((s): s is OptunaSide => s instanceof OptunaSide);
   const hpos = sides.filter((s) => s.peer === "hpo");
 
   console.log(
-    `\nPer ask, median of ${args.reps} (in ${args.rounds} interleaved rounds, after warm-up): wall ms / process CPU ms` +
+    `\nPer ask, median over ${args.rounds} interleaved rounds (turns of ≥ ${Math.floor(args.reps / args.rounds)} asks and ≥ ${args.turnMs} ms; hpo after ${args.warmup} warm-up asks per mode): wall ms / process CPU ms [asks timed]` +
       `${sides.some((s) => s.name.includes("postgres")) ? " (+ mean CPU ms of the PostgreSQL backends)" : ""}; n COMPLETE trials in history`,
   );
   const t1: string[][] = [["sampler", "side", ...args.sizes.map((n) => `n=${n}`)]];
@@ -387,7 +416,7 @@ function report(args: Args, sides: Side[], results: Map<string, Cell>, floor: Re
         ...args.sizes.map((n) => {
           const c = get(side.name, mode, n);
           if (!c) return "—";
-          return `${fmt(c.wall)} / ${fmt(c.cpu)}${c.server !== null ? ` (+${fmt(c.server)})` : ""}`;
+          return `${fmt(c.wall)} / ${fmt(c.cpu)}${c.server !== null ? ` (+${fmt(c.server)})` : ""} [${c.reps}]`;
         }),
       ]);
     }

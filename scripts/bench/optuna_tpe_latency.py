@@ -13,8 +13,9 @@ request on stdout:
         -> {"optuna": version, "numpy": version, "path": optuna's folder}
     {"op": "grow", "trials": [{"params": {...}, "value": v}, ...]}
         -> {"n": COMPLETE trials in the study}
-    {"op": "time", "sampler": "tpe" | "tpe-mv", "reps": k}
+    {"op": "time", "sampler": "tpe" | "tpe-mv", "reps": k, "min_ms": t}
         -> {"wall_ms": [...], "cpu_ms": [...], "server_cpu_ms": [...] or null}
+           (at least k asks, and more until t ms of wall time have passed since the first)
            (per ask: perf_counter and process_time; on PostgreSQL also the CPU time its
            database's backends used during the ask, read from /proc outside the timed part)
 
@@ -101,10 +102,11 @@ class Bench:
         self.complete += len(trials)
         return {"n": self.complete}
 
-    def time(self, sampler, reps):
+    def time(self, sampler, reps, min_ms=0):
         self.study.sampler = self.samplers[sampler]
         wall, cpu, server = [], [], []
-        for _ in range(reps):
+        start = time.perf_counter()
+        while len(wall) < reps or (time.perf_counter() - start) * 1000 < min_ms:
             s0 = backend_cpu_ms(self.database) if self.database else None
             c0 = time.process_time()
             t0 = time.perf_counter()
@@ -137,7 +139,7 @@ def main():
         elif op == "grow":
             reply = bench.grow(request["trials"])
         elif op == "time":
-            reply = bench.time(request["sampler"], request["reps"])
+            reply = bench.time(request["sampler"], request["reps"], request.get("min_ms", 0))
         else:
             reply = {"error": f"unknown op {op!r}"}
         sys.stdout.write(json.dumps(reply) + "\n")
