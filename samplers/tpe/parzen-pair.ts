@@ -49,12 +49,16 @@ export function fitParzenPair(
   const belowObs = columns.map((col) => gatherColumn(col, belowPositions));
   const aboveObs = columns.map((col) => gatherColumn(col, abovePositions));
   const belowWeights = snap.nObjectives > 1 ? dominanceWeightsOf(snap, below, usable) : undefined;
+  // Univariate kernels are sized by their sorted neighbours: the history keeps each
+  // continuous column sorted, which spares a sort per estimator.
+  const ordersOf = (positions: Int32Array) =>
+    spaces.map((sp, i) => (!settings.multivariate && sp.kind === "continuous" ? snap.kernelOrderOf(names[i], distributions[i], positions) : null));
   return {
     names,
     distributions,
     spaces,
-    below: new ParzenEstimator(belowObs, spaces, settings, belowWeights),
-    above: new ParzenEstimator(aboveObs, spaces, settings),
+    below: new ParzenEstimator(belowObs, spaces, settings, belowWeights, ordersOf(belowPositions)),
+    above: new ParzenEstimator(aboveObs, spaces, settings, undefined, ordersOf(abovePositions)),
     belowPositions,
     abovePositions,
   };

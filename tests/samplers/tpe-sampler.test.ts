@@ -504,6 +504,46 @@ describe("TPE history cache", () => {
     expect(snap.score[0]).toBe(3);
   });
 
+  test("keeps each column sorted across asks: one insertion per new trial, re-sorted after many or after a refill", () => {
+    const x = floatDistribution(0, 1, { log: false });
+    const other = floatDistribution(0, 2);
+    let seed = 11;
+    const u = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const trial = (number: number, fields: Partial<FrozenTrial> = {}) =>
+      frozenTrial({ number, value: u(), params: { x: u() }, distributions: { x }, ...fields });
+    const study = changingView(Array.from({ length: 120 }, (_, i) => trial(i)));
+    const history = new ObservationHistory(true);
+    // Every position's index in `positions` by ascending value, checked against a plain sort.
+    const check = (positions: number[], expectNull = false) => {
+      const snap = history.snapshot(study.view);
+      const values = snap.trials.map((t) => (t.distributions.x === x ? (t.params.x as number) : NaN));
+      const got = snap.kernelOrderOf("x", x, Int32Array.from(positions));
+      if (expectNull) return expect(got).toBeNull();
+      const want = positions.map((_, k) => k).sort((a, b) => values[positions[a]] - values[positions[b]]);
+      expect(Array.from(got ?? [])).toEqual(want);
+    };
+    const all = () => history.snapshot(study.view).trials.map((_, p) => p);
+    const everyThird = () => all().filter((p) => p % 3 === 1);
+    check(all());
+    for (let i = 0; i < 12; i++) {
+      study.change([...study.trials, trial(study.trials.length)]);
+      check(i % 2 ? all() : everyThird());
+    }
+    // A trial stored under another distribution is not in the kept order: null, the caller sorts.
+    study.change([...study.trials, trial(study.trials.length, { distributions: { x: other } })]);
+    check(all(), true);
+    check(all().slice(0, -1));
+    // A RUNNING trial (constant liar) without x, then with it: its row is refilled.
+    const n = study.trials.length;
+    study.change([...study.trials, frozenTrial({ number: n, state: "RUNNING", params: {}, distributions: {} })]);
+    check(all().slice(0, -2));
+    study.change([...study.trials.slice(0, -1), frozenTrial({ number: n, state: "RUNNING", params: { x: 0.123 }, distributions: { x } })]);
+    check(all().filter((p) => p !== n - 1));
+    // Many trials at once (a resumed study): re-sorted.
+    study.change([...study.trials, ...Array.from({ length: 200 }, (_, i) => trial(n + 1 + i))]);
+    check(all().filter((p) => p !== n - 1));
+  });
+
   test("fresh copies of finished trials (a reloaded history) reuse cached rows", () => {
     const x = floatDistribution(0, 1);
     const make = () => Array.from({ length: 50 }, (_, i) => frozenTrial({ number: i, value: i, params: { x: i / 50 }, distributions: { x } }));

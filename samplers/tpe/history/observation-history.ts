@@ -1,9 +1,9 @@
 import type { Distribution } from "../../../src/vocabulary/distribution.ts";
-import { toInternal } from "../../../src/distributions/distribution-ops.ts";
 import type { StudyView } from "../../../src/vocabulary/study-view.ts";
 import type { FrozenTrial } from "../../../src/vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../../src/vocabulary/trial-state.ts";
 import { distributionId } from "./distribution-ids.ts";
+import { Column } from "./column.ts";
 
 /**
  * The history TPE learns from, kept incrementally: one row per trial ever seen (keyed by
@@ -202,6 +202,10 @@ export class ObservationHistory {
     return column;
   }
 
+  /** @internal Rows ever filled. */
+  get rowCount(): number {
+    return this.#rowCount;
+  }
   /** @internal */
   rowTrial(row: number): FrozenTrial {
     return this.#rowTrial[row];
@@ -242,49 +246,6 @@ function sameTrials(a: readonly FrozenTrial[], b: readonly FrozenTrial[]): boole
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * One parameter over all rows: internal value, its log where the distribution is a log
- * one (the kernels' space: logged once per trial, not on every ask), and distribution id
- * (-1: absent).
- */
-export class Column {
-  values: Float64Array;
-  logs: Float64Array;
-  distIds: Int32Array;
-
-  constructor(capacity: number) {
-    this.values = new Float64Array(capacity);
-    this.logs = new Float64Array(capacity);
-    this.distIds = new Int32Array(capacity).fill(-1);
-  }
-
-  /** @internal */
-  grow(capacity: number): void {
-    this.values = grow(this.values, capacity);
-    this.logs = grow(this.logs, capacity);
-    const ids = new Int32Array(capacity).fill(-1);
-    ids.set(this.distIds);
-    this.distIds = ids;
-  }
-
-  /** @internal */
-  fill(row: number, name: string, trial: FrozenTrial): void {
-    const d = Object.prototype.hasOwnProperty.call(trial.distributions, name) ? trial.distributions[name] : undefined;
-    if (d === undefined || !Object.prototype.hasOwnProperty.call(trial.params, name)) {
-      this.distIds[row] = -1;
-      return;
-    }
-    try {
-      const v = toInternal(d, trial.params[name]);
-      this.values[row] = v;
-      if (d.type !== "categorical" && d.log) this.logs[row] = Math.log(v);
-      this.distIds[row] = distributionId(d);
-    } catch {
-      this.distIds[row] = -1;
-    }
-  }
 }
 
 /**
@@ -357,6 +318,26 @@ export class HistorySnapshot {
   }
 
   /**
+   * The order of `positions` by the value of `name` (indices into `positions`, ascending,
+   * ties by row, which need not be position order), from the column's kept sorted rows; null when a position's value
+   * is not stored under `distribution` (it is then re-read, and the caller sorts).
+   */
+  kernelOrderOf(name: string, distribution: Distribution, positions: Int32Array): Int32Array | null {
+    const rowCount = this.#history.rowCount;
+    const sorted = this.#history.column(name).sortedRows(distributionId(distribution), rowCount);
+    if (indexOfRow.length < rowCount) indexOfRow = new Int32Array(Math.max(64, rowCount * 2)).fill(-1);
+    for (let k = 0; k < positions.length; k++) indexOfRow[this.rows[positions[k]]] = k;
+    const order = new Int32Array(positions.length);
+    let count = 0;
+    for (let r = 0; r < sorted.length; r++) {
+      const k = indexOfRow[sorted[r]];
+      if (k >= 0) order[count++] = k;
+    }
+    for (let k = 0; k < positions.length; k++) indexOfRow[this.rows[positions[k]]] = -1;
+    return count === positions.length ? order : null;
+  }
+
+  /**
    * Values of `name` by position in the kernels' space, as `distribution` reads them: the
    * log of each value for a log distribution (from the column's cached logs where the stored
    * distribution is the same), else the internal values; NaN where the trial lacks the
@@ -381,6 +362,9 @@ export class HistorySnapshot {
     }
   }
 }
+
+/** Subset index by row for kernelOrderOf, -1 elsewhere; grown on demand and reused. */
+let indexOfRow = new Int32Array(0);
 
 /** A param stored under another distribution, read through the current one if it fits. */
 function reread(trial: FrozenTrial, name: string, d: Distribution): number {

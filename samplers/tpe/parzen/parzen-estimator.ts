@@ -51,12 +51,15 @@ export class ParzenEstimator implements Mixture {
    * @param observations one column per space, kernel-space values (log already applied),
    *   oldest observation first; all columns have the same length.
    * @param predeterminedWeights observation weights to use instead of `settings.weights`.
+   * @param observedOrders per space, the observations' indices by ascending value where the
+   *   caller knows them (univariate continuous spaces; checked, and sorted here otherwise).
    */
   constructor(
     observations: readonly Float64Array[],
     spaces: readonly KernelSpace[],
     settings: ParzenSettings,
     predeterminedWeights?: ArrayLike<number>,
+    observedOrders?: readonly (Int32Array | null)[],
   ) {
     if (observations.length !== spaces.length || spaces.length === 0) {
       throw new Error("ParzenEstimator: one observation column per space is required");
@@ -70,7 +73,7 @@ export class ParzenEstimator implements Mixture {
     this.weights = this.#computeWeights(predeterminedWeights);
     const sigma0 = settings.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (spaces.length + 4)) : 0;
     this.kernels = spaces.map((space, d) =>
-      space.kind === "categorical" ? this.#categorical(observations[d], space) : this.#numeric(observations[d], space, sigma0),
+      space.kind === "categorical" ? this.#categorical(observations[d], space) : this.#numeric(observations[d], space, sigma0, observedOrders?.[d] ?? null),
     );
   }
 
@@ -111,7 +114,7 @@ export class ParzenEstimator implements Mixture {
     return { choiceOf, rowOfChoice: categoricalRows(k, value) };
   }
 
-  #numeric(obs: Float64Array, space: KernelSpace, sigma0: number): NumericKernels {
+  #numeric(obs: Float64Array, space: KernelSpace, sigma0: number, observedOrder: Int32Array | null): NumericKernels {
     const n = this.nObservations;
     const m = this.nComponents;
     const { low, high } = space;
@@ -127,7 +130,7 @@ export class ParzenEstimator implements Mixture {
     } else {
       // Each kernel is as wide as the larger gap to its sorted neighbours (the domain
       // bounds act as neighbours of the extremes unless endpoints are ignored).
-      const order = kernelOrder(mus, space.kind === "discrete");
+      const order = kernelOrder(mus, space.kind === "discrete", observedOrder);
       sortedOrder = order;
       for (let r = 0; r < m; r++) {
         const here = mus[order[r]];
@@ -289,15 +292,46 @@ export function spreadFactor(obs: Float64Array, range: number): number {
 
 /**
  * Kernel indices by ascending centre. Equal centres take NumPy's argsort order, as in Optuna
- * (it decides which of them gets which width); without ties every sort agrees, and the radix
- * sort is the fast one. Grid (int/step) centres tie as soon as there are more observations
- * than grid points, so they go straight to NumPy's sort.
+ * (it decides which of them gets which width); without ties every sort agrees: the
+ * observations' order the history keeps (with the prior merged in), else the radix sort.
+ * Grid (int/step) centres tie as soon as there are more observations than grid points, so
+ * they go straight to NumPy's sort.
  */
-function kernelOrder(mus: Float64Array, onGrid: boolean): Int32Array {
+function kernelOrder(mus: Float64Array, onGrid: boolean, observedOrder: Int32Array | null): Int32Array {
   if (onGrid) return numpyArgsort(mus);
+  if (observedOrder !== null) {
+    const merged = withPrior(observedOrder, mus);
+    // Strictly ascending: no ties, and the kept order (by internal value) agrees with these centres.
+    if (merged !== null && strictlyAscending(mus, merged)) return merged;
+  }
   const order = stableArgsort(mus);
   for (let r = 1; r < order.length; r++) if (mus[order[r]] === mus[order[r - 1]]) return numpyArgsort(mus);
   return order;
+}
+
+/** The observations' order with the prior (the last component, if any) merged in after equal centres; null if the sizes disagree. */
+function withPrior(observed: Int32Array, mus: Float64Array): Int32Array | null {
+  const m = mus.length;
+  if (observed.length === m) return observed;
+  if (observed.length !== m - 1) return null;
+  const prior = mus[m - 1];
+  let lo = 0;
+  let hi = observed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (mus[observed[mid]] <= prior) lo = mid + 1;
+    else hi = mid;
+  }
+  const order = proposalI32(m);
+  order.set(observed.subarray(0, lo));
+  order[lo] = m - 1;
+  order.set(observed.subarray(lo), lo + 1);
+  return order;
+}
+
+function strictlyAscending(mus: Float64Array, order: Int32Array): boolean {
+  for (let r = 1; r < order.length; r++) if (!(mus[order[r]] > mus[order[r - 1]])) return false;
+  return true;
 }
 
 /** Divides by the sum (NumPy's, as Optuna normalises), in place. */
