@@ -52,7 +52,11 @@ export function fitParzenPair(
   // Univariate kernels are sized by their sorted neighbours: the history keeps each
   // continuous column sorted, which spares a sort per estimator.
   const ordersOf = (positions: Int32Array) =>
-    spaces.map((sp, i) => (!settings.multivariate && sp.kind === "continuous" ? snap.kernelOrderOf(names[i], distributions[i], positions) : null));
+    spaces.map((sp, i) => {
+      if (settings.multivariate || sp.kind !== "continuous") return null;
+      const order = proposalI32(positions.length);
+      return snap.kernelOrderOf(names[i], distributions[i], positions, order) ? order : null;
+    });
   return {
     names,
     distributions,

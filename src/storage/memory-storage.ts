@@ -10,7 +10,7 @@ import {
   emptyStateCounts,
   paramConflictError,
   patchEvents,
-  staleFailure,
+  failurePatch,
   staleReason,
   studyAttrEvents,
   studyCreatedEvent,
@@ -208,7 +208,7 @@ export class InMemoryStorage implements Storage {
     for (const t of [...s.trials]) {
       if (t.parts.state !== "RUNNING" || now - t.heartbeat < options.graceMs) continue;
       const reason = staleReason(options.graceMs, (now - t.heartbeat) / 1000, t.parts.workerId);
-      await this.updateTrial(t.parts.trialId, staleFailure(reason));
+      await this.updateTrial(t.parts.trialId, failurePatch(reason));
       reports.push({ ...this.#retry(s, t, options.maxRetries), reason });
     }
     return reports;

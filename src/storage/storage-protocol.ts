@@ -99,8 +99,8 @@ export function staleReason(graceMs: number, silentSeconds: number, workerId: st
   return `stale: ${what}${workerId ? ` (worker ${workerId})` : ""}`;
 }
 
-/** The patch that fails a stale trial: its reason as the fail_reason attr, then the FAIL state (so the same events as any failure). */
-export function staleFailure(reason: string): TrialPatch {
+/** The patch that fails a trial for `reason` (stale, or claimed and never run): the fail_reason attr, then the FAIL state (so the same events as any failure). */
+export function failurePatch(reason: string): TrialPatch {
   return { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } };
 }
 

@@ -119,8 +119,10 @@ export async function runOptimize(
     detach = await study.attachTrackers(hub);
   }
 
+  // An error, an interrupt or an abort: nothing more runs, not even a trial already claimed.
+  const stopping = (): boolean => fatal !== null || interrupted || options.signal?.aborted === true;
   const canStart = (): boolean => {
-    if (fatal || interrupted || options.signal?.aborted) return false;
+    if (stopping()) return false;
     if (options.nTrials !== undefined && started >= options.nTrials) return false;
     if (Date.now() >= deadline) {
       stopReason = "timeout";
@@ -129,9 +131,6 @@ export async function runOptimize(
     return true;
   };
 
-  // A trial claimed with the last one's finish has started (its start time is the claim's):
-  // it runs even if the timeout passed meanwhile; only a stop that ends everything skips it.
-  const canRunClaimed = (): boolean => !(fatal || interrupted || options.signal?.aborted);
   // Claiming the next trial with a finish saves a round trip (and a wait for the server's
   // disk) per trial. Only where nothing but an abort can stop the loop between the two, or
   // the claimed trial would be failed without having run: one trial at a time (another's
@@ -143,7 +142,9 @@ export async function runOptimize(
     // The next trial, claimed with the last one's finish, until it starts.
     let claimed: FrozenTrial | null = null;
     try {
-      while (claimed ? canRunClaimed() : canStart()) {
+      // A trial claimed with the last one's finish has started (its start time is the
+      // claim's): it runs even if the timeout passed meanwhile; only stopping skips it.
+      while (claimed ? !stopping() : canStart()) {
         started++;
         const from = claimed;
         claimed = null;

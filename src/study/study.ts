@@ -4,6 +4,7 @@ import type { Sampler } from "../samplers/sampler.ts";
 import type { FailedTrialReport, Storage, StudyRecord } from "../storage/storage.ts";
 import type { StorageHandle } from "../storage/storage-handles.ts";
 import { StorageError } from "../storage/storage-errors.ts";
+import { failurePatch } from "../storage/storage-protocol.ts";
 import type { AttrValue, FrozenTrial } from "../vocabulary/frozen-trial.ts";
 import type { TrialState } from "../vocabulary/trial-state.ts";
 import { isBetter, type StudyDirection } from "../vocabulary/study-direction.ts";
@@ -249,9 +250,7 @@ export class Study {
       budgetReached: (budget) => this.budgetReached(budget),
       ask: (budget, claimed) => (claimed ? this.#start(claimed) : this.#ask(budget, undefined)),
       finish: (trial, outcome, next) => this.#finishAndClaim(trial, outcome, next ? { workerId: workerId(), maxTrials: next.budget } : undefined),
-      release: async (claimed, reason) => {
-        await this.storage.updateTrial(claimed.trialId, { systemAttrs: { fail_reason: reason }, finish: { state: "FAIL", values: null } });
-      },
+      release: (claimed, reason) => this.storage.updateTrial(claimed.trialId, failurePatch(reason)),
       attachTrackers: (hub) => this.#trackers.attach(hub),
       checkStale: async () => {
         await this.#heartbeats.checkStale();

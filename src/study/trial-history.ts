@@ -109,13 +109,7 @@ export class TrialHistory implements StudyView {
       await this.ensureFresh();
       return storage.claimOrCreateTrial(this.#studyId, claim);
     }
-    let trial: FrozenTrial | null = null;
-    await this.#start(async (query) => {
-      const out = await storage.claimOrCreateTrialWithChanges!(this.#studyId, claim, query);
-      trial = out.trial;
-      return out.changed;
-    });
-    return trial;
+    return this.#readWithTrial((query) => storage.claimOrCreateTrialWithChanges!(this.#studyId, claim, query));
   }
 
   /**
@@ -133,9 +127,14 @@ export class TrialHistory implements StudyView {
     // One read at a time, so that reads apply in the order they were made (a background
     // read a prune check started is one round trip already under way).
     while (this.#inflight) await this.#inflight.catch(() => undefined);
+    return this.#readWithTrial((query) => storage.finishTrialAndClaim!(trialId, patch, this.#studyId, claim, query));
+  }
+
+  /** A read of changes that also hands this process a trial (a claim riding with it): applied as any read, the trial returned. */
+  async #readWithTrial(call: (query: TrialChangesQuery) => Promise<{ readonly trial: FrozenTrial | null; readonly changed: TrialsChanged | null }>): Promise<FrozenTrial | null> {
     let trial: FrozenTrial | null = null;
     await this.#start(async (query) => {
-      const out = await storage.finishTrialAndClaim!(trialId, patch, this.#studyId, claim, query);
+      const out = await call(query);
       trial = out.trial;
       return out.changed;
     });

@@ -1,6 +1,7 @@
 import type { FrozenTrial } from "../../../src/vocabulary/frozen-trial.ts";
 import { toInternal } from "../../../src/distributions/distribution-ops.ts";
 import { distributionId } from "./distribution-ids.ts";
+import { grownFloat64 } from "./grown-array.ts";
 import { stableArgsort } from "../parzen/stable-argsort.ts";
 
 /**
@@ -85,8 +86,8 @@ export class Column {
 
   /** @internal */
   grow(capacity: number): void {
-    this.values = grow(this.values, capacity);
-    this.logs = grow(this.logs, capacity);
+    this.values = grownFloat64(this.values, capacity);
+    this.logs = grownFloat64(this.logs, capacity);
     const ids = new Int32Array(capacity).fill(-1);
     ids.set(this.distIds);
     this.distIds = ids;
@@ -116,10 +117,4 @@ export class Column {
       this.distIds[row] = -1;
     }
   }
-}
-
-function grow(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
 }

@@ -3,6 +3,7 @@ import type { StudyView } from "../../../src/vocabulary/study-view.ts";
 import type { FrozenTrial } from "../../../src/vocabulary/frozen-trial.ts";
 import type { TrialState } from "../../../src/vocabulary/trial-state.ts";
 import { distributionId } from "./distribution-ids.ts";
+import { grownFloat64 } from "./grown-array.ts";
 import { Column } from "./column.ts";
 
 /**
@@ -182,8 +183,8 @@ export class ObservationHistory {
   #ensureCapacity(rows: number): void {
     if (rows <= this.#capacity) return;
     const capacity = Math.max(64, this.#capacity * 2, rows);
-    this.#stepKey = grow(this.#stepKey, capacity);
-    this.#scores = grow(this.#scores, capacity * Math.max(1, this.#nObjectives));
+    this.#stepKey = grownFloat64(this.#stepKey, capacity);
+    this.#scores = grownFloat64(this.#scores, capacity * Math.max(1, this.#nObjectives));
     const spaceId = new Int32Array(capacity);
     spaceId.set(this.#spaceId);
     this.#spaceId = spaceId;
@@ -234,12 +235,6 @@ const UNRANKABLE = Number.NaN;
 /** NaN objective values rank last, like numpy's sort. */
 function orderable(v: number): number {
   return Number.isNaN(v) ? Infinity : v;
-}
-
-function grow(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
 }
 
 function sameTrials(a: readonly FrozenTrial[], b: readonly FrozenTrial[]): boolean {
@@ -318,23 +313,23 @@ export class HistorySnapshot {
   }
 
   /**
-   * The order of `positions` by the value of `name` (indices into `positions`, ascending,
-   * ties by row, which need not be position order), from the column's kept sorted rows; null when a position's value
-   * is not stored under `distribution` (it is then re-read, and the caller sorts).
+   * Writes into `order` the order of `positions` by the value of `name` (indices into
+   * `positions`, ascending, ties by row, which need not be position order), from the
+   * column's kept sorted rows; false when a position's value is not stored under
+   * `distribution` (it is then re-read, and the caller sorts).
    */
-  kernelOrderOf(name: string, distribution: Distribution, positions: Int32Array): Int32Array | null {
+  kernelOrderOf(name: string, distribution: Distribution, positions: Int32Array, order: Int32Array): boolean {
     const rowCount = this.#history.rowCount;
     const sorted = this.#history.column(name).sortedRows(distributionId(distribution), rowCount);
     if (indexOfRow.length < rowCount) indexOfRow = new Int32Array(Math.max(64, rowCount * 2)).fill(-1);
     for (let k = 0; k < positions.length; k++) indexOfRow[this.rows[positions[k]]] = k;
-    const order = new Int32Array(positions.length);
     let count = 0;
     for (let r = 0; r < sorted.length; r++) {
       const k = indexOfRow[sorted[r]];
       if (k >= 0) order[count++] = k;
     }
     for (let k = 0; k < positions.length; k++) indexOfRow[this.rows[positions[k]]] = -1;
-    return count === positions.length ? order : null;
+    return count === positions.length;
   }
 
   /**

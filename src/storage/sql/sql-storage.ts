@@ -7,7 +7,7 @@ import { STUDY_DELETED_SEQ, type EventsListener, type FailedTrialReport, type Ne
 import { DuplicatedStudyError, StorageError, StudyNotFoundError, TrialNotRunningError } from "../storage-errors.ts";
 import type { StudyEvent } from "../study-event.ts";
 import type { Database } from "./database-schema.ts";
-import { staleFailure, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
+import { failurePatch, staleReason, studyAttrEvents, studyCreatedEvent } from "../storage-protocol.ts";
 import { EVENTS_CHANNEL } from "../../../migrations/events-channel.ts";
 import { appendStudyEvents, checkPatchOutcome, claimOrCreateTrial, type ClaimedTrial, finishTrial, insertedTrialSnapshot, insertTrial, patchTrial } from "./server-functions.ts";
 import { retryInTx } from "./retry-in-transaction.ts";
@@ -280,7 +280,7 @@ export class SqlStorage implements Storage {
             .executeTakeFirst();
           if (!locked) return null;
           // Failed as any trial fails (the same patch, so the same events), then retried.
-          const failed = await patchTrial(tx, Number(row.trial_id), staleFailure(reason));
+          const failed = await patchTrial(tx, Number(row.trial_id), failurePatch(reason));
           if (failed?.state !== "RUNNING") return null;
           const { failed: number, retry } = await retryInTx(tx, studyId, Number(row.trial_id), options.maxRetries);
           return { failed: number, retry, reason };
